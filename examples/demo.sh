@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Try Flux Workbench in a real VS Code in your browser:   npm run demo
+#
+# From a fresh clone this installs what it needs (npm ci; Node 24, code-server and Chromium's
+# packages through test/e2e/setup.sh, cached under ~/.cache/flux-workbench), builds and packages
+# the extension, installs it into a code-server profile under the cache, copies
+# examples/flux-repo to a temporary directory (the repository is never modified) and serves it
+# on http://127.0.0.1:${DEMO_PORT:-8080}/ until you press Ctrl+C.
+#
+# Environment:
+#   DEMO_PORT=8080                  port on 127.0.0.1
+#   DEMO_STATE_DIR=<cache>/demo     code-server user data + extensions (kept between runs)
+#   DEMO_SKIP_PACKAGE=1             reuse an existing ./flux-workbench.vsix
+#   DEMO_KEEP_WORKDIR=1             keep the temporary copy of the example repository on exit
+#   FLUX_WORKBENCH_DEMO_CLUSTER=1   also start the local test cluster (test/cluster/up.sh) if present
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE_ROOT="${FLUX_WORKBENCH_CACHE:-$HOME/.cache/flux-workbench}"
+E2E_CACHE="$CACHE_ROOT/e2e"
+STATE="${DEMO_STATE_DIR:-$CACHE_ROOT/demo}"
+PORT="${DEMO_PORT:-8080}"
+NODE24="$E2E_CACHE/node24/bin/node"
+CS_ENTRY="$E2E_CACHE/code-server/node_modules/code-server/out/node/entry.js"
+VSIX="$REPO/flux-workbench.vsix"
+
+say() { printf '[demo] %s\n' "$*"; }
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if port_busy "$PORT"; then
+  say "port $PORT on 127.0.0.1 is already in use; choose another with DEMO_PORT=<port>"
+  exit 1
+fi
+
+cd "$REPO"
+if [ ! -d node_modules ]; then
+  say "installing the repository's dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+say "provisioning code-server (test/e2e/setup.sh; minutes the first time, seconds afterwards)"
+bash "$REPO/test/e2e/setup.sh"
+
+if [ "${DEMO_SKIP_PACKAGE:-}" = 1 ] && [ -f "$VSIX" ]; then
+  say "reusing $VSIX (DEMO_SKIP_PACKAGE=1)"
+else
+  say "building and packaging the extension (npm run package)"
+  npm run --silent package
+fi
+[ -f "$VSIX" ] || { say "npm run package did not produce $VSIX"; exit 1; }
+
+mkdir -p "$STATE/user-data/User" "$STATE/extensions"
+CONFIG="$STATE/code-server.yaml"
+printf 'bind-addr: 127.0.0.1:%s\nauth: none\ncert: false\n' "$PORT" >"$CONFIG"
+if [ ! -f "$STATE/user-data/User/settings.json" ]; then
+  cat >"$STATE/user-data/User/settings.json" <<'JSON'
+{
+  "workbench.startupEditor": "none",
+  "workbench.enableExperiments": false,
+  "chat.disableAIFeatures": true,
+  "extensions.autoUpdate": false,
+  "extensions.autoCheckUpdates": false,
+  "update.mode": "none",
+  "telemetry.telemetryLevel": "off",
+  "git.enabled": false
+}
+JSON
+fi
+
+export PATH="$(dirname "$NODE24"):$PATH"
+say "installing the extension into $STATE/extensions"
+"$NODE24" "$CS_ENTRY" --config "$CONFIG" --user-data-dir "$STATE/user-data" \
+  --extensions-dir "$STATE/extensions" --install-extension "$VSIX" --force | tail -1
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/flux-workbench-demo.XXXXXX")"
+cp -R "$REPO/examples/flux-repo" "$WORK/flux-repo"
+
+CS_PID=""
+cleanup() {
+  trap - EXIT INT TERM
+  if [ -n "$CS_PID" ]; then
+    kill -TERM -- "-$CS_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 -- "-$CS_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$CS_PID" 2>/dev/null || true
+  fi
+  if [ "${DEMO_KEEP_WORKDIR:-}" = 1 ]; then say "kept $WORK/flux-repo"; else rm -rf "$WORK"; fi
+  say "stopped"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ "${FLUX_WORKBENCH_DEMO_CLUSTER:-}" = 1 ]; then
+  if [ -f "$REPO/test/cluster/up.sh" ]; then
+    say "starting the local cluster (test/cluster/up.sh)"
+    if out="$(bash "$REPO/test/cluster/up.sh" 2>&1 | tee /dev/stderr)"; then
+      kc="$(printf '%s\n' "$out" | sed -n 's/^.*KUBECONFIG=\([^ ]*\).*$/\1/p' | tail -1)"
+      [ -z "$kc" ] && [ -f "$CACHE_ROOT/cluster/kubeconfig" ] && kc="$CACHE_ROOT/cluster/kubeconfig"
+      if [ -n "$kc" ]; then export KUBECONFIG="$kc"; say "KUBECONFIG=$KUBECONFIG"; fi
+    else
+      say "test/cluster/up.sh failed; continuing without a cluster"
+    fi
+  else
+    say "FLUX_WORKBENCH_DEMO_CLUSTER=1 but test/cluster/up.sh does not exist; continuing without a cluster"
+  fi
+fi
+
+# code-server in its own process group (setsid), so cleanup reaches its extension host and the
+# language server too.
+setsid "$NODE24" "$CS_ENTRY" --config "$CONFIG" --bind-addr "127.0.0.1:$PORT" --auth none \
+  --disable-telemetry --disable-update-check \
+  --user-data-dir "$STATE/user-data" --extensions-dir "$STATE/extensions" \
+  "$WORK/flux-repo" >"$STATE/code-server.log" 2>&1 &
+CS_PID=$!
+
+for _ in $(seq 300); do
+  if ! kill -0 "$CS_PID" 2>/dev/null; then
+    say "code-server exited; last lines of $STATE/code-server.log:"
+    tail -20 "$STATE/code-server.log"
+    exit 1
+  fi
+  if port_busy "$PORT"; then break; fi
+  sleep 0.2
+done
+port_busy "$PORT" || { say "code-server did not listen on $PORT within 60 s"; exit 1; }
+
+say "example repository (a temporary copy): $WORK/flux-repo"
+say "code-server log: $STATE/code-server.log"
+say "Flux Workbench demo is running: http://127.0.0.1:$PORT/"
+say "open it in a browser (from another machine: ssh -L $PORT:127.0.0.1:$PORT <host>); Ctrl+C stops it"
+wait "$CS_PID" || true

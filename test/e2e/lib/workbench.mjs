@@ -1,0 +1,180 @@
+// Playwright helpers for the VS Code web workbench served by code-server (VS Code 1.139.1).
+// Every wait is on DOM state with a timeout; selectors follow
+// /work/shared/research/code-server-e2e.md.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CHROMIUM, TOOLS_DIR } from './env.mjs';
+
+export async function loadPlaywright() {
+  const entry = path.join(TOOLS_DIR, 'node_modules/playwright-core/index.mjs');
+  return import(pathToFileURL(entry).href);
+}
+
+export async function launchChromium(profileDir) {
+  const { chromium } = await loadPlaywright();
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** The explorer shows a row with this text: the workbench is usable. */
+export async function waitForExplorer(page, rowText, timeout = 60_000) {
+  await page.locator('.monaco-workbench').waitFor({ state: 'attached', timeout });
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: rowText }).first().waitFor({ timeout });
+}
+
+export async function explorerRows(page) {
+  return page.locator('.explorer-folders-view .monaco-list-row').allInnerTexts();
+}
+
+/** Quick Open (Control+P) a file by its path relative to the workspace. */
+export async function quickOpen(page, relPath, timeout = 30_000) {
+  const base = path.basename(relPath);
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout });
+  await input.fill(relPath);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first().waitFor({ timeout });
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
+  await page.locator('.tabs-container .tab.active', { hasText: base }).waitFor({ timeout });
+}
+
+export function activeEditor(page) {
+  return page.locator('.editor-instance .monaco-editor').first();
+}
+
+/** Status bar items' texts (the whole bar, left and right). */
+export async function statusBarTexts(page) {
+  return (await page.locator('.part.statusbar .statusbar-item').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+}
+
+/** Cursor position from the "Ln X, Col Y" status bar item. */
+export async function cursorPosition(page) {
+  const text = (await page.locator('[id="status.editor.selection"]').innerText({ timeout: 10_000 })).trim();
+  const m = /Ln (\d+), Col (\d+)/.exec(text);
+  if (!m) throw new Error(`cannot read the cursor position from the status bar: "${text}"`);
+  return { line: Number(m[1]), col: Number(m[2]), text };
+}
+
+/** Wait until the "Ln X, Col Y" item differs from `previous` (after a key that moves the cursor). */
+export async function waitCursorChange(page, previous, timeout = 5000) {
+  await page.waitForFunction(
+    (prev) => {
+      const el = document.getElementById('status.editor.selection');
+      return el && el.innerText.trim() !== prev;
+    },
+    previous.text,
+    { timeout },
+  );
+  return cursorPosition(page);
+}
+
+/** Go to a 1-based line with Control+G; the cursor lands in column 1. */
+export async function gotoLine(page, line, timeout = 15_000) {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout });
+  await input.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
+  await page.waitForFunction(
+    (l) => /Ln (\d+),/.exec(document.getElementById('status.editor.selection')?.innerText ?? '')?.[1] === String(l),
+    line,
+    { timeout },
+  );
+}
+
+/**
+ * Open a new line below `line` and put the cursor at column indent+1, whatever the editor's
+ * auto-indent did (read back from the status bar and corrected with Backspace/space).
+ */
+export async function openLineBelow(page, line, indent) {
+  await gotoLine(page, line);
+  await page.keyboard.press('End');
+  let pos = await cursorPosition(page);
+  await page.keyboard.press('Enter');
+  pos = await waitCursorChange(page, pos);
+  for (let i = 0; i < 12 && pos.col !== indent + 1; i++) {
+    if (pos.col > indent + 1) await page.keyboard.press('Backspace');
+    else await page.keyboard.type(' ');
+    pos = await waitCursorChange(page, pos);
+  }
+  if (pos.line !== line + 1 || pos.col !== indent + 1) {
+    throw new Error(`could not place the cursor at Ln ${line + 1}, Col ${indent + 1} (status bar: ${pos.text})`);
+  }
+  return pos;
+}
+
+/** Undo (Control+Z) until the active tab is no longer dirty. */
+export async function undoUntilClean(page, max = 20) {
+  for (let i = 0; i < max; i++) {
+    if ((await page.locator('.tabs-container .tab.active.dirty').count()) === 0) return i;
+    await page.keyboard.press('Control+Z');
+    await page.waitForTimeout(100);
+  }
+  if ((await page.locator('.tabs-container .tab.active.dirty').count()) > 0) throw new Error('editor still dirty after undo');
+  return max;
+}
+
+/**
+ * Trigger completion (Control+Space) and read every entry by walking the list with ArrowDown:
+ * the list is virtualised, so only the visible rows are in the DOM at once.
+ */
+export async function completionLabels(page, timeout = 30_000) {
+  await page.keyboard.press('Control+Space');
+  const widget = page.locator('.editor-widget.suggest-widget.visible');
+  const firstRow = widget.locator('.monaco-list-row[aria-posinset="1"]');
+  await firstRow.waitFor({ timeout });
+  const total = Number(await firstRow.getAttribute('aria-setsize'));
+  const labels = [];
+  for (let i = 1; i <= Math.min(total, 300); i++) {
+    const row = widget.locator(`.monaco-list-row.focused[aria-posinset="${i}"]`);
+    await row.waitFor({ timeout: 5000 });
+    labels.push((await row.locator('.label-name').first().innerText()).trim());
+    if (i < total) await page.keyboard.press('ArrowDown');
+  }
+  // Back to the top so a screenshot shows the start of the list.
+  if (total > 1) await page.keyboard.press('ArrowDown');
+  return labels;
+}
+
+/** Problems panel rows grouped by file: [{ file, markers: [{ severity, text }] }]. */
+export async function problems(page) {
+  const rows = await page.locator('.markers-panel .monaco-list-row').evaluateAll((els) =>
+    els
+      .map((el) => ({
+        top: parseFloat(el.style.top || '0'),
+        text: el.innerText.trim(),
+        aria: el.getAttribute('aria-label') || '',
+        severity: el.querySelector('.codicon-error')
+          ? 'error'
+          : el.querySelector('.codicon-warning')
+            ? 'warning'
+            : el.querySelector('.codicon-info')
+              ? 'info'
+              : null,
+        isFile: !!el.querySelector('.monaco-icon-label.file-icon, .file-icon'),
+      }))
+      .sort((a, b) => a.top - b.top),
+  );
+  const files = [];
+  for (const r of rows) {
+    if (r.isFile && !r.severity) files.push({ file: r.text.split('\n')[0], label: r.text, markers: [] });
+    else if (files.length) files[files.length - 1].markers.push({ severity: r.severity, text: r.text, aria: r.aria });
+    else files.push({ file: '?', label: '', markers: [{ severity: r.severity, text: r.text, aria: r.aria }] });
+  }
+  return files;
+}

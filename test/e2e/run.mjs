@@ -1,0 +1,445 @@
+#!/usr/bin/env node
+// End-to-end test of Flux Workbench in a real VS Code (code-server 4.139.1 = VS Code 1.139.1)
+// driven through Debian's Chromium by playwright-core.   npm run test:e2e
+//
+// 1. test/e2e/setup.sh provisions Node 24, code-server and playwright-core into the cache.
+// 2. `npm run package` builds ./flux-workbench.vsix; code-server installs it into a fresh
+//    extensions dir.
+// 3. Two scenarios, each on a fresh temporary copy of test/fixtures/e2e-repo (the fixture is
+//    never written): workspace trust off, then on (Restricted Mode).
+// Each step gets a screenshot test-results/e2e/<NN-step>.png. The last line of output is
+// "N passed, M failed"; the exit code is non-zero when a step failed.
+//
+// Environment: E2E_SKIP_PACKAGE=1 reuses an existing ./flux-workbench.vsix; E2E_KEEP=1 keeps the
+// temporary directory; E2E_STEP_TIMEOUT_MS (default 60000).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  REPO, E2E_CACHE, freePort, run, stopGroup, killGroup, seedUserSettings, writeCodeServerConfig,
+  installVsix, startCodeServer, copyDir, snapshotTree,
+} from './lib/env.mjs';
+import {
+  launchChromium, waitForExplorer, explorerRows, quickOpen, statusBarTexts, gotoLine, openLineBelow,
+  undoUntilClean, completionLabels, problems, cursorPosition,
+} from './lib/workbench.mjs';
+
+const FIXTURE = path.join(REPO, 'test/fixtures/e2e-repo');
+const TARGET = 'clusters/dev/apps.yaml';
+const RESULTS = path.join(REPO, 'test-results/e2e');
+const VSIX = path.join(REPO, 'flux-workbench.vsix');
+const STEP_TIMEOUT = Number(process.env.E2E_STEP_TIMEOUT_MS || 60_000);
+const GLOBAL_TIMEOUT = 15 * 60_000; // browser phase only; setup and packaging have their own limits
+
+const log = (...a) => console.log(`[e2e ${new Date().toISOString().slice(11, 19)}]`, ...a);
+
+// ---------------------------------------------------------------------------------------------
+// Where things are in the fixture (read from the file, so the fixture can evolve).
+function fixtureLayout() {
+  const lines = fs.readFileSync(path.join(FIXTURE, TARGET), 'utf8').split('\n');
+  const docs = [];
+  let cur = { start: 1 };
+  lines.forEach((l, i) => {
+    const n = i + 1;
+    if (/^---\s*$/.test(l)) {
+      docs.push(cur);
+      cur = { start: n + 1 };
+    }
+    const kind = /^kind:\s*(\w+)/.exec(l);
+    if (kind) cur.kind = kind[1];
+    if (/^spec:\s*$/.test(l)) cur.spec = n;
+    if (cur.spec && !cur.interval && /^ {2}interval:/.test(l)) cur.interval = n;
+    const key = /^ {2}(\w+):/.exec(l);
+    if (cur.spec && key) (cur.specKeys ??= []).push(key[1]);
+  });
+  docs.push(cur);
+  const byKind = Object.fromEntries(docs.filter((d) => d.kind).map((d) => [d.kind, d]));
+  for (const k of ['GitRepository', 'Kustomization', 'HelmRelease']) {
+    if (!byKind[k]?.spec) throw new Error(`fixture ${TARGET} has no ${k} document with a spec`);
+  }
+  return byKind;
+}
+
+// ---------------------------------------------------------------------------------------------
+const results = []; // { id, name, ok, ms, error, shot }
+const cleanups = new Set();
+let stepCounter = 0;
+
+function withTimeout(promise, ms, what) {
+  let t;
+  return Promise.race([
+    promise.finally(() => clearTimeout(t)),
+    new Promise((_, rej) => (t = setTimeout(() => rej(new Error(`${what}: timed out after ${ms} ms`)), ms))),
+  ]);
+}
+
+async function screenshot(page, file) {
+  if (!page) return null;
+  try {
+    await page.waitForTimeout(400); // settle fade-in animations before the picture only
+    await page.screenshot({ path: file, timeout: 15_000 });
+    return file;
+  } catch (e) {
+    log(`screenshot ${file} failed: ${e.message}`);
+    return null;
+  }
+}
+
+/** Run one named step under the step timeout; record the result and a screenshot. */
+async function step(ctx, slug, name, fn) {
+  const id = String(++stepCounter).padStart(2, '0');
+  const shotFile = path.join(RESULTS, `${id}-${slug}.png`);
+  const t0 = Date.now();
+  const r = { id, slug, name, scenario: ctx?.name ?? '-', ok: false, ms: 0, details: null, error: null, shot: null };
+  try {
+    if (ctx?.fatal) throw new Error(`not run: ${ctx.fatal}`);
+    r.details = (await withTimeout(Promise.resolve().then(() => fn(ctx)), STEP_TIMEOUT, name)) ?? null;
+    r.ok = true;
+  } catch (e) {
+    r.error = e.message.split('\n').slice(0, 12).join('\n');
+    if (ctx) ctx.failed = true;
+  }
+  r.ms = Date.now() - t0;
+  r.shot = await screenshot(ctx?.page, shotFile);
+  results.push(r);
+  log(`${r.ok ? 'PASS' : 'FAIL'} ${id} ${name} (${r.ms} ms)${r.details ? `\n      ${JSON.stringify(r.details)}` : ''}${r.error ? `\n      ${r.error.replace(/\n/g, '\n      ')}` : ''}`);
+  // Leave the UI in a neutral state for the next step.
+  if (ctx?.page && !ctx.fatal) {
+    await ctx.page.keyboard.press('Escape').catch(() => {});
+    await ctx.page.keyboard.press('Escape').catch(() => {});
+  }
+  return r.ok;
+}
+
+// ---------------------------------------------------------------------------------------------
+async function prepare(tmp) {
+  const t0 = Date.now();
+  log('provisioning: test/e2e/setup.sh');
+  await run('bash', [path.join(REPO, 'test/e2e/setup.sh')], { timeoutMs: 20 * 60_000 });
+  const tSetup = Date.now() - t0;
+
+  if (!fs.existsSync(path.join(REPO, 'node_modules'))) {
+    log('node_modules missing: npm ci');
+    await run('npm', ['ci', '--no-audit', '--no-fund'], { timeoutMs: 10 * 60_000 });
+  }
+  const t1 = Date.now();
+  if (process.env.E2E_SKIP_PACKAGE === '1' && fs.existsSync(VSIX)) {
+    log(`E2E_SKIP_PACKAGE=1: reusing ${VSIX}`);
+  } else {
+    log('building the extension: npm run package');
+    fs.rmSync(VSIX, { force: true });
+    await run('npm', ['run', 'package'], { timeoutMs: 10 * 60_000, logFile: path.join(RESULTS, 'package.log') });
+    if (!fs.existsSync(VSIX)) throw new Error(`npm run package did not produce ${VSIX}`);
+  }
+  const tPackage = Date.now() - t1;
+
+  const t2 = Date.now();
+  const extensionsDir = path.join(tmp, 'extensions');
+  const config = path.join(tmp, 'install-config.yaml');
+  writeCodeServerConfig(config, 0);
+  const out = await installVsix({ vsix: VSIX, userDataDir: path.join(tmp, 'ud-install'), extensionsDir, config });
+  log(`installed: ${out.split('\n').pop()}`);
+  const tInstall = Date.now() - t2;
+  log(`timings: setup ${tSetup} ms, package ${tPackage} ms, install ${tInstall} ms`);
+  return { extensionsDir };
+}
+
+/** Start code-server + Chromium for one scenario; steps then use ctx.page. */
+async function openScenario(name, { tmp, extensionsDir, trust }) {
+  const dir = path.join(tmp, name);
+  const ctx = {
+    name, trust, dir,
+    ws: path.join(dir, 'workspace'),
+    ud: path.join(dir, 'user-data'),
+    logFile: path.join(dir, 'code-server.log'),
+    consoleLog: [],
+    layout: fixtureLayout(),
+  };
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    copyDir(FIXTURE, ctx.ws);
+    seedUserSettings(ctx.ud);
+    const port = await freePort();
+    const config = path.join(dir, 'config.yaml');
+    writeCodeServerConfig(config, port);
+    const t0 = Date.now();
+    ctx.server = await startCodeServer({ port, userDataDir: ctx.ud, extensionsDir, folder: ctx.ws, trust, logFile: ctx.logFile, config });
+    cleanups.add(ctx.server.pid);
+    ctx.url = `http://127.0.0.1:${port}/`;
+    log(`[${name}] code-server pid ${ctx.server.pid} on ${ctx.url} (healthz after ${Date.now() - t0} ms)`);
+    ctx.browser = await launchChromium(path.join(dir, 'chromium-profile'));
+    ctx.page = ctx.browser.pages()[0] ?? (await ctx.browser.newPage());
+    ctx.page.setDefaultTimeout(30_000);
+    ctx.page.on('console', (m) => ctx.consoleLog.push(`[${m.type()}] ${m.text()}`));
+    ctx.page.on('pageerror', (e) => ctx.consoleLog.push(`[pageerror] ${e.message}`));
+  } catch (e) {
+    ctx.fatal = e.message.split('\n')[0];
+  }
+  return ctx;
+}
+
+async function closeScenario(ctx) {
+  if (ctx.failed || ctx.fatal) saveDiagnostics(ctx);
+  if (ctx.browser) await withTimeout(ctx.browser.close(), 15_000, 'closing Chromium').catch((e) => log(e.message));
+  if (ctx.server) {
+    await stopGroup(ctx.server.pid);
+    cleanups.delete(ctx.server.pid);
+  }
+}
+
+function saveDiagnostics(ctx) {
+  try {
+    if (fs.existsSync(ctx.logFile)) fs.copyFileSync(ctx.logFile, path.join(RESULTS, `${ctx.name}-code-server.log`));
+    // The workbench's logs include each output channel of the extension host (the extension's
+    // LogOutputChannels: output_logging_*/N-<name>.log) and exthost.log.
+    const logs = path.join(ctx.ud, 'logs');
+    if (fs.existsSync(logs)) fs.cpSync(logs, path.join(RESULTS, `${ctx.name}-vscode-logs`), { recursive: true });
+    fs.writeFileSync(path.join(RESULTS, `${ctx.name}-browser-console.log`), ctx.consoleLog.join('\n') + '\n');
+    log(`[${ctx.name}] saved logs to ${path.relative(REPO, RESULTS)}/${ctx.name}-*`);
+  } catch (e) {
+    log(`saving diagnostics failed: ${e.message}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+
+async function stepReady(ctx) {
+  const t0 = Date.now();
+  await ctx.page.goto(ctx.url, { waitUntil: 'domcontentloaded' });
+  await waitForExplorer(ctx.page, 'clusters');
+  return { explorer: await explorerRows(ctx.page), readyMs: Date.now() - t0 };
+}
+
+async function stepOpenAndStatus(ctx) {
+  const { page } = ctx;
+  await quickOpen(page, TARGET);
+  await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'GitRepository' }).waitFor();
+  const item = page.locator('.part.statusbar .statusbar-item', { hasText: /^\s*Flux schemas:/ }).first();
+  try {
+    await item.waitFor({ timeout: 45_000 });
+  } catch {
+    throw new Error(`no status bar item starting with "Flux schemas:"; status bar: ${JSON.stringify(await statusBarTexts(page))}`);
+  }
+  const text = (await item.innerText()).trim();
+  if (!/^Flux schemas:\s*\S+/.test(text)) throw new Error(`status item names no source: "${text}"`);
+  return { status: text };
+}
+
+/**
+ * Completion on a new line (indent 2) under spec: of one document of the multi-document file.
+ * yaml-language-server does not propose keys already present in the mapping, so the expected
+ * fields are those of the kind that the fixture's document does not set yet.
+ */
+async function completionIn(ctx, kind, want, notWant) {
+  const { page } = ctx;
+  const doc = ctx.layout[kind];
+  const present = want.filter((w) => doc.specKeys.includes(w));
+  if (present.length) throw new Error(`test bug: fixture ${kind} already sets ${present} (yaml-language-server would not propose them)`);
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await openLineBelow(page, doc.spec, 2);
+  let labels;
+  try {
+    labels = await completionLabels(page);
+  } finally {
+    await page.waitForTimeout(300);
+    await screenshot(page, path.join(RESULTS, `${String(stepCounter + 1).padStart(2, '0')}-completion-${kind.toLowerCase()}-list.png`));
+    await page.keyboard.press('Escape');
+    await undoUntilClean(page);
+  }
+  const missing = want.filter((w) => !labels.includes(w));
+  const wrong = notWant.filter((w) => labels.includes(w));
+  if (missing.length || wrong.length) {
+    throw new Error(`${kind} spec completion: missing ${JSON.stringify(missing)}, unexpected ${JSON.stringify(wrong)}; got ${JSON.stringify(labels)}`);
+  }
+  return { kind, line: doc.spec + 1, count: labels.length, labels };
+}
+
+async function stepHover(ctx) {
+  const { page } = ctx;
+  const doc = ctx.layout.Kustomization;
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await gotoLine(page, doc.interval);
+  await page.keyboard.press('Home'); // first non-blank column: the start of `interval`
+  const pos = await cursorPosition(page);
+  if (pos.col !== 3) throw new Error(`expected the cursor at column 3 of line ${doc.interval}, status bar says ${pos.text}`);
+  // Hover the mouse over the key, just right of the cursor.
+  const cursor = page.locator('.editor-instance .monaco-editor .cursors-layer .cursor').first();
+  const box = await cursor.boundingBox();
+  if (!box) throw new Error('cannot locate the editor cursor');
+  await page.mouse.move(box.x + 200, box.y - 200);
+  await page.mouse.move(box.x + 20, box.y + box.height / 2, { steps: 4 });
+  const hover = page.locator('.monaco-hover:visible').filter({ hasText: /interval/i }).first();
+  try {
+    await hover.waitFor({ timeout: 20_000 });
+  } catch {
+    const visible = await page.locator('.monaco-hover:visible').allInnerTexts();
+    throw new Error(`no hover with "interval" over line ${doc.interval}; visible hovers: ${JSON.stringify(visible)}`);
+  }
+  const text = (await hover.innerText()).trim();
+  const problemsFound = [];
+  if (!/The interval at which/i.test(text)) problemsFound.push('no CRD description ("The interval at which ...")');
+  if (!/bundled|Schema source/i.test(text)) problemsFound.push('no footer naming the schema source ("bundled" / "Schema source")');
+  if (problemsFound.length) throw new Error(`hover text lacks ${problemsFound.join(' and ')}: ${JSON.stringify(text)}`);
+  return { hover: text.slice(0, 400) };
+}
+
+async function openProblems(page) {
+  if (!(await page.locator('.markers-panel').isVisible().catch(() => false))) {
+    await page.keyboard.press('Control+Shift+M');
+  }
+  await page.locator('.markers-panel').waitFor({ state: 'visible' });
+}
+
+/** The Problems panel lists the seeded `prunee` error and no other error for apps.yaml. */
+async function stepProblems(ctx) {
+  const { page } = ctx;
+  await openProblems(page);
+  const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'prunee' }).first();
+  try {
+    await row.waitFor({ timeout: 45_000 });
+  } catch {
+    throw new Error(`no Problems row mentions "prunee"; panel: ${JSON.stringify(await problems(page))}`);
+  }
+  // Validation is debounced and may publish in parts: let the panel settle, then judge.
+  let last = '';
+  for (let i = 0; i < 10; i++) {
+    await page.waitForTimeout(300);
+    const now = JSON.stringify(await problems(page));
+    if (now === last) break;
+    last = now;
+  }
+  const groups = await problems(page);
+  const mine = groups.filter((g) => g.file.startsWith('apps.yaml'));
+  const markers = mine.flatMap((g) => g.markers);
+  const errors = markers.filter((m) => m.severity === 'error');
+  const prunee = errors.filter((m) => m.text.includes('prunee'));
+  if (prunee.length !== 1) throw new Error(`expected one error row mentioning "prunee", got ${JSON.stringify(markers)}`);
+  if (errors.length !== 1) throw new Error(`expected no other error rows for apps.yaml, got ${JSON.stringify(errors)}`);
+  return { error: prunee[0].text.replace(/\n/g, ' | '), otherRowsForFile: markers.filter((m) => m !== prunee[0]).map((m) => `${m.severity}: ${m.text.replace(/\n/g, ' | ')}`) };
+}
+
+async function stepRestrictedReady(ctx) {
+  const details = await stepReady(ctx);
+  const restricted = ctx.page.locator('.part.statusbar .statusbar-item', { hasText: 'Restricted Mode' }).first();
+  try {
+    await restricted.waitFor({ timeout: 20_000 });
+  } catch {
+    throw new Error(`workspace trust is on but no "Restricted Mode" status item; status bar: ${JSON.stringify(await statusBarTexts(ctx.page))}`);
+  }
+  return { ...details, restricted: true };
+}
+
+async function stepRestrictedDiagnostic(ctx) {
+  const { page } = ctx;
+  await quickOpen(page, TARGET);
+  await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'GitRepository' }).waitFor();
+  const details = await stepProblems(ctx);
+  const status = (await statusBarTexts(page)).filter((t) => /Flux schemas:|Restricted Mode/.test(t));
+  return { ...details, status };
+}
+
+// ---------------------------------------------------------------------------------------------
+async function main() {
+  const tStart = Date.now();
+  fs.rmSync(RESULTS, { recursive: true, force: true });
+  fs.mkdirSync(RESULTS, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-workbench-e2e-'));
+  const fixtureBefore = snapshotTree(FIXTURE);
+  let prep = null;
+  let prepError = null;
+  try {
+    prep = await prepare(tmp);
+  } catch (e) {
+    prepError = e.message.split('\n')[0];
+    log(`preparation failed: ${e.message}`);
+  }
+
+  const watchdog = setTimeout(() => {
+    log(`global timeout (${GLOBAL_TIMEOUT} ms): killing everything`);
+    for (const pid of cleanups) killGroup(pid, 'SIGKILL');
+    finish(tStart, tmp);
+    process.exit(1);
+  }, GLOBAL_TIMEOUT);
+  watchdog.unref();
+
+  const workspaces = [];
+  // Scenario 1: workspace trust off (--disable-workspace-trust).
+  {
+    const ctx = prepError ? { name: 'trust-off', fatal: `preparation failed: ${prepError}` } : await openScenario('trust-off', { tmp, ...prep, trust: false });
+    try {
+      await step(ctx, 'workbench-ready', 'workbench ready: explorer lists the fixture', stepReady);
+      if (ctx.failed) ctx.fatal ??= 'the workbench did not become ready';
+      await step(ctx, 'open-flux-file-status', `open ${TARGET}: status bar names the Flux schema source`, stepOpenAndStatus);
+      await step(ctx, 'completion-gitrepository', 'completion under GitRepository spec: GitRepository fields only', (c) =>
+        completionIn(c, 'GitRepository', ['ref', 'secretRef', 'recurseSubmodules', 'include'], ['chart', 'chartRef', 'values', 'releaseName', 'prune']));
+      await step(ctx, 'completion-helmrelease', 'completion under HelmRelease spec: HelmRelease fields only', (c) =>
+        completionIn(c, 'HelmRelease', ['chartRef', 'values', 'valuesFrom', 'upgrade'], ['url', 'ref', 'recurseSubmodules', 'prune']));
+      await step(ctx, 'hover-interval', 'hover on Kustomization spec.interval: CRD description and schema source', stepHover);
+      await step(ctx, 'problems-prunee', 'Problems panel: the seeded prunee error and no other error', stepProblems);
+    } finally {
+      await closeScenario(ctx);
+      if (ctx.ws) workspaces.push(ctx.ws);
+    }
+  }
+  // Scenario 2: workspace trust on: the folder opens in Restricted Mode; the extension declares
+  // untrustedWorkspaces: limited, so language features must still work.
+  {
+    const ctx = prepError ? { name: 'trust-on', fatal: `preparation failed: ${prepError}` } : await openScenario('trust-on', { tmp, ...prep, trust: true });
+    try {
+      await step(ctx, 'restricted-ready', 'trust on: workbench ready in Restricted Mode', stepRestrictedReady);
+      if (ctx.failed) ctx.fatal ??= 'the workbench did not become ready';
+      await step(ctx, 'restricted-diagnostic', 'trust on: the prunee diagnostic appears in Restricted Mode', stepRestrictedDiagnostic);
+    } finally {
+      await closeScenario(ctx);
+      if (ctx.ws) workspaces.push(ctx.ws);
+    }
+  }
+  await step(null, 'nothing-saved', 'the workspace copies and the fixture are unchanged (nothing saved)', async () => {
+    if (prepError) throw new Error(`not run: preparation failed: ${prepError}`);
+    const changed = [];
+    for (const ws of workspaces) {
+      const after = snapshotTree(ws);
+      for (const [f, content] of Object.entries(fixtureBefore)) if (after[f] !== content) changed.push(`${path.basename(path.dirname(ws))}:${f}`);
+      for (const f of Object.keys(after)) if (!(f in fixtureBefore)) changed.push(`${path.basename(path.dirname(ws))}:+${f}`);
+    }
+    const fixtureAfter = snapshotTree(FIXTURE);
+    if (JSON.stringify(fixtureAfter) !== JSON.stringify(fixtureBefore)) changed.push('the fixture itself');
+    if (changed.length) throw new Error(`files changed: ${changed.join(', ')}`);
+    return { compared: workspaces.length };
+  });
+  clearTimeout(watchdog);
+  return finish(tStart, tmp);
+}
+
+function finish(tStart, tmp) {
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  fs.writeFileSync(path.join(RESULTS, 'results.json'), JSON.stringify({ totalMs: Date.now() - tStart, results }, null, 2) + '\n');
+  if (process.env.E2E_KEEP === '1') log(`kept ${tmp}`);
+  else fs.rmSync(tmp, { recursive: true, force: true });
+  log(`total ${Math.round((Date.now() - tStart) / 1000)} s; screenshots in ${path.relative(REPO, RESULTS)}/`);
+  for (const r of results) console.log(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.id}-${r.slug}${r.ok ? '' : `: ${r.error.split('\n')[0]}`}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed ? 1 : 0;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    for (const pid of cleanups) killGroup(pid, 'SIGKILL');
+    process.exit(130);
+  });
+}
+process.on('exit', () => {
+  for (const pid of cleanups) killGroup(pid, 'SIGKILL');
+});
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    for (const pid of cleanups) killGroup(pid, 'SIGKILL');
+    console.log(`${results.filter((r) => r.ok).length} passed, ${Math.max(1, results.filter((r) => !r.ok).length)} failed`);
+    process.exit(1);
+  },
+);
