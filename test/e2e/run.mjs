@@ -10,8 +10,9 @@
 // Each step gets a screenshot test-results/e2e/<NN-step>.png. The last line of output is
 // "N passed, M failed"; the exit code is non-zero when a step failed.
 //
-// Environment: E2E_SKIP_PACKAGE=1 reuses an existing ./flux-workbench.vsix; E2E_KEEP=1 keeps the
-// temporary directory; E2E_STEP_TIMEOUT_MS (default 60000).
+// Environment: E2E_SKIP_PACKAGE=1 reuses an existing ./flux-workbench.vsix; E2E_VSIX=<file> tests
+// that vsix instead (no packaging); E2E_KEEP=1 keeps the temporary directory;
+// E2E_STEP_TIMEOUT_MS (default 60000).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +28,7 @@ import {
 const FIXTURE = path.join(REPO, 'test/fixtures/e2e-repo');
 const TARGET = 'clusters/dev/apps.yaml';
 const RESULTS = path.join(REPO, 'test-results/e2e');
-const VSIX = path.join(REPO, 'flux-workbench.vsix');
+const VSIX = process.env.E2E_VSIX ? path.resolve(process.env.E2E_VSIX) : path.join(REPO, 'flux-workbench.vsix');
 const STEP_TIMEOUT = Number(process.env.E2E_STEP_TIMEOUT_MS || 60_000);
 const GLOBAL_TIMEOUT = 15 * 60_000; // browser phase only; setup and packaging have their own limits
 
@@ -123,8 +124,8 @@ async function prepare(tmp) {
     await run('npm', ['ci', '--no-audit', '--no-fund'], { timeoutMs: 10 * 60_000 });
   }
   const t1 = Date.now();
-  if (process.env.E2E_SKIP_PACKAGE === '1' && fs.existsSync(VSIX)) {
-    log(`E2E_SKIP_PACKAGE=1: reusing ${VSIX}`);
+  if ((process.env.E2E_SKIP_PACKAGE === '1' || process.env.E2E_VSIX) && fs.existsSync(VSIX)) {
+    log(`reusing ${VSIX} (E2E_SKIP_PACKAGE / E2E_VSIX)`);
   } else {
     log('building the extension: npm run package');
     fs.rmSync(VSIX, { force: true });

@@ -92,9 +92,10 @@ else
     log "code-server install failed (full log: $LOG_DIR/code-server-install.log)"
     exit 1
   fi
+  printf 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n' >"$CS_DIR/version-config.yaml"
   "$NODE24_DIR/bin/node" "$CS_DIR/node_modules/code-server/out/node/entry.js" --version \
-    --config "$CS_DIR/unused-config.yaml" --user-data-dir "$CS_DIR/.version-ud" 2>/dev/null | head -1
-  rm -rf "$CS_DIR/.version-ud"
+    --config "$CS_DIR/version-config.yaml" --user-data-dir "$CS_DIR/.version-ud" 2>/dev/null | grep -m1 'with Code' || true
+  rm -rf "$CS_DIR/.version-ud" "$CS_DIR/version-config.yaml"
   touch "$CS_MARK"
   step_end "code-server $CODE_SERVER_VERSION (installed)"
 fi

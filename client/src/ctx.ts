@@ -1,0 +1,89 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { SchemaStatusNotification, type InitializationOptions, type SchemaStatusParams } from '../../server/src/protocol';
+import { readClientConfig } from './config';
+
+/**
+ * Owns everything with a lifetime: the language client, the log, the status item and every
+ * registration. Disposed as one when the extension deactivates.
+ */
+export class Ctx implements vscode.Disposable {
+  readonly log: vscode.LogOutputChannel;
+  readonly statusItem: vscode.StatusBarItem;
+  client: LanguageClient | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private schemaProblemShown = false;
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.log = vscode.window.createOutputChannel('Flux Workbench', { log: true });
+    this.statusItem = vscode.window.createStatusBarItem('fluxWorkbench.schemas', vscode.StatusBarAlignment.Right, 100);
+    this.statusItem.name = 'Flux schemas';
+    this.statusItem.text = '$(sync~spin) Flux schemas: loading';
+    this.statusItem.command = 'fluxWorkbench.showOutput';
+    this.push(this.log, this.statusItem);
+    this.updateStatusVisibility();
+    this.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('fluxWorkbench.statusBar')) this.updateStatusVisibility();
+      }),
+    );
+  }
+
+  push(...items: vscode.Disposable[]): void {
+    this.disposables.push(...items);
+  }
+
+  async startLanguageClient(): Promise<void> {
+    const module = this.extension.asAbsolutePath(path.join('server', 'out', 'server.js'));
+    const serverOptions: ServerOptions = {
+      run: { module, transport: TransportKind.ipc },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    };
+    const initializationOptions: InitializationOptions = {
+      cacheDir: vscode.Uri.joinPath(this.extension.globalStorageUri, 'schemas').fsPath,
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [
+        { scheme: 'file', language: 'yaml' },
+        { scheme: 'untitled', language: 'yaml' },
+      ],
+      synchronize: {
+        configurationSection: 'fluxWorkbench',
+        fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}'),
+      },
+      outputChannel: this.log,
+      initializationOptions,
+    };
+    this.client = new LanguageClient('fluxWorkbench', 'Flux Workbench', serverOptions, clientOptions);
+    this.push(this.client.onNotification(SchemaStatusNotification, (p: SchemaStatusParams) => this.showSchemaStatus(p)));
+    await this.client.start();
+    this.log.info('language server started');
+  }
+
+  private showSchemaStatus(p: SchemaStatusParams): void {
+    this.statusItem.text = p.available ? `$(check) Flux schemas: ${p.label}` : '$(warning) Flux schemas: none';
+    this.statusItem.tooltip = p.available
+      ? `Flux objects are validated with schemas from: ${p.label}. Click for the Flux Workbench log.`
+      : (p.problem ?? 'No Flux schemas');
+    if (p.problem) {
+      this.log.warn(p.problem);
+      if (!this.schemaProblemShown) {
+        this.schemaProblemShown = true;
+        void vscode.window.showInformationMessage(p.problem);
+      }
+    }
+  }
+
+  private updateStatusVisibility(): void {
+    if (readClientConfig().showStatusItem) this.statusItem.show();
+    else this.statusItem.hide();
+  }
+
+  async dispose(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.stop().catch((err: unknown) => this.log.error(`stopping the language server: ${String(err)}`));
+    for (const d of this.disposables.reverse()) d.dispose();
+  }
+}

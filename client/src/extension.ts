@@ -1,0 +1,26 @@
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { Ctx } from './ctx';
+
+let ctx: Ctx | undefined;
+
+/** Thin: build the context, register commands, start the language server. */
+export async function activate(extension: vscode.ExtensionContext): Promise<void> {
+  ctx = new Ctx(extension);
+  registerCommands(ctx);
+  try {
+    await ctx.startLanguageClient();
+  } catch (err) {
+    ctx.log.error(`The Flux language server failed to start: ${(err as Error).stack ?? String(err)}`);
+    const choice = await vscode.window.showErrorMessage(
+      `Flux Workbench: the language server failed to start (${(err as Error).message}).`,
+      'Show Output',
+    );
+    if (choice) ctx.log.show();
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  await ctx?.dispose();
+  ctx = undefined;
+}

@@ -1,0 +1,21 @@
+// One lint config for the whole project. Domain folders must stay free of `vscode` (STYLE.md, habit 5).
+import tseslint from 'typescript-eslint';
+
+const noVscode = {
+  'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Domain code never imports vscode.' }] }],
+};
+
+export default tseslint.config(
+  { ignores: ['**/out/**', 'node_modules/**', 'test/fixtures/**', 'test-results/**', '**/*.mjs', '**/*.js'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  { files: ['server/src/**/*.ts', 'client/src/cluster/**/*.ts', 'test/unit/**/*.ts'], rules: noVscode },
+);

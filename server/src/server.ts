@@ -1,0 +1,169 @@
+import { readFile } from 'node:fs/promises';
+import {
+  createConnection,
+  DidChangeConfigurationNotification,
+  FileChangeType,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type InitializeParams,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { URI } from 'vscode-uri';
+import { DiagnosticsScheduler } from './handlers/diagnostics';
+import {
+  ClusterCrdsNotification,
+  DEFAULT_SERVER_SETTINGS,
+  SchemaStatusNotification,
+  type ClusterCrdsParams,
+  type InitializationOptions,
+  type SchemaStatusParams,
+  type ServerSettings,
+} from './protocol';
+import { FluxLanguageService, uriToPath } from './service/languageService';
+import { RemoteSchemaLoader } from './service/schemaLoader';
+import { Workspace } from './service/workspace';
+import * as path from 'node:path';
+import * as os from 'node:os';
+
+// Wiring only: the connection (IPC from VS Code, or --stdio for other editors), documents, handlers.
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const workspace = new Workspace();
+let service: FluxLanguageService | undefined;
+let settings: ServerSettings = DEFAULT_SERVER_SETTINGS;
+let roots: string[] = [];
+let canPullConfiguration = false;
+let remote: RemoteSchemaLoader;
+const scheduler = new DiagnosticsScheduler(connection, documents, () => service);
+
+connection.onInitialize((params: InitializeParams) => {
+  canPullConfiguration = params.capabilities.workspace?.configuration === true;
+  roots = (params.workspaceFolders ?? []).map((f) => URI.parse(f.uri).fsPath);
+  if (roots.length === 0 && params.rootUri) roots = [URI.parse(params.rootUri).fsPath];
+  const init = (params.initializationOptions ?? {}) as InitializationOptions;
+  remote = new RemoteSchemaLoader({
+    enabled: settings.schemas.remote,
+    timeoutMs: settings.schemas.remoteTimeout,
+    cacheDir: init.cacheDir ?? path.join(os.homedir(), '.cache', 'flux-workbench', 'schemas'),
+  });
+  service = new FluxLanguageService(workspace.registry, workspace.model, remote, (f) => workspace.problemsOf(f));
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      hoverProvider: true,
+      completionProvider: { triggerCharacters: [':', ' ', '-'] },
+    },
+    serverInfo: { name: 'Flux Workbench language server' },
+  };
+});
+
+connection.onInitialized(async () => {
+  if (canPullConfiguration) {
+    void connection.client.register(DidChangeConfigurationNotification.type, undefined);
+    await refreshSettings();
+  }
+  await workspace.loadBundled();
+  sendStatus();
+  for (const root of roots) {
+    const files = await workspace.scan(root, settings.validation.maxFileSize * 1024 * 1024);
+    connection.console.info(`indexed ${files.length} YAML files under ${root}`);
+  }
+  for (const doc of documents.all()) updateFromBuffer(doc);
+  sendStatus();
+  scheduler.scheduleAll();
+});
+
+async function refreshSettings(): Promise<void> {
+  try {
+    const raw = (await connection.workspace.getConfiguration('fluxWorkbench')) as Partial<ServerSettings> | null;
+    settings = {
+      validation: { ...DEFAULT_SERVER_SETTINGS.validation, ...(raw?.validation ?? {}) },
+      schemas: { ...DEFAULT_SERVER_SETTINGS.schemas, ...(raw?.schemas ?? {}) },
+    };
+  } catch (err) {
+    connection.console.warn(`could not read settings, using defaults: ${(err as Error).message}`);
+  }
+  scheduler.debounceMs = settings.validation.debounce;
+  remote?.configure({ enabled: settings.schemas.remote, timeoutMs: settings.schemas.remoteTimeout });
+  if (service) service.limits = { ...service.limits, maxFileBytes: settings.validation.maxFileSize * 1024 * 1024 };
+}
+
+let lastStatus = '';
+function sendStatus(): void {
+  const status = workspace.registry.fluxStatus();
+  const params: SchemaStatusParams = { available: status.available, label: status.label };
+  if (!status.available) {
+    params.problem =
+      `No Flux schemas: ${workspace.bundledProblem ?? 'none bundled'} and no Flux CRDs in the workspace, so Flux objects are not validated. ` +
+      'Fix: reinstall Flux Workbench, or commit your cluster\'s Flux CRDs (e.g. `flux install --export > gotk-components.yaml`).';
+  }
+  const key = JSON.stringify(params);
+  if (key === lastStatus) return;
+  lastStatus = key;
+  void connection.sendNotification(SchemaStatusNotification, params);
+}
+
+function updateFromBuffer(doc: TextDocument): void {
+  const file = uriToPath(doc.uri);
+  if (file && Buffer.byteLength(doc.getText()) <= settings.validation.maxFileSize * 1024 * 1024) {
+    const before = workspace.registry.generation;
+    workspace.updateFile(file, doc.getText());
+    if (workspace.registry.generation !== before) {
+      sendStatus();
+      scheduler.scheduleAll();
+    }
+  }
+}
+
+documents.onDidChangeContent(({ document }) => {
+  updateFromBuffer(document);
+  scheduler.schedule(document);
+});
+documents.onDidClose(({ document }) => {
+  service?.forget(document.uri);
+  scheduler.clear(document.uri);
+});
+
+connection.onDidChangeConfiguration(async () => {
+  if (canPullConfiguration) await refreshSettings();
+  scheduler.scheduleAll();
+});
+
+connection.onDidChangeWatchedFiles(async ({ changes }) => {
+  for (const change of changes) {
+    const file = uriToPath(change.uri);
+    if (!file || documents.get(change.uri)) continue; // open buffers are authoritative
+    if (change.type === FileChangeType.Deleted) {
+      workspace.removeFile(file);
+      continue;
+    }
+    try {
+      workspace.updateFile(file, await readFile(file, 'utf8'));
+    } catch {
+      workspace.removeFile(file);
+    }
+  }
+  sendStatus();
+  scheduler.scheduleAll();
+});
+
+connection.onNotification(ClusterCrdsNotification, (params: ClusterCrdsParams) => {
+  const problems = workspace.registry.setClusterCrds(params.context, params.crds);
+  if (problems.length) connection.console.warn(`${problems.length} cluster CRDs could not be converted`);
+  sendStatus();
+  scheduler.scheduleAll();
+});
+
+connection.onHover(async ({ textDocument, position }) => {
+  const doc = documents.get(textDocument.uri);
+  return doc && service ? service.hover(doc, position) : null;
+});
+
+connection.onCompletion(async ({ textDocument, position }) => {
+  const doc = documents.get(textDocument.uri);
+  return doc && service ? service.complete(doc, position) : null;
+});
+
+documents.listen(connection);
+connection.listen();

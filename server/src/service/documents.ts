@@ -1,0 +1,104 @@
+import { LineCounter, parseAllDocuments, isMap, isScalar, isSeq, type Node } from 'yaml';
+
+/** The facts about one YAML document of a file that Flux features need. */
+export interface DocInfo {
+  index: number;
+  start: number;
+  end: number;
+  apiVersion?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  labels: Record<string, string>;
+  /** Offsets of the apiVersion value, for diagnostics on it. */
+  apiVersionRange?: [number, number];
+  kindRange?: [number, number];
+  contents: Node | null;
+}
+
+export interface ParsedFile {
+  docs: DocInfo[];
+  lineCounter: LineCounter;
+}
+
+/** Parses a file's documents for Flux facts. Never throws: a broken file yields what could be read. */
+export function parseFile(text: string): ParsedFile {
+  const lineCounter = new LineCounter();
+  const docs: DocInfo[] = [];
+  let parsed;
+  try {
+    parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: false, keepSourceTokens: false });
+  } catch {
+    return { docs, lineCounter };
+  }
+  const list = Array.isArray(parsed) ? parsed : [];
+  list.forEach((doc, index) => {
+    const [start, , end] = doc.range;
+    const info: DocInfo = { index, start, end, labels: {}, contents: doc.contents };
+    const root = doc.contents;
+    if (isMap(root)) {
+      for (const pair of root.items) {
+        const key = isScalar(pair.key) ? pair.key.value : undefined;
+        const value = pair.value;
+        if (key === 'apiVersion' && isScalar(value) && typeof value.value === 'string') {
+          info.apiVersion = value.value;
+          if (value.range) info.apiVersionRange = [value.range[0], value.range[1]];
+        } else if (key === 'kind' && isScalar(value) && typeof value.value === 'string') {
+          info.kind = value.value;
+          if (value.range) info.kindRange = [value.range[0], value.range[1]];
+        } else if (key === 'metadata' && isMap(value)) {
+          for (const m of value.items) {
+            const mk = isScalar(m.key) ? m.key.value : undefined;
+            if (mk === 'name' && isScalar(m.value)) info.name = String(m.value.value);
+            if (mk === 'namespace' && isScalar(m.value)) info.namespace = String(m.value.value);
+            if (mk === 'labels' && isMap(m.value)) {
+              for (const l of m.value.items) {
+                if (isScalar(l.key) && isScalar(l.value)) info.labels[String(l.key.value)] = String(l.value.value);
+              }
+            }
+          }
+        }
+      }
+    }
+    docs.push(info);
+  });
+  return { docs, lineCounter };
+}
+
+export function docAt(file: ParsedFile, offset: number): DocInfo | undefined {
+  return file.docs.find((d) => offset >= d.start && offset <= d.end) ?? file.docs[file.docs.length - 1];
+}
+
+/** The key path of the innermost map or sequence containing `offset` in `node`, e.g. ["spec", "chart"]. */
+export function pathAt(node: Node | null, offset: number): string[] {
+  const out: string[] = [];
+  let current: Node | null = node;
+  for (let guard = 0; current && guard < 200; guard++) {
+    let next: Node | null = null;
+    if (isMap(current)) {
+      // The last pair starting at or before the offset holds it (value ranges may run into the next key).
+      let hit: (typeof current.items)[number] | undefined;
+      for (const pair of current.items) {
+        const from = (pair.key as Node | null)?.range?.[0] ?? (pair.value as Node | null)?.range?.[0];
+        if (from !== undefined && from <= offset) hit = pair;
+      }
+      const v = hit?.value as Node | null | undefined;
+      const to = v?.range?.[1] ?? (hit?.key as Node | null)?.range?.[1];
+      if (hit && to !== undefined && offset <= to && v && (isMap(v) || isSeq(v))) {
+        out.push(isScalar(hit.key) ? String(hit.key.value) : '?');
+        // On the key itself, the path ends at this value (diagnostics about a map sit on its key).
+        if (v.range && offset >= v.range[0]) next = v;
+      }
+    } else if (isSeq(current)) {
+      for (const item of current.items as Array<Node | null>) {
+        if (item?.range && offset >= item.range[0] && offset <= item.range[1]) {
+          out.push('[]');
+          next = isMap(item) || isSeq(item) ? item : null;
+          break;
+        }
+      }
+    }
+    current = next;
+  }
+  return out;
+}

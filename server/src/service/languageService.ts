@@ -1,0 +1,364 @@
+import * as path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  DiagnosticSeverity,
+  MarkupKind,
+  type CompletionList,
+  type Diagnostic,
+  type Hover,
+  type Position,
+  type Range,
+} from 'vscode-languageserver-types';
+import { getLanguageService, SchemaPriority, type LanguageService } from 'yaml-language-server';
+import { SettingsState } from 'yaml-language-server/out/src/yamlSettings.js';
+import { removedInFlux } from '../flux/fluxApis';
+import { describeOrigin, type CrdProblem, type SchemaRegistry } from '../flux/schemaRegistry';
+import type { WorkspaceModel } from '../flux/workspaceModel';
+import { kustomizationSchema } from '../kustomize/kustomizationSchema';
+import { docAt, parseFile, pathAt, type DocInfo, type ParsedFile } from './documents';
+import { blankModelines, findModelines } from './modelines';
+import type { RemoteSchemaLoader } from './schemaLoader';
+import { checkText, DEFAULT_LIMITS, type TextLimits } from './textGuards';
+
+export const DIAGNOSTIC_SOURCE = 'flux-workbench';
+
+// yaml-language-server switches to per-document apiVersion/kind detection only for this exact URL
+// shape (its Kubernetes mode); the URL is answered locally and never fetched.
+const K8S_ALL = 'https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.34.1-standalone-strict/all.json';
+const CRD_STORE = 'fluxcrd://store';
+const KUSTOMIZE_FILE_SCHEMA = 'fluxcrd://kustomize/kustomization.json';
+const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io';
+
+export interface ValidationNote {
+  kind: 'modeline-unloaded';
+  url: string;
+  reason: string;
+}
+
+export interface ValidationResult {
+  diagnostics: Diagnostic[];
+  notes: ValidationNote[];
+}
+
+/**
+ * The Flux language service: yaml-language-server with Flux's schemas chosen per document by
+ * apiVersion + kind, plus the Flux knowledge a generic validator lacks. No LSP connection, no vscode.
+ */
+export class FluxLanguageService {
+  private readonly yls: LanguageService;
+  private readonly parsed = new Map<string, { version: number; text: string; file: ParsedFile; effective: TextDocument; notes: ValidationNote[] }>();
+  limits: TextLimits = DEFAULT_LIMITS;
+
+  constructor(
+    private readonly registry: SchemaRegistry,
+    private readonly model: WorkspaceModel,
+    private readonly remote: RemoteSchemaLoader,
+    private readonly crdProblemsOf: (file: string) => CrdProblem[] = () => [],
+  ) {
+    const yamlSettings = new SettingsState();
+    yamlSettings.kubernetesCRDStoreEnabled = true;
+    yamlSettings.kubernetesCRDStoreUrl = CRD_STORE;
+    this.yls = getLanguageService({
+      schemaRequestService: (uri) => this.requestSchema(uri),
+      workspaceContext: { resolveRelativePath: (rel, base) => new URL(rel, base).toString() },
+      yamlSettings,
+    });
+    this.configure();
+    registry.onDidChange(() => this.configure());
+  }
+
+  private configure(): void {
+    this.yls.configure({
+      validate: true,
+      hover: true,
+      completion: true,
+      format: false,
+      hoverSchemaSource: false,
+      indentation: '  ',
+      yamlVersion: '1.2',
+      schemas: [
+        {
+          uri: K8S_ALL,
+          fileMatch: ['**/*.yaml', '**/*.yml', '!**/kustomization.yaml', '!**/kustomization.yml'],
+          priority: SchemaPriority.Settings,
+        },
+        {
+          uri: KUSTOMIZE_FILE_SCHEMA,
+          fileMatch: ['**/kustomization.yaml', '**/kustomization.yml'],
+          priority: SchemaPriority.Settings,
+        },
+      ],
+    });
+  }
+
+  /** Every schema the engine asks for is answered here, offline unless a modeline names a URL. */
+  private async requestSchema(uri: string): Promise<string> {
+    if (uri === K8S_ALL) return JSON.stringify(this.rootStub());
+    if (uri === KUSTOMIZE_FILE_SCHEMA) {
+      const s = kustomizationSchema('Kustomization');
+      const kindSchema = s.properties!.kind!;
+      kindSchema.enum = ['Kustomization', 'Component'];
+      s.properties!.apiVersion!.enum = ['kustomize.config.k8s.io/v1beta1', 'kustomize.config.k8s.io/v1', 'kustomize.config.k8s.io/v1alpha1'];
+      return JSON.stringify(s);
+    }
+    if (uri.startsWith(CRD_STORE + '/')) {
+      const m = /^([^/]+)\/([^/]+)_([^/_]+)\.json$/.exec(uri.slice(CRD_STORE.length + 1).split('#')[0]!);
+      if (!m) return '{}';
+      const [, group, kind, version] = m as unknown as [string, string, string, string];
+      if (group === KUSTOMIZE_GROUP) {
+        return JSON.stringify(kind === 'component' ? kustomizationSchema('Component') : kustomizationSchema('Kustomization'));
+      }
+      const r = this.registry.resolve(group, version, kind);
+      // Unknown kinds and unserved versions get an open schema; the latter get a Flux diagnostic instead.
+      return r?.found ? JSON.stringify(r.gvk.schema) : '{}';
+    }
+    if (uri.startsWith('file:')) return readFile(fileURLToPath(uri), 'utf8');
+    return this.remote.load(uri);
+  }
+
+  /** Offers apiVersion and kind values at the root of any document; validates nothing. */
+  private rootStub(): object {
+    const types = this.registry.knownTypes();
+    return {
+      properties: {
+        apiVersion: { type: 'string', examples: [...new Set(types.map((t) => t.apiVersion))].sort() },
+        kind: { type: 'string', examples: [...new Set(types.map((t) => t.kind))].sort() },
+      },
+    };
+  }
+
+  /**
+   * The text the schema engine sees: modelines whose schema cannot be loaded are blanked (offsets
+   * unchanged), so the Flux schemas still apply. Cached per document version.
+   */
+  private async prepare(doc: TextDocument) {
+    const cached = this.parsed.get(doc.uri);
+    if (cached && cached.version === doc.version && cached.text.length === doc.getText().length) return cached;
+    const text = doc.getText();
+    const notes: ValidationNote[] = [];
+    const unloadable = [];
+    for (const m of findModelines(text)) {
+      const check = await this.remote.check(this.resolveRef(doc.uri, m.url));
+      if (!check.ok) {
+        unloadable.push(m);
+        notes.push({ kind: 'modeline-unloaded', url: m.url, reason: check.reason });
+      }
+    }
+    const effectiveText = blankModelines(text, unloadable);
+    const effective = effectiveText === text ? doc : TextDocument.create(doc.uri, doc.languageId, doc.version, effectiveText);
+    const entry = { version: doc.version, text, file: parseFile(effectiveText), effective, notes };
+    this.parsed.set(doc.uri, entry);
+    return entry;
+  }
+
+  private resolveRef(docUri: string, ref: string): string {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(ref)) return ref;
+    try {
+      return new URL(ref, docUri).toString();
+    } catch {
+      return ref;
+    }
+  }
+
+  forget(uri: string): void {
+    this.parsed.delete(uri);
+  }
+
+  async validate(doc: TextDocument): Promise<ValidationResult> {
+    const text = doc.getText();
+    const guard = checkText(text, this.limits);
+    if (!guard.ok) return { diagnostics: [info(doc, 0, 0, guard.reason)], notes: [] };
+    const filePath = uriToPath(doc.uri);
+    if (filePath && this.model.isHelmTemplate(filePath)) {
+      return { diagnostics: [], notes: [] }; // Go templates are not YAML until Helm renders them
+    }
+    const entry = await this.prepare(doc);
+    let raw: Diagnostic[];
+    try {
+      raw = await this.yls.doValidation(entry.effective, true);
+    } catch (err) {
+      return { diagnostics: [info(doc, 0, 0, `Validation failed inside the YAML engine: ${(err as Error).message}`)], notes: entry.notes };
+    }
+    if (looksLikeGoTemplate(text, raw)) {
+      return {
+        diagnostics: [info(doc, 0, 0, 'Go template syntax ({{ }}) that is not valid YAML: not validated (render it first, e.g. helm template).')],
+        notes: [],
+      };
+    }
+    const isPatch = filePath ? this.model.isPatchFile(filePath) : false;
+    const out: Diagnostic[] = [];
+    for (const d of raw) {
+      const kept = this.adjust(doc, text, entry.file, d, isPatch);
+      if (kept) out.push(kept);
+    }
+    out.push(...this.fluxDiagnostics(doc, entry.file));
+    if (filePath) out.push(...this.crdProblemDiagnostics(doc, entry.file, filePath));
+    for (const d of out) d.source = DIAGNOSTIC_SOURCE;
+    return { diagnostics: out, notes: entry.notes };
+  }
+
+  /** Drops diagnostics that are false alarms for a Flux repository, each for a stated reason. */
+  private adjust(doc: TextDocument, text: string, file: ParsedFile, d: Diagnostic, isPatch: boolean): Diagnostic | undefined {
+    const start = doc.offsetAt(d.range.start);
+    const end = doc.offsetAt(d.range.end);
+    const span = text.slice(start, end);
+    const message = typeof d.message === 'string' ? d.message : d.message.value;
+    const isSchemaProblem = typeof d.source === 'string' && d.source.startsWith('yaml-schema');
+    if (isSchemaProblem) {
+      // Post-build substitution replaces ${VAR} before the API server sees the value.
+      if (span.includes('${') && !span.includes('\n')) return undefined;
+      // The API server drops explicit nulls of non-nullable fields before validating.
+      if (/^\s*(null|Null|NULL|~)?\s*$/.test(span) && /Incorrect type|Value is not accepted/.test(message)) return undefined;
+      const missing = /^Missing property "([^"]+)"/.exec(message);
+      if (missing) {
+        // A file listed as a kustomize patch is a partial object by design.
+        if (isPatch) return undefined;
+        const info = docAt(file, start);
+        if (info?.kind === 'Kustomization' && info.apiVersion?.startsWith('kustomize.toolkit.fluxcd.io/')) {
+          const provided = this.model.fieldsProvidedByParents(info.name ?? '', info.namespace ?? '', info.labels);
+          const at = [...pathAt(info.contents, start), missing[1]!].filter((p) => p !== '[]').join('.');
+          if (provided === 'all' || provided.has(at)) return undefined;
+        }
+        d.severity = DiagnosticSeverity.Error;
+      } else if (/^Incorrect type|^Value is not accepted|^Value must be|^String does not match/.test(message)) {
+        d.severity = DiagnosticSeverity.Error;
+      }
+    }
+    const unresolvedTag = /^Unresolved tag: (.*)/.exec(message);
+    if (unresolvedTag) {
+      // Custom tags are legal YAML; in a file that is not a Kubernetes object (an app's config file
+      // packed into a ConfigMap, say) they belong to the program that reads it.
+      const at = docAt(file, start);
+      if (!at?.apiVersion || !at.kind) return undefined;
+      d.severity = DiagnosticSeverity.Warning;
+      d.message = `Custom tag ${unresolvedTag[1]}: the Kubernetes API does not understand YAML tags.`;
+    }
+    if (/^Unable to load schema/.test(message)) {
+      // Only `$schema:` properties get here (modelines are checked first): say it quietly.
+      d.severity = DiagnosticSeverity.Information;
+    }
+    return d;
+  }
+
+  /** Flux knowledge no schema holds: unserved API versions, kinds without apiVersion. */
+  private fluxDiagnostics(doc: TextDocument, file: ParsedFile): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    for (const info of file.docs) {
+      if (info.kind && !info.apiVersion && info.kindRange) {
+        out.push(diag(doc, info.kindRange, DiagnosticSeverity.Information, `kind ${info.kind} has no apiVersion: this document was not validated.`));
+        continue;
+      }
+      if (!info.apiVersion || !info.kind || !info.apiVersionRange) continue;
+      const slash = info.apiVersion.lastIndexOf('/');
+      if (slash < 0) continue;
+      const group = info.apiVersion.slice(0, slash);
+      const version = info.apiVersion.slice(slash + 1);
+      const r = this.registry.resolve(group, version, info.kind);
+      if (!r || r.found) continue;
+      const removed = removedInFlux(info.apiVersion);
+      const served = r.servedVersions.map((v) => `${group}/${v}`).join(', ') || 'none';
+      const origin = describeOrigin(r.origin) + (r.origin.fluxVersion ? `, Flux ${r.origin.fluxVersion}` : '');
+      out.push(
+        diag(
+          doc,
+          info.apiVersionRange,
+          DiagnosticSeverity.Error,
+          `${info.kind} ${info.apiVersion} is not served by the schemas in use (${origin})` +
+            (removed ? `: it was removed in Flux ${removed}` : '') +
+            `. Use ${served}.`,
+        ),
+      );
+    }
+    return out;
+  }
+
+  /** CRDs in this file whose schema could not be converted, said on the CRD itself. */
+  private crdProblemDiagnostics(doc: TextDocument, file: ParsedFile, filePath: string): Diagnostic[] {
+    const problems = this.crdProblemsOf(filePath);
+    if (problems.length === 0) return [];
+    const crdDocs = file.docs.filter((d) => d.kind === 'CustomResourceDefinition');
+    return problems.map((p) => {
+      const at = crdDocs[p.index];
+      const range: [number, number] = at?.kindRange ?? [0, 0];
+      return diag(doc, range, DiagnosticSeverity.Warning, `This CRD's schema could not be used: ${p.reason}. Objects of its kind are not validated.`);
+    });
+  }
+
+  async complete(doc: TextDocument, position: Position): Promise<CompletionList | null> {
+    if (!checkText(doc.getText(), this.limits).ok) return null;
+    const entry = await this.prepare(doc);
+    try {
+      return await this.yls.doComplete(entry.effective, position, true);
+    } catch {
+      return null; // e.g. recursive anchors overflow the engine's stack
+    }
+  }
+
+  async hover(doc: TextDocument, position: Position): Promise<Hover | null> {
+    if (!checkText(doc.getText(), this.limits).ok) return null;
+    const entry = await this.prepare(doc);
+    let hover: Hover | null;
+    try {
+      hover = await this.yls.doHover(entry.effective, position);
+    } catch {
+      return null;
+    }
+    if (!hover) return null;
+    const footer = this.schemaFooter(doc, entry.file, doc.offsetAt(position));
+    const value = hoverText(hover);
+    return { contents: { kind: MarkupKind.Markdown, value: footer ? `${value}\n\n---\n${footer}` : value }, ...(hover.range ? { range: hover.range } : {}) };
+  }
+
+  /** Names the schema that answered for the document at `offset`. */
+  schemaFooter(doc: TextDocument, file: ParsedFile, offset: number): string | undefined {
+    const info: DocInfo | undefined = docAt(file, offset);
+    const base = path.basename(uriToPath(doc.uri) ?? doc.uri);
+    if (info?.apiVersion?.startsWith(KUSTOMIZE_GROUP + '/') || /^kustomization\.ya?ml$/.test(base)) {
+      return 'Schema source: kustomize kustomization.yaml schema (built into Flux Workbench)';
+    }
+    if (!info?.apiVersion || !info.kind) return undefined;
+    const slash = info.apiVersion.lastIndexOf('/');
+    const r = this.registry.resolve(info.apiVersion.slice(0, slash), info.apiVersion.slice(slash + 1), info.kind);
+    if (!r?.found) return undefined;
+    const version = r.origin.fluxVersion ? `, Flux ${r.origin.fluxVersion}` : '';
+    return `Schema source: ${describeOrigin(r.origin)}${version} — ${r.gvk.kind} (${r.gvk.group}/${r.gvk.version})`;
+  }
+}
+
+function hoverText(hover: Hover): string {
+  const c = hover.contents;
+  if (typeof c === 'string') return c;
+  if (Array.isArray(c)) return c.map((x) => (typeof x === 'string' ? x : x.value)).join('\n\n');
+  return c.value;
+}
+
+function looksLikeGoTemplate(text: string, diagnostics: Diagnostic[]): boolean {
+  return (
+    /\{\{[-\s]/.test(text) &&
+    diagnostics.some((d) => d.severity === DiagnosticSeverity.Error && !String(d.source ?? '').startsWith('yaml-schema') && !/^Unresolved tag/.test(msg(d)))
+  );
+}
+
+function msg(d: Diagnostic): string {
+  return typeof d.message === 'string' ? d.message : d.message.value;
+}
+
+function info(doc: TextDocument, start: number, end: number, message: string): Diagnostic {
+  return diag(doc, [start, end], DiagnosticSeverity.Information, message, DIAGNOSTIC_SOURCE);
+}
+
+function diag(doc: TextDocument, [start, end]: [number, number], severity: DiagnosticSeverity, message: string, source?: string): Diagnostic {
+  const range: Range = { start: doc.positionAt(start), end: doc.positionAt(end) };
+  return { range, severity, message, ...(source ? { source } : {}) };
+}
+
+export function uriToPath(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { SchemaRegistry, type CrdProblem } from '../flux/schemaRegistry';
+import { WorkspaceModel } from '../flux/workspaceModel';
+
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.terraform', '.venv']);
+const MAX_FILES = 50_000;
+
+/** The bundled CRD snapshot written by esbuild.mjs next to the server bundle. */
+export function bundledCrdsPath(): string {
+  return process.env.FLUX_WORKBENCH_CRDS ?? path.join(__dirname, 'crds', 'flux-crds.json');
+}
+
+/**
+ * The schemas and facts of the files a user works on: the bundled CRDs, CRDs found in workspace files,
+ * and the model of kustomizations and patches. Shared by the language server and the CLI.
+ */
+export class Workspace {
+  readonly registry = new SchemaRegistry();
+  readonly model = new WorkspaceModel();
+  private readonly crdProblems = new Map<string, CrdProblem[]>();
+  bundledProblem: string | undefined;
+
+  async loadBundled(file = bundledCrdsPath()): Promise<void> {
+    if (!existsSync(file)) {
+      this.bundledProblem = `no bundled Flux CRDs (${file} is missing)`;
+      return;
+    }
+    try {
+      const snapshot = JSON.parse(await readFile(file, 'utf8')) as { fluxVersion: string; crds: unknown[] };
+      const problems = this.registry.setBundled(snapshot.fluxVersion, snapshot.crds);
+      if (problems.length) this.bundledProblem = `${problems.length} bundled CRDs could not be converted: ${problems.map((p) => p.reason).join('; ')}`;
+    } catch (err) {
+      this.bundledProblem = `bundled Flux CRDs unreadable: ${(err as Error).message}`;
+    }
+  }
+
+  /** Records a file's text (from disk or an editor buffer). */
+  updateFile(file: string, text: string): void {
+    const facts = this.model.update(file, text);
+    const problems = this.registry.setWorkspaceFile(file, facts.crds);
+    if (problems.length) this.crdProblems.set(file, problems);
+    else this.crdProblems.delete(file);
+  }
+
+  removeFile(file: string): void {
+    this.model.remove(file);
+    this.registry.setWorkspaceFile(file, []);
+    this.crdProblems.delete(file);
+  }
+
+  problemsOf(file: string): CrdProblem[] {
+    return this.crdProblems.get(file) ?? [];
+  }
+
+  /** Reads every YAML file under `root` into the model. Returns the files found. */
+  async scan(root: string, maxFileBytes: number, isCancelled: () => boolean = () => false): Promise<string[]> {
+    const files = await listYamlFiles(root, isCancelled);
+    for (const file of files) {
+      if (isCancelled()) break;
+      try {
+        const st = await stat(file);
+        if (st.size > maxFileBytes) continue;
+        this.updateFile(file, await readFile(file, 'utf8'));
+      } catch {
+        // unreadable files are skipped; the editor reports them when opened
+      }
+    }
+    return files;
+  }
+}
+
+export async function listYamlFiles(root: string, isCancelled: () => boolean = () => false): Promise<string[]> {
+  const out: string[] = [];
+  const queue = [root];
+  while (queue.length && out.length < MAX_FILES && !isCancelled()) {
+    const dir = queue.shift()!;
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) queue.push(p);
+      } else if (e.isFile() && /\.ya?ml$/i.test(e.name)) {
+        out.push(p);
+      }
+    }
+  }
+  return out.sort();
+}
