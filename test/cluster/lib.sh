@@ -83,3 +83,16 @@ free_port() {
 }
 
 pid_alive() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
+
+# N distinct free TCP ports on 127.0.0.1 (all held open at once, then released), space-separated.
+free_ports() {
+  node -e '
+    const net = require("net"); const n = Number(process.argv[1]); const servers = [];
+    let done = 0;
+    for (let i = 0; i < n; i++) {
+      const s = net.createServer(); servers.push(s);
+      s.listen(0, "127.0.0.1", () => { if (++done === n) {
+        console.log(servers.map((x) => x.address().port).join(" "));
+        servers.forEach((x) => x.close()); } });
+    }' "$1"
+}
