@@ -1,0 +1,133 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
+import type { CompletionList, Diagnostic, Hover, PublishDiagnosticsParams } from 'vscode-languageserver-types';
+
+export const repoRoot = path.resolve(__dirname, '..', '..', '..');
+export const serverPath = path.join(repoRoot, 'server', 'out', 'server.js');
+
+/**
+ * A real LSP client over stdio against the built server (`node server/out/server.js --stdio`),
+ * speaking JSON-RPC with vscode-jsonrpc. Nothing in the server is mocked.
+ */
+export class LspClient {
+  readonly proc: ChildProcessWithoutNullStreams;
+  readonly conn: MessageConnection;
+  readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
+  readonly notifications: Array<{ method: string; params: unknown }> = [];
+  private waiters: Array<() => void> = [];
+  stderr = '';
+  private version = new Map<string, number>();
+
+  constructor(options: { configuration?: Record<string, unknown> } = {}) {
+    this.proc = spawn(process.execPath, [serverPath, '--stdio'], { stdio: 'pipe' });
+    this.proc.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout), new StreamMessageWriter(this.proc.stdin));
+    this.conn.onNotification((method, params) => {
+      this.notifications.push({ method, params });
+      if (method === 'textDocument/publishDiagnostics') {
+        const p = params as PublishDiagnosticsParams;
+        this.diagnostics.set(p.uri, p);
+      }
+      const w = this.waiters;
+      this.waiters = [];
+      for (const f of w) f();
+    });
+    this.conn.onRequest('workspace/configuration', (params: { items: unknown[] }) =>
+      params.items.map(() => options.configuration ?? null),
+    );
+    this.conn.onRequest('client/registerCapability', () => null);
+    this.conn.onRequest('window/workDoneProgress/create', () => null);
+    this.conn.listen();
+  }
+
+  async initialize(root: string): Promise<void> {
+    await this.conn.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(root).toString(),
+      workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: 'ws' }],
+      capabilities: { workspace: { configuration: true }, textDocument: { hover: { contentFormat: ['markdown'] } } },
+    });
+    await this.conn.sendNotification('initialized', {});
+  }
+
+  /** Resolves when `predicate` holds, re-checked on every notification; rejects after `ms`. */
+  waitFor<T>(predicate: () => T | undefined, ms = 10_000, what = 'condition'): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+      const check = (): void => {
+        const v = predicate();
+        if (v !== undefined && v !== false) {
+          clearTimeout(timer);
+          resolve(v);
+        } else this.waiters.push(check);
+      };
+      check();
+    });
+  }
+
+  open(file: string, text: string): string {
+    const uri = pathToFileURL(file).toString();
+    this.version.set(uri, 1);
+    this.diagnostics.delete(uri);
+    void this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+    return uri;
+  }
+
+  change(uri: string, text: string): number {
+    const v = (this.version.get(uri) ?? 1) + 1;
+    this.version.set(uri, v);
+    void this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ text }] });
+    return v;
+  }
+
+  /** Diagnostics published for the document's current version. */
+  diagnosticsFor(uri: string, ms = 10_000): Promise<Diagnostic[]> {
+    const want = this.version.get(uri);
+    return this.waitFor(
+      () => {
+        const p = this.diagnostics.get(uri);
+        return p && (p.version === undefined || p.version === want) ? p.diagnostics : undefined;
+      },
+      ms,
+      `diagnostics for ${uri}`,
+    );
+  }
+
+  complete(uri: string, line: number, character: number): Promise<CompletionList | null> {
+    return this.conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line, character } });
+  }
+
+  hover(uri: string, line: number, character: number): Promise<Hover | null> {
+    return this.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character } });
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await Promise.race([this.conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
+      void this.conn.sendNotification('exit');
+    } catch {
+      // already gone
+    }
+    this.conn.dispose();
+    this.proc.kill();
+  }
+}
+
+export function hoverText(h: Hover | null): string {
+  if (!h) return '';
+  const c = h.contents;
+  if (typeof c === 'string') return c;
+  if (Array.isArray(c)) return c.map((x) => (typeof x === 'string' ? x : x.value)).join('\n');
+  return c.value;
+}
+
+export function labels(list: CompletionList | null): string[] {
+  return (list?.items ?? []).map((i) => (typeof i.label === 'string' ? i.label : String(i.label)));
+}

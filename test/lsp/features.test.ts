@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { hoverText, labels, LspClient } from './client';
+
+const MULTI = `apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: podinfo
+  namespace: flux-system
+spec:
+  interval: 5m
+  url: https://github.com/stefanprodan/podinfo
+  ref:
+    branch: master
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: podinfo
+  namespace: flux-system
+spec:
+  interval: 10m
+  prunee: true
+  prune: true
+  path: ./kustomize
+  sourceRef:
+    kind: GitRepository
+    name: podinfo
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: podinfo
+  namespace: default
+spec:
+  interval: 30m
+  suspend: "yes"
+  chart:
+    spec:
+      chart: podinfo
+      sourceRef:
+        kind: HelmRepository
+        name: podinfo
+`;
+
+describe('language server over stdio: per-document features with zero configuration', () => {
+  let client: LspClient;
+  let dir: string;
+  let uri: string;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'fw-lsp-'));
+    writeFileSync(path.join(dir, 'apps.yaml'), MULTI);
+    client = new LspClient();
+    await client.initialize(dir);
+    uri = client.open(path.join(dir, 'apps.yaml'), MULTI);
+  });
+  after(async () => client.stop());
+
+  it('reports each document against its own schema', async () => {
+    const diags = await client.diagnosticsFor(uri);
+    const lines = diags.map((d) => `${d.range.start.line}:${typeof d.message === 'string' ? d.message : d.message.value}`);
+    assert.ok(lines.some((l) => l.startsWith('18:') && l.includes('prunee')), `unknown Kustomization field flagged: ${lines}`);
+    assert.ok(lines.some((l) => l.startsWith('32:') && l.includes('boolean')), `HelmRelease suspend type flagged: ${lines}`);
+    assert.equal(diags.length, 2, `only the two seeded problems: ${lines.join(' | ')}`);
+    assert.ok(diags.every((d) => d.source === 'flux-workbench'));
+  });
+
+  it('completes GitRepository fields in the first document and HelmRelease fields in the third', async () => {
+    // Line 7 is "  url: ..." in the GitRepository spec; ask at column 2 of a fresh key line.
+    const text = MULTI.replace('  ref:\n', '  \n  ref:\n');
+    const v = client.change(uri, text);
+    assert.ok(v > 1);
+    const git = labels(await client.complete(uri, 8, 2));
+    assert.ok(git.includes('secretRef') && git.includes('ignore'), `GitRepository spec keys: ${git}`);
+    assert.ok(!git.includes('chart'), 'no HelmRelease keys in a GitRepository');
+    const text2 = text.replace('  interval: 30m\n  suspend', '  interval: 30m\n  \n  suspend');
+    client.change(uri, text2);
+    const helmLine = text2.split('\n').findIndex((l, i, all) => l === '  ' && all[i - 1] === '  interval: 30m');
+    const helm = labels(await client.complete(uri, helmLine, 2));
+    assert.ok(helm.includes('chartRef') && helm.includes('values') && helm.includes('dependsOn'), `HelmRelease spec keys: ${helm}`);
+    assert.ok(!helm.includes('url'), 'no GitRepository keys in a HelmRelease');
+    client.change(uri, MULTI);
+  });
+
+  it('hovers with description, type and the schema source', async () => {
+    const h = hoverText(await client.hover(uri, 17, 4)); // "interval" in the Kustomization spec
+    assert.match(h, /interval at which/i);
+    assert.match(h, /Type: `string`/);
+    assert.match(h, /Schema source: bundled, Flux 2\.9\.4 — Kustomization \(kustomize\.toolkit\.fluxcd\.io\/v1\)/);
+  });
+
+  it('announces the schema source', async () => {
+    const status = await client.waitFor(
+      () => client.notifications.find((n) => n.method === 'flux/schemaStatus')?.params as { label: string; available: boolean } | undefined,
+    );
+    assert.deepEqual(status, { available: true, label: 'bundled, Flux 2.9.4' });
+  });
+});
