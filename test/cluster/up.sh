@@ -58,13 +58,14 @@ if [[ -d $PIDS ]] && compgen -G "$PIDS/*.pid" >/dev/null; then
   bash "$CLUSTER_SRC/down.sh"
 fi
 
+[[ -d $FLUX_CRDS_DIR ]] || die "Flux CRDs not found in $FLUX_CRDS_DIR (set FLUX_CRDS_DIR)"
+FLUX_CRDS_DIR="$(cd "$FLUX_CRDS_DIR" && pwd)"
+
 log "building or reusing binaries (cache: $CACHE)"
 bash "$CLUSTER_SRC/ensure-built.sh"
 need_cmd bc || die "bc is needed"
 
 mkdir -p "$STATE" "$LOGS" "$PIDS"
-[[ -d $FLUX_CRDS_DIR ]] || die "Flux CRDs not found in $FLUX_CRDS_DIR (set FLUX_CRDS_DIR)"
-FLUX_CRDS_DIR="$(cd "$FLUX_CRDS_DIR" && pwd)"
 
 # ---- ports (127.0.0.1 only), chosen free on each fresh start -------------------------------------
 PORT_VARS=(ETCD_PORT ETCD_PEER_PORT KAS_PORT GIT_PORT STORAGE_PORT EVENTS_PORT RECEIVER_PORT
