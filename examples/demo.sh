@@ -11,6 +11,7 @@
 #   DEMO_PORT=8080                  port on 127.0.0.1
 #   DEMO_STATE_DIR=<cache>/demo     code-server user data + extensions (kept between runs)
 #   DEMO_SKIP_PACKAGE=1             reuse an existing ./flux-workbench.vsix
+#   DEMO_VSIX=<file>                install that .vsix instead of building one
 #   DEMO_KEEP_WORKDIR=1             keep the temporary copy of the example repository on exit
 #   FLUX_WORKBENCH_DEMO_CLUSTER=1   also start the local test cluster (test/cluster/up.sh) if present
 set -euo pipefail
@@ -22,7 +23,7 @@ STATE="${DEMO_STATE_DIR:-$CACHE_ROOT/demo}"
 PORT="${DEMO_PORT:-8080}"
 NODE24="$E2E_CACHE/node24/bin/node"
 CS_ENTRY="$E2E_CACHE/code-server/node_modules/code-server/out/node/entry.js"
-VSIX="$REPO/flux-workbench.vsix"
+VSIX="${DEMO_VSIX:-$REPO/flux-workbench.vsix}"
 
 say() { printf '[demo] %s\n' "$*"; }
 
@@ -41,8 +42,8 @@ fi
 say "provisioning code-server (test/e2e/setup.sh; minutes the first time, seconds afterwards)"
 bash "$REPO/test/e2e/setup.sh"
 
-if [ "${DEMO_SKIP_PACKAGE:-}" = 1 ] && [ -f "$VSIX" ]; then
-  say "reusing $VSIX (DEMO_SKIP_PACKAGE=1)"
+if { [ "${DEMO_SKIP_PACKAGE:-}" = 1 ] || [ -n "${DEMO_VSIX:-}" ]; } && [ -f "$VSIX" ]; then
+  say "reusing $VSIX"
 else
   say "building and packaging the extension (npm run package)"
   npm run --silent package

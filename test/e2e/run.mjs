@@ -22,7 +22,7 @@ import {
 } from './lib/env.mjs';
 import {
   launchChromium, waitForExplorer, explorerRows, quickOpen, statusBarTexts, gotoLine, openLineBelow,
-  undoUntilClean, completionLabels, problems, cursorPosition,
+  undoUntilClean, completionLabels, problems, cursorPosition, waitCursorChange,
 } from './lib/workbench.mjs';
 
 const FIXTURE = path.join(REPO, 'test/fixtures/e2e-repo');
@@ -55,6 +55,8 @@ function fixtureLayout() {
   });
   docs.push(cur);
   const byKind = Object.fromEntries(docs.filter((d) => d.kind).map((d) => [d.kind, d]));
+  byKind.pruneeLine = lines.findIndex((l) => /^ {2}prunee:/.test(l)) + 1;
+  if (!byKind.pruneeLine) throw new Error(`fixture ${TARGET} lost its deliberate spec.prunee error`);
   for (const k of ['GitRepository', 'Kustomization', 'HelmRelease']) {
     if (!byKind[k]?.spec) throw new Error(`fixture ${TARGET} has no ${k} document with a spec`);
   }
@@ -94,6 +96,7 @@ async function step(ctx, slug, name, fn) {
   const r = { id, slug, name, scenario: ctx?.name ?? '-', ok: false, ms: 0, details: null, error: null, shot: null };
   try {
     if (ctx?.fatal) throw new Error(`not run: ${ctx.fatal}`);
+    if (ctx) ctx.stepId = id;
     r.details = (await withTimeout(Promise.resolve().then(() => fn(ctx)), STEP_TIMEOUT, name)) ?? null;
     r.ok = true;
   } catch (e) {
@@ -244,7 +247,7 @@ async function completionIn(ctx, kind, want, notWant) {
     labels = await completionLabels(page);
   } finally {
     await page.waitForTimeout(300);
-    await screenshot(page, path.join(RESULTS, `${String(stepCounter + 1).padStart(2, '0')}-completion-${kind.toLowerCase()}-list.png`));
+    await screenshot(page, path.join(RESULTS, `${ctx.stepId}-completion-${kind.toLowerCase()}-list.png`));
     await page.keyboard.press('Escape');
     await undoUntilClean(page);
   }
@@ -261,8 +264,9 @@ async function stepHover(ctx) {
   const doc = ctx.layout.Kustomization;
   await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
   await gotoLine(page, doc.interval);
+  const before = await cursorPosition(page);
   await page.keyboard.press('Home'); // first non-blank column: the start of `interval`
-  const pos = await cursorPosition(page);
+  const pos = await waitCursorChange(page, before);
   if (pos.col !== 3) throw new Error(`expected the cursor at column 3 of line ${doc.interval}, status bar says ${pos.text}`);
   // Hover the mouse over the key, just right of the cursor.
   const cursor = page.locator('.editor-instance .monaco-editor .cursors-layer .cursor').first();
@@ -316,6 +320,10 @@ async function stepProblems(ctx) {
   const errors = markers.filter((m) => m.severity === 'error');
   const prunee = errors.filter((m) => m.text.includes('prunee'));
   if (prunee.length !== 1) throw new Error(`expected one error row mentioning "prunee", got ${JSON.stringify(markers)}`);
+  const at = /\[Ln (\d+), Col (\d+)\]/.exec(prunee[0].text);
+  if (!at || Number(at[1]) !== ctx.layout.pruneeLine) {
+    throw new Error(`the "prunee" error is not on line ${ctx.layout.pruneeLine}: ${JSON.stringify(prunee[0].text)}`);
+  }
   if (errors.length !== 1) throw new Error(`expected no other error rows for apps.yaml, got ${JSON.stringify(errors)}`);
   return { error: prunee[0].text.replace(/\n/g, ' | '), otherRowsForFile: markers.filter((m) => m !== prunee[0]).map((m) => `${m.severity}: ${m.text.replace(/\n/g, ' | ')}`) };
 }
