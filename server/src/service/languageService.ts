@@ -24,6 +24,8 @@ import { checkText, DEFAULT_LIMITS, type TextLimits } from './textGuards';
 
 export const DIAGNOSTIC_SOURCE = 'flux-workbench';
 
+let engineVersion = 0;
+
 // yaml-language-server switches to per-document apiVersion/kind detection only for this exact URL
 // shape (its Kubernetes mode); the URL is answered locally and never fetched.
 const K8S_ALL = 'https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.34.1-standalone-strict/all.json';
@@ -135,8 +137,8 @@ export class FluxLanguageService {
    */
   private async prepare(doc: TextDocument) {
     const cached = this.parsed.get(doc.uri);
-    if (cached && cached.version === doc.version && cached.text.length === doc.getText().length) return cached;
     const text = doc.getText();
+    if (cached && cached.version === doc.version && cached.text === text) return cached;
     const notes: ValidationNote[] = [];
     const unloadable = [];
     for (const m of findModelines(text)) {
@@ -147,7 +149,9 @@ export class FluxLanguageService {
       }
     }
     const effectiveText = blankModelines(text, unloadable);
-    const effective = effectiveText === text ? doc : TextDocument.create(doc.uri, doc.languageId, doc.version, effectiveText);
+    // yaml-language-server caches parses by uri + version only; a version of our own keeps a reopened
+    // document (whose version restarts) from being answered with a stale parse.
+    const effective = TextDocument.create(doc.uri, doc.languageId, ++engineVersion, effectiveText);
     const entry = { version: doc.version, text, file: parseFile(effectiveText), effective, notes };
     this.parsed.set(doc.uri, entry);
     return entry;
