@@ -5,7 +5,7 @@ import { FluxLanguageService } from '../../server/src/service/languageService';
 import { RemoteSchemaLoader } from '../../server/src/service/schemaLoader';
 import { Workspace } from '../../server/src/service/workspace';
 
-export const repoRoot = path.resolve(process.env.REPO ?? __dirname, '..', '..', '..');
+export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const sharedDir = path.resolve(repoRoot, '..', 'shared');
 export const bundledCrds = path.join(repoRoot, 'server', 'out', 'crds', 'flux-crds.json');
 

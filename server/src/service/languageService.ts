@@ -200,6 +200,7 @@ export class FluxLanguageService {
     out.push(...this.fluxDiagnostics(doc, entry.file));
     if (filePath) out.push(...this.crdProblemDiagnostics(doc, entry.file, filePath));
     for (const d of out) d.source = DIAGNOSTIC_SOURCE;
+    out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     return { diagnostics: out, notes: entry.notes };
   }
 
