@@ -93,12 +93,16 @@ trap 'exit 143' TERM
 
 if [ "${FLUX_WORKBENCH_DEMO_CLUSTER:-}" = 1 ]; then
   if [ -f "$REPO/test/cluster/up.sh" ]; then
-    say "starting the local cluster (test/cluster/up.sh)"
-    if out="$(bash "$REPO/test/cluster/up.sh" 2>&1 | tee /dev/stderr)"; then
-      kc="$(printf '%s\n' "$out" | sed -n 's/^.*KUBECONFIG=\([^ ]*\).*$/\1/p' | tail -1)"
-      [ -z "$kc" ] && [ -f "$CACHE_ROOT/cluster/kubeconfig" ] && kc="$CACHE_ROOT/cluster/kubeconfig"
-      if [ -n "$kc" ]; then export KUBECONFIG="$kc"; say "KUBECONFIG=$KUBECONFIG"; fi
+    # Output to a file, not a pipe: the cluster's processes outlive up.sh.
+    say "starting the local cluster (test/cluster/up.sh; log: $STATE/cluster-up.log)"
+    if bash "$REPO/test/cluster/up.sh" >"$STATE/cluster-up.log" 2>&1 </dev/null; then
+      kc="$(sed -n 's/^KUBECONFIG=\(.*\)$/\1/p' "$STATE/cluster-up.log" | tail -1)"
+      if [ -n "$kc" ]; then
+        export KUBECONFIG="$kc"
+        say "cluster up, KUBECONFIG=$KUBECONFIG (it keeps running after the demo; stop it with npm run cluster:down)"
+      fi
     else
+      tail -15 "$STATE/cluster-up.log"
       say "test/cluster/up.sh failed; continuing without a cluster"
     fi
   else

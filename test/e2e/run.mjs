@@ -217,17 +217,25 @@ async function stepReady(ctx) {
 
 async function stepOpenAndStatus(ctx) {
   const { page } = ctx;
+  const tOpen = Date.now();
   await quickOpen(page, TARGET);
   await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'GitRepository' }).waitFor();
-  const item = page.locator('.part.statusbar .statusbar-item', { hasText: /^\s*Flux schemas:/ }).first();
-  try {
-    await item.waitFor({ timeout: 45_000 });
-  } catch {
-    throw new Error(`no status bar item starting with "Flux schemas:"; status bar: ${JSON.stringify(await statusBarTexts(page))}`);
+  const openMs = Date.now() - tOpen;
+  // The item may first say "Flux schemas: loading"; wait until it names where the schemas came from.
+  const any = page.locator('.part.statusbar .statusbar-item', { hasText: /^\s*Flux schemas:/ }).first();
+  const named = page.locator('.part.statusbar .statusbar-item', { hasText: /^\s*Flux schemas:\s*(?!loading)\S/i }).first();
+  const seen = new Set();
+  const t0 = Date.now();
+  while (!(await named.isVisible())) {
+    if (await any.isVisible()) seen.add((await any.innerText().catch(() => '')).trim());
+    if (Date.now() - t0 > 45_000) {
+      throw new Error(`no status bar item "Flux schemas: <source>"; seen ${JSON.stringify([...seen])}; status bar: ${JSON.stringify(await statusBarTexts(page))}`);
+    }
+    await page.waitForTimeout(250);
   }
-  const text = (await item.innerText()).trim();
-  if (!/^Flux schemas:\s*\S+/.test(text)) throw new Error(`status item names no source: "${text}"`);
-  return { status: text };
+  const text = (await named.innerText()).trim();
+  const tooltip = (await named.getAttribute('aria-label')) ?? '';
+  return { status: text, ariaLabel: tooltip, before: [...seen].filter((t) => t !== text), openMs, sourceNamedMs: Date.now() - tOpen };
 }
 
 /**
@@ -317,15 +325,22 @@ async function stepProblems(ctx) {
   const groups = await problems(page);
   const mine = groups.filter((g) => g.file.startsWith('apps.yaml'));
   const markers = mine.flatMap((g) => g.markers);
-  const errors = markers.filter((m) => m.severity === 'error');
-  const prunee = errors.filter((m) => m.text.includes('prunee'));
-  if (prunee.length !== 1) throw new Error(`expected one error row mentioning "prunee", got ${JSON.stringify(markers)}`);
+  // The brief asks for a row naming prunee; its severity is the extension's choice (yaml-language-server
+  // reports unknown properties as warnings), so it is recorded, not asserted.
+  const prunee = markers.filter((m) => m.text.includes('prunee'));
+  if (prunee.length !== 1) throw new Error(`expected one Problems row mentioning "prunee", got ${JSON.stringify(markers)}`);
+  if (!['error', 'warning'].includes(prunee[0].severity)) throw new Error(`the prunee row is neither an error nor a warning: ${JSON.stringify(prunee[0])}`);
+  const others = markers.filter((m) => m !== prunee[0] && (m.severity === 'error' || m.severity === 'warning'));
   const at = /\[Ln (\d+), Col (\d+)\]/.exec(prunee[0].text);
   if (!at || Number(at[1]) !== ctx.layout.pruneeLine) {
     throw new Error(`the "prunee" error is not on line ${ctx.layout.pruneeLine}: ${JSON.stringify(prunee[0].text)}`);
   }
-  if (errors.length !== 1) throw new Error(`expected no other error rows for apps.yaml, got ${JSON.stringify(errors)}`);
-  return { error: prunee[0].text.replace(/\n/g, ' | '), otherRowsForFile: markers.filter((m) => m !== prunee[0]).map((m) => `${m.severity}: ${m.text.replace(/\n/g, ' | ')}`) };
+  if (others.length) throw new Error(`expected no other error or warning rows for apps.yaml (the rest is valid), got ${JSON.stringify(others)}`);
+  return {
+    severity: prunee[0].severity,
+    row: prunee[0].text.replace(/\n/g, ' | '),
+    otherRowsForFile: markers.filter((m) => m !== prunee[0]).map((m) => `${m.severity}: ${m.text.replace(/\n/g, ' | ')}`),
+  };
 }
 
 async function stepRestrictedReady(ctx) {
@@ -385,7 +400,7 @@ async function main() {
       await step(ctx, 'completion-helmrelease', 'completion under HelmRelease spec: HelmRelease fields only', (c) =>
         completionIn(c, 'HelmRelease', ['chartRef', 'values', 'valuesFrom', 'upgrade'], ['url', 'ref', 'recurseSubmodules', 'prune']));
       await step(ctx, 'hover-interval', 'hover on Kustomization spec.interval: CRD description and schema source', stepHover);
-      await step(ctx, 'problems-prunee', 'Problems panel: the seeded prunee error and no other error', stepProblems);
+      await step(ctx, 'problems-prunee', 'Problems panel: the seeded prunee problem and nothing else for the file', stepProblems);
     } finally {
       await closeScenario(ctx);
       if (ctx.ws) workspaces.push(ctx.ws);
@@ -398,7 +413,7 @@ async function main() {
     try {
       await step(ctx, 'restricted-ready', 'trust on: workbench ready in Restricted Mode', stepRestrictedReady);
       if (ctx.failed) ctx.fatal ??= 'the workbench did not become ready';
-      await step(ctx, 'restricted-diagnostic', 'trust on: the prunee diagnostic appears in Restricted Mode', stepRestrictedDiagnostic);
+      await step(ctx, 'restricted-diagnostic', 'trust on: the prunee problem appears in Restricted Mode', stepRestrictedDiagnostic);
     } finally {
       await closeScenario(ctx);
       if (ctx.ws) workspaces.push(ctx.ws);
