@@ -9,8 +9,11 @@ import { RemoteSchemaLoader } from './service/schemaLoader';
 import { listYamlFiles, Workspace } from './service/workspace';
 import { DEFAULT_LIMITS } from './service/textGuards';
 import * as os from 'node:os';
+import { runBuildCommand } from './cliBuild';
 
 const USAGE = `Usage: flux-workbench validate [--no-remote-schemas] <file-or-directory>...
+       flux-workbench build <file.yaml> [--name NAME] [--namespace NS] [--root DIR] [--var KEY=VALUE]...
+       flux-workbench build <dir>    (see \`flux-workbench build --help\`)
 
 Validates Flux and kustomize YAML with the same engine as the editor and prints
   <file>:<line>:<col>: <error|warning|info>: <message>
@@ -22,6 +25,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
+  if (command === 'build') return runBuildCommand(rest);
   if (command !== 'validate') {
     process.stderr.write((command ? `unknown command: ${command}\n` : '') + USAGE + '\n');
     return 2;

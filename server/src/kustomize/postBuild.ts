@@ -1,0 +1,167 @@
+import { parse, stringify, type ParseOptions, type SchemaOptions, type DocumentOptions, type ToStringOptions, type CreateNodeOptions } from 'yaml';
+import { envsubst, EnvsubstError, VARIABLE_NAME } from './envsubst';
+import type { FluxBuildSpec } from './overlay';
+import { maskSopsSecret } from './sops';
+
+export const SUBSTITUTE_KEY = 'kustomize.toolkit.fluxcd.io/substitute';
+const OWNER_NAME = 'kustomize.toolkit.fluxcd.io/name';
+const OWNER_NAMESPACE = 'kustomize.toolkit.fluxcd.io/namespace';
+
+/**
+ * YAML as Flux's Go side reads it (sigs.k8s.io/yaml, YAML 1.1): `yes`/`on` are booleans and `0755` is
+ * octal, but there are no timestamps (they stay strings in JSON).
+ */
+export const GO_YAML: ParseOptions & DocumentOptions & SchemaOptions = {
+  version: '1.1',
+  uniqueKeys: false,
+  customTags: (tags) =>
+    tags.filter((t) =>
+      typeof t === 'string'
+        ? t !== 'timestamp' && t !== 'floatTime' && t !== 'intTime'
+        : t.tag !== 'tag:yaml.org,2002:timestamp' && (t as { format?: string }).format !== 'TIME',
+    ),
+};
+const STRINGIFY: DocumentOptions & SchemaOptions & ToStringOptions & CreateNodeOptions = { ...GO_YAML, lineWidth: 0, aliasDuplicateObjects: false };
+
+/** A variable available to substitution, with where its value came from. */
+export interface Variable {
+  value: string;
+  /** e.g. "spec.postBuild.substitute", "ConfigMap flux-system/cluster-vars (clusters/dev/vars.yaml)". */
+  source: string;
+  /** The value is SOPS-encrypted: the expression is left as it is and reported as masked. */
+  masked?: boolean;
+}
+
+export interface PostBuildOptions {
+  name: string;
+  namespace: string;
+  postBuild: FluxBuildSpec['postBuild'];
+  commonMetadata?: FluxBuildSpec['commonMetadata'];
+  variables: ReadonlyMap<string, Variable>;
+  strict: boolean;
+}
+
+export interface PostBuildResult {
+  objects: Array<Record<string, unknown>>;
+  yaml: string;
+  /** Variables referenced by substituted objects, and whether each had a value. */
+  used: Map<string, boolean>;
+  /** Objects skipped because of `kustomize.toolkit.fluxcd.io/substitute: disabled`. */
+  substitutionDisabled: string[];
+  sopsMasked: string[];
+}
+
+export class PostBuildError extends Error {
+  constructor(
+    message: string,
+    /** Unset variables and the objects (Kind/namespace/name) that use them. */
+    readonly unresolved: Map<string, string[]> = new Map(),
+  ) {
+    super(message);
+  }
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** kustomize's Gvk.String(), which Flux puts in its errors: "apps_v1_Deployment", "~G_v1_ConfigMap". */
+function gvkString(o: Record<string, unknown>): string {
+  const av = String(o.apiVersion ?? '');
+  const [g, v] = av.includes('/') ? av.split('/', 2) : ['', av];
+  return `${g || '~G'}_${v || '~V'}_${String(o.kind ?? '') || '~K'}`;
+}
+
+export function objectId(o: Record<string, unknown>): string {
+  const m = isObj(o.metadata) ? o.metadata : {};
+  return `${String(o.kind ?? '?')}/${m.namespace ? `${String(m.namespace)}/` : ''}${String(m.name ?? '?')}`;
+}
+
+/** Splits kustomize's output into one text per object (kustomize separates them with `---` lines). */
+export function splitDocuments(text: string): string[] {
+  return text.split(/^---[ \t]*$\n?/m).filter((d) => d.trim() !== '');
+}
+
+/**
+ * What kustomize-controller does after kustomize: per object, post-build substitution on the
+ * object's YAML text (unless the object has the label or annotation
+ * `kustomize.toolkit.fluxcd.io/substitute: disabled`), then the ownership labels, SOPS masking
+ * (the preview never decrypts) and `spec.commonMetadata`.
+ *
+ * Substitution runs when `spec.postBuild` is set and there is at least one variable, or the
+ * strategy is `Always`. With `strict` (kustomize-controller's default since Flux 2.9), an unset
+ * variable without a default fails the build; the error lists every such variable and object.
+ */
+export function postBuild(kustomizeOutput: string, options: PostBuildOptions): PostBuildResult {
+  const { variables } = options;
+  for (const name of variables.keys()) {
+    if (!VARIABLE_NAME.test(name)) throw new PostBuildError(`'${name}' var name is invalid, must match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'`);
+  }
+  const substitute = options.postBuild != null && (variables.size > 0 || options.postBuild.substituteStrategy === 'Always');
+  const lookup = (name: string): string | undefined => {
+    const v = variables.get(name);
+    if (!v) return undefined;
+    return v.masked ? `\${${name}}` : v.value.replace(/\n/g, '');
+  };
+  const result: PostBuildResult = { objects: [], yaml: '', used: new Map(), substitutionDisabled: [], sopsMasked: [] };
+  const unresolved = new Map<string, string[]>();
+  let firstError: string | undefined;
+  const out: string[] = [];
+
+  for (const text of splitDocuments(kustomizeOutput)) {
+    let obj: unknown = parse(text, GO_YAML);
+    if (!isObj(obj)) continue;
+    let docText = text;
+    if (substitute) {
+      const meta = isObj(obj.metadata) ? obj.metadata : {};
+      const disabled = (isObj(meta.labels) && meta.labels[SUBSTITUTE_KEY] === 'disabled') || (isObj(meta.annotations) && meta.annotations[SUBSTITUTE_KEY] === 'disabled');
+      if (disabled) result.substitutionDisabled.push(objectId(obj));
+      else {
+        let substituted: string;
+        const where = `'${gvkString(obj)}/${String(meta.name ?? '')}'`;
+        try {
+          substituted = envsubst(text, lookup, options.strict, (name, set) => result.used.set(name, set || result.used.get(name) === true));
+        } catch (err) {
+          if (!(err instanceof EnvsubstError)) throw err;
+          const message = `post build failed for ${where}: envsubst error: variable substitution failed: ${err.message}`;
+          if (!err.variable) throw new PostBuildError(message);
+          firstError ??= message;
+          // Keep going without strictness to name every unset variable at once.
+          envsubst(text, lookup, false, (name, set) => {
+            if (!set) unresolved.set(name, [...(unresolved.get(name) ?? []), objectId(obj as Record<string, unknown>)]);
+          });
+          continue;
+        }
+        if (substituted !== text) {
+          try {
+            obj = parse(substituted, GO_YAML);
+          } catch (err) {
+            throw new PostBuildError(
+              `post build failed for ${where}: YAMLToJSON: ${(err as Error).message.split('\n')[0]} ` +
+                '(a substituted value made the YAML invalid: values with ": ", "#", leading "*", "&", "!", "{", "[" or quotes must be quoted in the manifest, e.g. \'${VAR}\')',
+            );
+          }
+          if (!isObj(obj)) continue;
+          docText = substituted;
+        }
+      }
+    }
+    const o = obj as Record<string, unknown>;
+    if (String(o.apiVersion ?? '').startsWith('kustomize.config.k8s.io/') && String(o.kind).toLowerCase() === 'kustomization') continue;
+    const meta = isObj(o.metadata) ? o.metadata : (o.metadata = {});
+    if (!o.kind || !o.apiVersion || !meta.name) {
+      throw new PostBuildError(`failed to decode Kubernetes apiVersion, kind and name from: ${docText.slice(0, 200)}`);
+    }
+    meta.labels = { ...(isObj(meta.labels) ? meta.labels : {}), [OWNER_NAME]: options.name, [OWNER_NAMESPACE]: options.namespace };
+    if (maskSopsSecret(o, docText)) result.sopsMasked.push(objectId(o));
+    const cm = options.commonMetadata;
+    if (cm?.labels && Object.keys(cm.labels).length) meta.labels = { ...(meta.labels as object), ...cm.labels };
+    if (cm?.annotations && Object.keys(cm.annotations).length) meta.annotations = { ...(isObj(meta.annotations) ? meta.annotations : {}), ...cm.annotations };
+    result.objects.push(o);
+    out.push(stringify(o, STRINGIFY));
+  }
+  if (firstError) {
+    const list = [...unresolved.entries()].map(([v, objs]) => `${v} (in ${[...new Set(objs)].slice(0, 3).join(', ')}${objs.length > 3 ? ', …' : ''})`);
+    throw new PostBuildError(`${firstError}; unset variables without a default: ${list.join('; ')}`, unresolved);
+  }
+  result.yaml = out.join('---\n');
+  return result;
+}

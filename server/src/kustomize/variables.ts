@@ -1,0 +1,143 @@
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { BuildFs } from './io';
+import type { FluxBuildSpec } from './overlay';
+import type { Variable } from './postBuild';
+import { looksSopsEncrypted } from './sops';
+
+/** A ConfigMap or Secret's variables as a source found them. */
+export interface VariableObject {
+  /** Decoded values (Secret data is base64-decoded, stringData wins over data). */
+  data: Record<string, string>;
+  /** Where it was found, e.g. "clusters/dev/vars.yaml" or "cluster dev-admin". */
+  origin: string;
+  /** The object is SOPS-encrypted: keys are known, values are not. */
+  encrypted?: boolean;
+}
+
+/**
+ * Where `spec.postBuild.substituteFrom` objects come from. The workspace implementation reads YAML
+ * files; a cluster implementation (when the extension is connected) reads the live objects, which
+ * are what kustomize-controller actually uses. `undefined` means "not found here".
+ */
+export interface VariableSource {
+  readonly label: string;
+  find(kind: 'ConfigMap' | 'Secret', namespace: string, name: string, signal?: AbortSignal): Promise<VariableObject | undefined>;
+}
+
+export interface ResolvedVariables {
+  variables: Map<string, Variable>;
+  warnings: string[];
+  /** substituteFrom references that were not found anywhere and are not optional. */
+  missing: string[];
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Resolves the variables of a Flux Kustomization as kustomize-controller does: every
+ * `substituteFrom` object in order (later keys win), from the Kustomization's namespace; a missing
+ * object fails the build unless `optional: true`; then `substitute` (inline) overrides them; then
+ * `overrides` (the CLI's --var) override everything. Newlines are removed from values, as Flux does.
+ * Sources are asked in order (e.g. cluster first, then the workspace).
+ */
+export async function resolveVariables(
+  postBuild: FluxBuildSpec['postBuild'],
+  namespace: string,
+  sources: readonly VariableSource[],
+  options: { useSubstituteFrom: boolean; overrides?: ReadonlyMap<string, string>; inlineSource: string; signal?: AbortSignal },
+): Promise<ResolvedVariables> {
+  const out: ResolvedVariables = { variables: new Map(), warnings: [], missing: [] };
+  const refs = postBuild && Array.isArray(postBuild.substituteFrom) ? postBuild.substituteFrom : [];
+  if (refs.length && !options.useSubstituteFrom) {
+    out.warnings.push(`substituteFrom skipped (${refs.length} references), as \`flux build --dry-run\` does`);
+  }
+  for (const ref of options.useSubstituteFrom ? refs : []) {
+    if (!isObj(ref) || (ref.kind !== 'ConfigMap' && ref.kind !== 'Secret') || typeof ref.name !== 'string') {
+      out.warnings.push(`substituteFrom entry ignored: ${JSON.stringify(ref)}`);
+      continue;
+    }
+    const id = `${ref.kind} ${namespace}/${ref.name}`;
+    let found: VariableObject | undefined;
+    for (const s of sources) {
+      found = await s.find(ref.kind, namespace, ref.name, options.signal);
+      if (found) break;
+    }
+    if (!found) {
+      if (ref.optional === true) out.warnings.push(`${id} not found (optional: its variables are not set)`);
+      else out.missing.push(`substitute from '${ref.kind}/${ref.name}' error: ${id} not found in ${sources.map((s) => s.label).join(' or ') || 'any source'}`);
+      continue;
+    }
+    if (found.encrypted) out.warnings.push(`${id} (${found.origin}) is SOPS-encrypted: its variables are shown as \${NAME}, not decrypted`);
+    for (const [k, v] of Object.entries(found.data)) {
+      out.variables.set(k, { value: v.replace(/\n/g, ''), source: `${id} (${found.origin})`, ...(found.encrypted ? { masked: true } : {}) });
+    }
+  }
+  const inline = postBuild && isObj(postBuild.substitute) ? postBuild.substitute : {};
+  for (const [k, v] of Object.entries(inline)) {
+    out.variables.set(k, { value: String(v ?? '').replace(/\n/g, ''), source: options.inlineSource });
+  }
+  for (const [k, v] of options.overrides ?? []) out.variables.set(k, { value: v.replace(/\n/g, ''), source: 'command line (--var)' });
+  return out;
+}
+
+/**
+ * Finds ConfigMaps and Secrets in the workspace's YAML files. Only files whose text names the
+ * object are parsed, so a lookup costs one read per candidate file.
+ */
+export class WorkspaceVariableSource implements VariableSource {
+  readonly label = 'the workspace';
+  constructor(
+    private readonly fs: BuildFs,
+    private readonly root: string,
+    /** The YAML files to search (absolute). */
+    private readonly files: () => Promise<readonly string[]>,
+  ) {}
+
+  async find(kind: 'ConfigMap' | 'Secret', namespace: string, name: string): Promise<VariableObject | undefined> {
+    let fallback: VariableObject | undefined;
+    for (const file of await this.files()) {
+      let text: string;
+      try {
+        text = await this.fs.readFile(file);
+      } catch {
+        continue;
+      }
+      if (!text.includes(name) || !text.includes(kind)) continue;
+      let docs;
+      try {
+        docs = parseAllDocuments(text, { uniqueKeys: false });
+      } catch {
+        continue;
+      }
+      for (const doc of Array.isArray(docs) ? docs : []) {
+        let o: unknown;
+        try {
+          o = doc.toJS({ maxAliasCount: 100 });
+        } catch {
+          continue;
+        }
+        if (!isObj(o) || o.kind !== kind || o.apiVersion !== 'v1' || !isObj(o.metadata) || o.metadata.name !== name) continue;
+        const ns = typeof o.metadata.namespace === 'string' ? o.metadata.namespace : undefined;
+        const found = toVariableObject(o, path.relative(this.root, file) || file);
+        // An object without a namespace is applied into one by its Kustomization: accept it if
+        // nothing names the exact namespace.
+        if (ns === namespace) return found;
+        if (ns === undefined) fallback ??= found;
+      }
+    }
+    return fallback;
+  }
+}
+
+function toVariableObject(o: Record<string, unknown>, origin: string): VariableObject {
+  const data: Record<string, string> = {};
+  const encrypted = isObj(o.sops) || looksSopsEncrypted(JSON.stringify(o.data ?? '') + JSON.stringify(o.stringData ?? ''));
+  if (isObj(o.data)) {
+    for (const [k, v] of Object.entries(o.data)) {
+      data[k] = o.kind === 'Secret' && !encrypted ? Buffer.from(String(v ?? ''), 'base64').toString('utf8') : String(v ?? '');
+    }
+  }
+  if (o.kind === 'Secret' && isObj(o.stringData)) for (const [k, v] of Object.entries(o.stringData)) data[k] = String(v ?? '');
+  return { data, origin, ...(encrypted ? { encrypted: true } : {}) };
+}
