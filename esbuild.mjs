@@ -56,7 +56,7 @@ function walk(dir, out = []) {
 
 if (args.has('--tests')) {
   const entries = walk(join(root, 'test'))
-    .filter((p) => p.endsWith('.test.ts') && !p.includes(`${join('test', 'out')}`))
+    .filter((p) => (p.endsWith('.test.ts') || p.endsWith('.bench.ts')) && !p.includes(`${join('test', 'out')}`))
     .map((p) => relative(root, p));
   rmSync(join(root, 'test/out'), { recursive: true, force: true });
   targets.push({

@@ -93,6 +93,7 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
     }
     const doc = TextDocument.create(pathToFileURL(file).toString(), 'yaml', 1, text);
     const { diagnostics, notes } = await service.validate(doc);
+    service.forget(doc.uri);
     for (const n of notes) {
       const u = unloaded.get(n.url) ?? { reason: n.reason, files: 0 };
       u.files++;

@@ -44,3 +44,94 @@ export interface InitializationOptions {
   /** Folder for caches the server keeps across sessions (remote schemas). */
   cacheDir?: string;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Build preview (issue 3): render a Flux Kustomization or a kustomize folder as Flux would.
+
+/** Client -> server: build what Flux would apply. Cancellable ($/cancelRequest). */
+export const BuildRequest = 'flux/build';
+
+export interface BuildParams {
+  /** A YAML file with a Flux Kustomization, a kustomization.yaml, or a folder (file: URIs). */
+  uri: string;
+  /** Picks the Flux Kustomization document at this position (zero-based, LSP style). */
+  position?: { line: number; character: number };
+  /** Picks the Flux Kustomization by name (and namespace) instead. */
+  name?: string;
+  namespace?: string;
+  /** vscode.workspace.isTrusted: without trust no program is run and the result says why. */
+  trusted: boolean;
+  /** Build the files as committed at this git revision (e.g. "HEAD") instead of the working tree. */
+  revision?: string;
+  /** Extra variables, overriding substitute and substituteFrom. */
+  variables?: Record<string, string>;
+}
+
+export interface BuildVariable {
+  name: string;
+  /** "**SOPS**" for values that are SOPS-encrypted (never decrypted). */
+  value: string;
+  /** e.g. "spec.postBuild.substitute (clusters/dev/apps.yaml)" or "ConfigMap flux-system/vars (vars.yaml)". */
+  source: string;
+  masked?: boolean;
+}
+
+export interface BuildProblem {
+  message: string;
+  /** file: URI named by the error, with a zero-based line, when known. */
+  uri?: string;
+  line?: number;
+}
+
+export interface BuildResult {
+  ok: boolean;
+  /** The rendered multi-document YAML (empty when the build failed). */
+  yaml: string;
+  objectCount: number;
+  /** What was built: "Kustomization flux-system/apps" or "kustomize folder apps/base". */
+  title: string;
+  /** The folder built (file: URI) and whether Flux generates its kustomization.yaml. */
+  dirUri?: string;
+  generated?: boolean;
+  /** kustomization.yaml as given to kustomize after Flux's overlay of the spec. */
+  kustomization?: string;
+  /** The kustomize used, e.g. "kubectl kustomize (kustomize v5.5.0)". */
+  engine?: string;
+  /** Input files (file: URIs) and spec fields overlaid. */
+  files: string[];
+  overlays: string[];
+  variables: BuildVariable[];
+  /** Variables used without a value (fatal in strict mode, listed with the error). */
+  unresolved: string[];
+  warnings: string[];
+  errors: BuildProblem[];
+  revision?: string;
+  durationMs: number;
+}
+
+/** Settings under `fluxWorkbench` that the build preview reads. */
+export interface BuildSettings {
+  kustomize: {
+    /** kustomize or kubectl binary; empty to auto-detect (kustomize, else kubectl, on PATH). */
+    path: string;
+    /** Pass --enable-alpha-plugins --enable-exec (only in trusted workspaces; Flux never does). */
+    enablePlugins: boolean;
+    /** Pass --enable-helm (only in trusted workspaces; Flux never does). */
+    enableHelm: boolean;
+  };
+  build: {
+    /** Seconds before a build is stopped. */
+    timeout: number;
+    /** Refresh open previews while typing (debounced), not only on save. */
+    previewOnType: boolean;
+    /** Milliseconds after the last edit before a preview refreshes while typing. */
+    debounce: number;
+    /** Unset variables without a default fail the build (kustomize-controller's default since Flux 2.9). */
+    strictSubstitution: boolean;
+  };
+}
+
+export const DEFAULT_BUILD_SETTINGS: BuildSettings = {
+  kustomize: { path: '', enablePlugins: false, enableHelm: false },
+  build: { timeout: 60, previewOnType: true, debounce: 500, strictSubstitution: true },
+};

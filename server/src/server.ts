@@ -10,6 +10,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
+import { registerBuildHandler } from './handlers/build';
 import { DiagnosticsScheduler } from './handlers/diagnostics';
 import {
   ClusterCrdsNotification,
@@ -164,6 +165,8 @@ connection.onCompletion(async ({ textDocument, position }) => {
   const doc = documents.get(textDocument.uri);
   return doc && service ? service.complete(doc, position) : null;
 });
+
+registerBuildHandler(connection, documents, () => roots);
 
 documents.listen(connection);
 connection.listen();

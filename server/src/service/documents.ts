@@ -1,8 +1,10 @@
-import { LineCounter, parseAllDocuments, isMap, isScalar, isSeq, type Node } from 'yaml';
+import { parseAllDocuments, isMap, isScalar, isSeq, type Node } from 'yaml';
 
 /** The facts about one YAML document of a file that Flux features need. */
 export interface DocInfo {
   index: number;
+  /** Offset in the file of the text this document was parsed from; `contents` ranges are relative to it. */
+  base: number;
   start: number;
   end: number;
   apiVersion?: string;
@@ -18,23 +20,21 @@ export interface DocInfo {
 
 export interface ParsedFile {
   docs: DocInfo[];
-  lineCounter: LineCounter;
 }
 
 /** Parses a file's documents for Flux facts. Never throws: a broken file yields what could be read. */
 export function parseFile(text: string): ParsedFile {
-  const lineCounter = new LineCounter();
   const docs: DocInfo[] = [];
   let parsed;
   try {
-    parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: false, keepSourceTokens: false });
+    parsed = parseAllDocuments(text, { uniqueKeys: false, keepSourceTokens: false });
   } catch {
-    return { docs, lineCounter };
+    return { docs };
   }
   const list = Array.isArray(parsed) ? parsed : [];
   list.forEach((doc, index) => {
     const [start, , end] = doc.range;
-    const info: DocInfo = { index, start, end, labels: {}, contents: doc.contents };
+    const info: DocInfo = { index, base: 0, start, end, labels: {}, contents: doc.contents };
     const root = doc.contents;
     if (isMap(root)) {
       for (const pair of root.items) {
@@ -62,7 +62,37 @@ export function parseFile(text: string): ParsedFile {
     }
     docs.push(info);
   });
-  return { docs, lineCounter };
+  return { docs };
+}
+
+/**
+ * Parses a file piece by piece (see splitDocuments), reusing the parse of every piece whose text is
+ * in `cache`; the cache is refilled with the pieces of this text only.
+ */
+export function parsePieces(pieces: Array<{ offset: number; text: string }>, cache: Map<string, DocInfo[]>): ParsedFile {
+  const docs: DocInfo[] = [];
+  const seen = new Map<string, DocInfo[]>();
+  for (const piece of pieces) {
+    const local = seen.get(piece.text) ?? cache.get(piece.text) ?? parseFile(piece.text).docs;
+    seen.set(piece.text, local);
+    for (const d of local) {
+      const shift = (r: [number, number] | undefined): [number, number] | undefined => (r ? [r[0] + piece.offset, r[1] + piece.offset] : undefined);
+      const apiVersionRange = shift(d.apiVersionRange);
+      const kindRange = shift(d.kindRange);
+      docs.push({
+        ...d,
+        index: docs.length,
+        base: piece.offset,
+        start: d.start + piece.offset,
+        end: d.end + piece.offset,
+        ...(apiVersionRange ? { apiVersionRange } : {}),
+        ...(kindRange ? { kindRange } : {}),
+      });
+    }
+  }
+  cache.clear();
+  for (const [k, v] of seen) cache.set(k, v);
+  return { docs };
 }
 
 export function docAt(file: ParsedFile, offset: number): DocInfo | undefined {

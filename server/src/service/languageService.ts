@@ -17,7 +17,7 @@ import { removedInFlux } from '../flux/fluxApis';
 import { describeOrigin, type CrdProblem, type SchemaRegistry } from '../flux/schemaRegistry';
 import type { WorkspaceModel } from '../flux/workspaceModel';
 import { kustomizationSchema } from '../kustomize/kustomizationSchema';
-import { docAt, parseFile, pathAt, type DocInfo, type ParsedFile } from './documents';
+import { docAt, parsePieces, pathAt, type DocInfo, type ParsedFile } from './documents';
 import { blankModelines, findModelines } from './modelines';
 import type { RemoteSchemaLoader } from './schemaLoader';
 import { checkText, DEFAULT_LIMITS, type TextLimits } from './textGuards';
@@ -50,7 +50,12 @@ export interface ValidationResult {
  */
 export class FluxLanguageService {
   private readonly yls: LanguageService;
-  private readonly parsed = new Map<string, { version: number; text: string; file: ParsedFile; effective: TextDocument; notes: ValidationNote[] }>();
+  private readonly parsed = new Map<
+    string,
+    { version: number; text: string; file: ParsedFile; pieces: Piece[]; effective: TextDocument; notes: ValidationNote[] }
+  >();
+  private readonly segmentCache = new Map<string, Map<string, Diagnostic[]>>();
+  private readonly parseCache = new Map<string, Map<string, DocInfo[]>>();
   limits: TextLimits = DEFAULT_LIMITS;
 
   constructor(
@@ -152,7 +157,11 @@ export class FluxLanguageService {
     // yaml-language-server caches parses by uri + version only; a version of our own keeps a reopened
     // document (whose version restarts) from being answered with a stale parse.
     const effective = TextDocument.create(doc.uri, doc.languageId, ++engineVersion, effectiveText);
-    const entry = { version: doc.version, text, file: parseFile(effectiveText), effective, notes };
+    const pieces = splitDocuments(effectiveText);
+    let parseCache = this.parseCache.get(doc.uri);
+    if (!parseCache) this.parseCache.set(doc.uri, (parseCache = new Map()));
+    const file = parsePieces(pieces, parseCache);
+    const entry = { version: doc.version, text, file, pieces, effective, notes };
     this.parsed.set(doc.uri, entry);
     return entry;
   }
@@ -168,6 +177,8 @@ export class FluxLanguageService {
 
   forget(uri: string): void {
     this.parsed.delete(uri);
+    this.segmentCache.delete(uri);
+    this.parseCache.delete(uri);
   }
 
   async validate(doc: TextDocument): Promise<ValidationResult> {
@@ -181,7 +192,7 @@ export class FluxLanguageService {
     const entry = await this.prepare(doc);
     let raw: Diagnostic[];
     try {
-      raw = await this.yls.doValidation(entry.effective, true);
+      raw = await this.validateDocuments(doc.uri, entry.effective.languageId, entry.pieces);
     } catch (err) {
       return { diagnostics: [info(doc, 0, 0, `Validation failed inside the YAML engine: ${(err as Error).message}`)], notes: entry.notes };
     }
@@ -204,6 +215,35 @@ export class FluxLanguageService {
     return { diagnostics: out, notes: entry.notes };
   }
 
+  /**
+   * Schema validation one YAML document at a time, reusing the findings of documents whose text did
+   * not change: an edit in a 5,000-line file re-validates only the document it touched. YAML anchors,
+   * keys and schemas never cross a `---`, so per-document results equal whole-file results.
+   */
+  private async validateDocuments(uri: string, languageId: string, pieces: Piece[]): Promise<Diagnostic[]> {
+    const previous = this.segmentCache.get(uri) ?? new Map<string, Diagnostic[]>();
+    const next = new Map<string, Diagnostic[]>();
+    const out: Diagnostic[] = [];
+    for (const seg of pieces) {
+      let found = next.get(seg.text) ?? previous.get(seg.text);
+      if (!found) {
+        found = await this.yls.doValidation(TextDocument.create(uri, languageId, ++engineVersion, seg.text), true);
+      }
+      next.set(seg.text, found);
+      for (const d of found) {
+        out.push({
+          ...d,
+          range: {
+            start: { line: d.range.start.line + seg.line, character: d.range.start.character },
+            end: { line: d.range.end.line + seg.line, character: d.range.end.character },
+          },
+        });
+      }
+    }
+    this.segmentCache.set(uri, next);
+    return out;
+  }
+
   /** Drops diagnostics that are false alarms for a Flux repository, each for a stated reason. */
   private adjust(doc: TextDocument, text: string, file: ParsedFile, d: Diagnostic, isPatch: boolean): Diagnostic | undefined {
     const start = doc.offsetAt(d.range.start);
@@ -223,7 +263,7 @@ export class FluxLanguageService {
         const info = docAt(file, start);
         if (info?.kind === 'Kustomization' && info.apiVersion?.startsWith('kustomize.toolkit.fluxcd.io/')) {
           const provided = this.model.fieldsProvidedByParents(info.name ?? '', info.namespace ?? '', info.labels);
-          const at = [...pathAt(info.contents, start), missing[1]!].filter((p) => p !== '[]').join('.');
+          const at = [...pathAt(info.contents, start - info.base), missing[1]!].filter((p) => p !== '[]').join('.');
           if (provided === 'all' || provided.has(at)) return undefined;
         }
         d.severity = DiagnosticSeverity.Error;
@@ -344,6 +384,38 @@ function looksLikeGoTemplate(text: string, diagnostics: Diagnostic[]): boolean {
     /\{\{[-\s]/.test(text) &&
     diagnostics.some((d) => d.severity === DiagnosticSeverity.Error && !String(d.source ?? '').startsWith('yaml-schema') && !/^Unresolved tag/.test(msg(d)))
   );
+}
+
+/**
+ * Splits a YAML stream at document markers (`---` or `...` at column 0; a block scalar's content is
+ * always indented, so a marker there cannot be content). Each piece keeps its first line number.
+ */
+export interface Piece {
+  line: number;
+  offset: number;
+  text: string;
+}
+
+export function splitDocuments(text: string): Piece[] {
+  const out: Piece[] = [];
+  let start = 0;
+  let startLine = 0;
+  let line = 0;
+  let at = 0;
+  while (at <= text.length) {
+    const nl = text.indexOf('\n', at);
+    const end = nl < 0 ? text.length : nl + 1;
+    if (line > startLine && /^(---|\.\.\.)(\s|$)/.test(text.slice(at, Math.min(end, at + 4)))) {
+      out.push({ line: startLine, offset: start, text: text.slice(start, at) });
+      start = at;
+      startLine = line;
+    }
+    if (nl < 0) break;
+    at = end;
+    line++;
+  }
+  out.push({ line: startLine, offset: start, text: text.slice(start) });
+  return out;
 }
 
 function msg(d: Diagnostic): string {

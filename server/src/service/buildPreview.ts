@@ -1,0 +1,195 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { URI } from 'vscode-uri';
+import { buildFlux, type BuildOutcome, type BuildTarget } from '../kustomize/fluxBuild';
+import { findFluxKustomizations, selectFluxKustomization } from '../kustomize/fluxKustomizations';
+import { nodeBuildFs, nodeSpawner, type Spawner } from '../kustomize/io';
+import { WorkspaceVariableSource, type VariableSource } from '../kustomize/variables';
+import type { BuildParams, BuildResult, BuildSettings } from '../protocol';
+import { listYamlFiles } from './workspace';
+
+export interface BuildContext {
+  settings: BuildSettings;
+  /** Workspace folders (absolute paths). */
+  roots: readonly string[];
+  /** Open editor buffers by absolute path. */
+  buffers: ReadonlyMap<string, string>;
+  signal?: AbortSignal;
+  /** Sources asked before the workspace (e.g. the connected cluster). */
+  extraVariableSources?: readonly VariableSource[];
+}
+
+const FILE_LIST_TTL_MS = 10_000;
+
+/**
+ * Orchestrates build previews for the language server: finds the Kustomization to build from a
+ * request, the repository it belongs to, the variables' sources and, for diffs, the files of a git
+ * revision. No editor API here; the handler converts.
+ */
+export class BuildPreviewService {
+  private readonly fileLists = new Map<string, { at: number; files: Promise<string[]> }>();
+
+  constructor(private readonly spawn: Spawner = nodeSpawner) {}
+
+  async build(params: BuildParams, ctx: BuildContext): Promise<BuildResult> {
+    const started = Date.now();
+    const input = URI.parse(params.uri).fsPath;
+    const failure = (message: string, title = path.basename(input)): BuildResult => ({
+      ok: false, yaml: '', objectCount: 0, title, files: [], overlays: [], variables: [], unresolved: [], warnings: [],
+      errors: [{ message }], durationMs: Date.now() - started, ...(params.revision ? { revision: params.revision } : {}),
+    });
+    const root = repositoryRoot(input, ctx.roots);
+    if (!root) return failure(`${input} is not inside a workspace folder or a git repository`);
+
+    let sourceRoot = root;
+    let file = input;
+    let cleanup: (() => Promise<void>) | undefined;
+    let buffers = ctx.buffers;
+    if (params.revision) {
+      const snap = await this.checkout(root, params.revision, ctx.signal);
+      if ('error' in snap) return failure(snap.error);
+      sourceRoot = snap.root;
+      file = path.join(snap.root, path.relative(root, input));
+      cleanup = snap.dispose;
+      buffers = new Map();
+      if (!existsSync(file)) {
+        await cleanup();
+        return failure(`${path.relative(root, input)} does not exist at ${params.revision}`);
+      }
+    }
+    try {
+      const fs = nodeBuildFs(buffers);
+      let target: BuildTarget;
+      let title: string;
+      if ((await fs.kind(file)) === 'dir') {
+        target = { kind: 'directory', dir: file };
+        title = `kustomize folder ${path.relative(sourceRoot, file) || '.'}`;
+      } else {
+        const text = await fs.readFile(file);
+        const docs = findFluxKustomizations(text);
+        const offset = params.position ? offsetAt(text, params.position) : undefined;
+        const doc = selectFluxKustomization(docs, {
+          ...(params.name !== undefined ? { name: params.name } : {}),
+          ...(params.namespace ? { namespace: params.namespace } : {}),
+          ...(offset !== undefined ? { offset } : {}),
+        });
+        if (doc) {
+          const namespace = doc.namespace || params.namespace || 'flux-system';
+          target = { kind: 'flux', name: doc.name, namespace, spec: doc.spec, file };
+          title = `Kustomization ${namespace}/${doc.name}`;
+        } else if (docs.length === 0) {
+          target = { kind: 'directory', dir: path.dirname(file) };
+          title = `kustomize folder ${path.relative(sourceRoot, path.dirname(file)) || '.'}`;
+        } else {
+          return failure(`${docs.length} Flux Kustomizations in this file (${docs.map((d) => d.name).join(', ')}): put the cursor in one, or pass its name`);
+        }
+      }
+      const s = ctx.settings;
+      const outcome = await buildFlux({
+        target,
+        sourceRoot,
+        fs,
+        spawn: this.spawn,
+        trusted: params.trusted,
+        strict: s.build.strictSubstitution,
+        useSubstituteFrom: true,
+        variableSources: [...(ctx.extraVariableSources ?? []), new WorkspaceVariableSource(fs, sourceRoot, () => this.yamlFiles(sourceRoot))],
+        ...(params.variables ? { overrides: new Map(Object.entries(params.variables)) } : {}),
+        ...(s.kustomize.path ? { kustomizePath: s.kustomize.path } : {}),
+        timeoutMs: Math.max(1, s.build.timeout) * 1000,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        // Plugins run arbitrary programs: only on request and only with trust.
+        enablePlugins: params.trusted && s.kustomize.enablePlugins,
+        enableHelm: params.trusted && s.kustomize.enableHelm,
+        buffers,
+      });
+      return toResult(outcome, title, (p) => (params.revision ? path.join(root, path.relative(sourceRoot, p)) : p), params.revision);
+    } finally {
+      await cleanup?.();
+    }
+  }
+
+  private yamlFiles(root: string): Promise<string[]> {
+    const hit = this.fileLists.get(root);
+    if (hit && Date.now() - hit.at < FILE_LIST_TTL_MS) return hit.files;
+    const files = listYamlFiles(root);
+    this.fileLists.set(root, { at: Date.now(), files });
+    return files;
+  }
+
+  /** The files of `revision` in a temporary folder (`git archive`; the working tree is never touched). */
+  private async checkout(root: string, revision: string, signal?: AbortSignal): Promise<{ root: string; dispose: () => Promise<void> } | { error: string }> {
+    const opts = { timeoutMs: 60_000, maxOutputBytes: 1 << 20, ...(signal ? { signal } : {}) };
+    const top = await this.spawn('git', ['-C', root, 'rev-parse', '--show-toplevel'], opts);
+    if (top.spawnError) return { error: `git is not installed (${top.spawnError.message}); the diff with ${revision} needs it` };
+    if (top.code !== 0) return { error: `${root} is not in a git repository: ${top.stderr.trim()}` };
+    const gitRoot = top.stdout.trim();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'flux-workbench-rev-'));
+    const dispose = (): Promise<void> => rm(dir, { recursive: true, force: true });
+    const tar = path.join(dir, 'rev.tar');
+    const archive = await this.spawn('git', ['-C', gitRoot, 'archive', '--format=tar', '-o', tar, revision], opts);
+    if (archive.code !== 0) {
+      await dispose();
+      return { error: `git archive ${revision} failed: ${archive.stderr.trim() || archive.stopped || 'unknown error'}` };
+    }
+    const src = path.join(dir, 'src');
+    await mkdir(src);
+    const untar = await this.spawn('tar', ['-xf', tar, '-C', src], opts);
+    if (untar.code !== 0) {
+      await dispose();
+      return { error: `extracting ${revision} failed: ${untar.stderr.trim()}` };
+    }
+    return { root: path.join(src, path.relative(gitRoot, root)), dispose };
+  }
+}
+
+function toResult(o: BuildOutcome, title: string, toWorkspace: (p: string) => string, revision?: string): BuildResult {
+  const uri = (p: string): string => URI.file(toWorkspace(p)).toString();
+  return {
+    ok: o.ok,
+    yaml: o.yaml,
+    objectCount: o.objectCount,
+    title,
+    ...(o.dir ? { dirUri: uri(o.dir) } : {}),
+    ...(o.generated !== undefined ? { generated: o.generated } : {}),
+    ...(o.kustomization ? { kustomization: o.kustomization } : {}),
+    ...(o.engine ? { engine: o.engine.label } : {}),
+    files: o.files.map(uri),
+    overlays: o.overlays,
+    variables: o.variables,
+    unresolved: o.unresolved,
+    warnings: o.warnings,
+    errors: o.errors.map((e) => ({ message: e.message, ...(e.file ? { uri: uri(e.file) } : {}), ...(e.line ? { line: e.line - 1 } : {}) })),
+    ...(revision ? { revision } : {}),
+    durationMs: o.durationMs,
+  };
+}
+
+/**
+ * The source root of a path: the nearest folder with .git (spec.path is relative to the repository,
+ * even when the workspace folder is a sub-folder of it), else the workspace folder holding it.
+ */
+export function repositoryRoot(p: string, roots: readonly string[]): string | undefined {
+  for (let d = p; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, '.git'))) return d;
+    if (path.dirname(d) === d) break;
+  }
+  return roots.filter((r) => p === r || p.startsWith(r.endsWith(path.sep) ? r : r + path.sep)).sort((a, b) => b.length - a.length)[0];
+}
+
+function offsetAt(text: string, pos: { line: number; character: number }): number {
+  let offset = 0;
+  for (let line = 0; line < pos.line; line++) {
+    const nl = text.indexOf('\n', offset);
+    if (nl < 0) return text.length;
+    offset = nl + 1;
+  }
+  return Math.min(text.length, offset + pos.character);
+}
+
+/** Reads a file's text from disk; undefined when unreadable (used to tell dirty buffers). */
+export async function diskText(file: string): Promise<string | undefined> {
+  return readFile(file, 'utf8').catch(() => undefined);
+}

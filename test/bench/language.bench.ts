@@ -1,0 +1,222 @@
+// Benchmarks for the language server (issue 2). Ratios against baselines measured in the same run:
+//   - completion/hover p95 and diagnostics after an edit on a 5,000-line multi-document Flux file,
+//     Flux Workbench vs bare yaml-language-server with the same schemas;
+//   - cold `validate` of the largest corpus repository vs parsing the same files with `yaml` alone;
+//   - heap after opening the big file and validating the largest corpus repository.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { getLanguageService, SchemaPriority } from 'yaml-language-server';
+import { SettingsState } from 'yaml-language-server/out/src/yamlSettings.js';
+import { FluxLanguageService } from '../../server/src/service/languageService';
+import { RemoteSchemaLoader } from '../../server/src/service/schemaLoader';
+import { listYamlFiles, Workspace } from '../../server/src/service/workspace';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const corpus = path.resolve(repoRoot, '..', 'shared', 'corpus');
+const bundled = path.join(repoRoot, 'server', 'out', 'crds', 'flux-crds.json');
+
+function bigFluxFile(lines: number): string {
+  const docs = [
+    `apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: repo-N
+  namespace: flux-system
+spec:
+  interval: 5m
+  url: https://example.com/org/repo-N
+  ref:
+    branch: main
+`,
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: app-N
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./apps/app-N
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: repo-N
+  postBuild:
+    substitute:
+      CLUSTER: prod
+`,
+    `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: chart-N
+  namespace: default
+spec:
+  interval: 30m
+  chart:
+    spec:
+      chart: podinfo
+      version: "6.x"
+      sourceRef:
+        kind: HelmRepository
+        name: podinfo
+  values:
+    replicaCount: 2
+    ingress:
+      enabled: true
+`,
+  ];
+  const out: string[] = [];
+  let n = 0;
+  let count = 0;
+  while (count < lines) {
+    const d = docs[n % docs.length]!.replace(/N/g, String(n));
+    out.push(d);
+    count += d.split('\n').length;
+    n++;
+  }
+  return out.join('---\n');
+}
+
+function pct(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function time<T>(f: () => Promise<T>): Promise<number> {
+  const t = performance.now();
+  await f();
+  return performance.now() - t;
+}
+
+/** Positions inside spec blocks of every 10th document: key positions for completion and hover. */
+function positions(text: string): Array<{ line: number; character: number }> {
+  const lines = text.split('\n');
+  const out: Array<{ line: number; character: number }> = [];
+  lines.forEach((l, i) => {
+    if (/^ {2}interval:/.test(l) && i % 7 === 0) out.push({ line: i, character: 4 });
+  });
+  return out.slice(0, 60);
+}
+
+async function main(): Promise<void> {
+  const text = bigFluxFile(5000);
+  const lineCount = text.split('\n').length;
+  const uri = 'file:///bench/big.yaml';
+
+  // Ours: the Flux language service, exactly as the server builds it.
+  const workspace = new Workspace();
+  await workspace.loadBundled(bundled);
+  const ours = new FluxLanguageService(workspace.registry, workspace.model, new RemoteSchemaLoader({ enabled: false, timeoutMs: 100 }));
+
+  // Baseline: bare yaml-language-server with the same converted schemas (Kubernetes mode + store).
+  const settings = new SettingsState();
+  settings.kubernetesCRDStoreEnabled = true;
+  settings.kubernetesCRDStoreUrl = 'bench://store';
+  const K8S = 'https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.34.1-standalone-strict/all.json';
+  const bare = getLanguageService({
+    schemaRequestService: async (u: string) => {
+      if (u === K8S) return '{}';
+      const m = /^bench:\/\/store\/([^/]+)\/([^_]+)_([^.]+)\.json/.exec(u);
+      const r = m ? workspace.registry.resolve(m[1]!, m[3]!, m[2]!) : undefined;
+      return r?.found ? JSON.stringify(r.gvk.schema) : '{}';
+    },
+    workspaceContext: { resolveRelativePath: (rel: string, base: string) => new URL(rel, base).toString() },
+    yamlSettings: settings,
+  });
+  bare.configure({ validate: true, hover: true, completion: true, schemas: [{ uri: K8S, fileMatch: ['**/*.yaml'], priority: SchemaPriority.Settings }] });
+
+  const pos = positions(text);
+  let version = 1;
+  const oursDoc = () => TextDocument.create(uri, 'yaml', version, text);
+  const results: Record<string, { ours: number[]; bare: number[] }> = { completion: { ours: [], bare: [] }, hover: { ours: [], bare: [] }, diagnostics: { ours: [], bare: [] } };
+
+  // Warm both once (schema loading), then measure.
+  await ours.validate(oursDoc());
+  await bare.doValidation(TextDocument.create('file:///bench/bare.yaml', 'yaml', 1, text), true);
+  for (const p of pos) {
+    results.completion!.ours.push(await time(() => ours.complete(oursDoc(), p)));
+    results.completion!.bare.push(await time(() => bare.doComplete(TextDocument.create('file:///bench/bare.yaml', 'yaml', 1, text), p, true)));
+    results.hover!.ours.push(await time(() => ours.hover(oursDoc(), p)));
+    results.hover!.bare.push(await time(() => bare.doHover(TextDocument.create('file:///bench/bare.yaml', 'yaml', 1, text), p)));
+  }
+  // Diagnostics after an edit: each round is a new version with a one-character change.
+  for (let i = 0; i < 15; i++) {
+    version++;
+    const edited = text.replace('interval: 5m', `interval: ${i + 1}m`);
+    results.diagnostics!.ours.push(await time(() => ours.validate(TextDocument.create(uri, 'yaml', version, edited))));
+    results.diagnostics!.bare.push(await time(() => bare.doValidation(TextDocument.create('file:///bench/bare.yaml', 'yaml', version, edited), true)));
+  }
+
+  console.log(`\n# Language features on a ${lineCount}-line multi-document Flux file (${text.split('---').length} documents)`);
+  console.log('| measure | Flux Workbench p50 | p95 | bare yaml-language-server p50 | p95 | ratio p95 | target |');
+  console.log('|---|---|---|---|---|---|---|');
+  const targets: Record<string, number> = { completion: 50, hover: 50, diagnostics: 150 };
+  for (const [name, r] of Object.entries(results)) {
+    const o95 = pct(r.ours, 95);
+    const b95 = pct(r.bare, 95);
+    console.log(
+      `| ${name} | ${pct(r.ours, 50).toFixed(1)} ms | ${o95.toFixed(1)} ms | ${pct(r.bare, 50).toFixed(1)} ms | ${b95.toFixed(1)} ms | ${(o95 / b95).toFixed(2)}x | p95 ≤ ${targets[name]} ms: ${o95 <= targets[name]! ? 'met' : 'MISSED'} |`,
+    );
+  }
+  console.log('(diagnostics = compute time of one validation after a one-character edit; the editor adds the debounce, setting fluxWorkbench.validation.debounce)');
+
+  if (!existsSync(corpus)) {
+    console.log(`\nSKIPPING corpus benchmarks: ${corpus} does not exist`);
+    return;
+  }
+
+  // Cold validate vs parse with `yaml`, both as fresh processes over the same files.
+  const repo = path.join(corpus, 'joryirving__home-ops');
+  const files = await listYamlFiles(repo);
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'fw-bench-'));
+  const parseScript = path.join(tmp, 'parse.js');
+  writeFileSync(
+    parseScript,
+    `const { parseAllDocuments } = require(${JSON.stringify(path.join(repoRoot, 'node_modules', 'yaml'))});
+const fs = require('fs'); const files = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+let docs = 0; for (const f of files) docs += parseAllDocuments(fs.readFileSync(f, 'utf8')).length; console.log(docs);`,
+  );
+  const list = path.join(tmp, 'files.json');
+  writeFileSync(list, JSON.stringify(files));
+  const cli = path.join(repoRoot, 'server', 'out', 'cli.js');
+  const runs = { validate: [] as number[], parse: [] as number[] };
+  for (let i = 0; i < 3; i++) {
+    let t = performance.now();
+    const p = spawnSync(process.execPath, [parseScript, list], { encoding: 'utf8' });
+    runs.parse.push(performance.now() - t);
+    if (p.status !== 0) throw new Error(p.stderr);
+    t = performance.now();
+    const v = spawnSync(process.execPath, [cli, 'validate', '--no-remote-schemas', repo], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    runs.validate.push(performance.now() - t);
+    if (v.status !== 0) throw new Error(`validate failed: ${v.stdout.slice(-500)} ${v.stderr.slice(-500)}`);
+  }
+  const v = Math.min(...runs.validate);
+  const p = Math.min(...runs.parse);
+  console.log(`\n# Cold validate of ${files.length} files (joryirving__home-ops), best of 3 fresh processes`);
+  console.log(`| flux-workbench validate | parse with yaml alone | ratio | target |`);
+  console.log(`|---|---|---|---|`);
+  console.log(`| ${(v / 1000).toFixed(2)} s | ${(p / 1000).toFixed(2)} s | ${(v / p).toFixed(2)}x | ≤ 5x: ${v / p <= 5 ? 'met' : 'MISSED'} |`);
+
+  // Heap: the big file open, then every file of the largest repository validated, in one service.
+  const largest = path.join(corpus, 'xunholy__k8s-gitops');
+  const heapWorkspace = new Workspace();
+  await heapWorkspace.loadBundled(bundled);
+  await heapWorkspace.scan(largest, 2 * 1024 * 1024);
+  const service = new FluxLanguageService(heapWorkspace.registry, heapWorkspace.model, new RemoteSchemaLoader({ enabled: false, timeoutMs: 100 }));
+  await service.validate(TextDocument.create(uri, 'yaml', 1, text));
+  for (const f of await listYamlFiles(largest)) {
+    await service.validate(TextDocument.create(pathToFileURL(f).toString(), 'yaml', 1, readFileSync(f, 'utf8')));
+  }
+  (globalThis as { gc?: () => void }).gc?.();
+  const heap = process.memoryUsage().heapUsed / 1024 / 1024;
+  console.log(`\n# Heap after opening the ${lineCount}-line file and validating xunholy__k8s-gitops (1,527,884 bytes of YAML)`);
+  console.log(`| heap used | target |\n|---|---|\n| ${heap.toFixed(0)} MB${(globalThis as { gc?: unknown }).gc ? '' : ' (no --expose-gc: includes garbage)'} | ≤ 150 MB: ${heap <= 150 ? 'met' : 'MISSED'} |`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
