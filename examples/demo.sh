@@ -57,6 +57,7 @@ if [ ! -f "$STATE/user-data/User/settings.json" ]; then
   cat >"$STATE/user-data/User/settings.json" <<'JSON'
 {
   "workbench.startupEditor": "none",
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
   "workbench.enableExperiments": false,
   "chat.disableAIFeatures": true,
   "extensions.autoUpdate": false,
@@ -111,9 +112,9 @@ if [ "${FLUX_WORKBENCH_DEMO_CLUSTER:-}" = 1 ]; then
 fi
 
 # code-server in its own process group (setsid), so cleanup reaches its extension host and the
-# language server too.
+# language server too. Workspace trust is off: the folder is our own example, copied fresh.
 setsid "$NODE24" "$CS_ENTRY" --config "$CONFIG" --bind-addr "127.0.0.1:$PORT" --auth none \
-  --disable-telemetry --disable-update-check \
+  --disable-telemetry --disable-update-check --disable-workspace-trust \
   --user-data-dir "$STATE/user-data" --extensions-dir "$STATE/extensions" \
   "$WORK/flux-repo" >"$STATE/code-server.log" 2>&1 &
 CS_PID=$!

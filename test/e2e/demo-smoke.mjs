@@ -2,12 +2,82 @@
 // Smoke check of `npm run demo` (examples/demo.sh): it starts, prints its URL, that URL answers
 // 200/302, Ctrl+C (SIGINT to its process group, as a terminal sends it) stops it, and no process
 // it started is left behind, and its temporary copy of the example repository is removed.
-//   node test/e2e/demo-smoke.mjs        (DEMO_SKIP_PACKAGE=1 to reuse ./flux-workbench.vsix)
+// Unless --no-browser: Chromium opens the demo, the extension is active on the example repository
+// (status bar "Flux schemas: ...", a hover on a Flux field) and the Problems panel has no error
+// or warning for the files it opens (the example is meant to be clean). Screenshots go to
+// test-results/demo/.
+//   node test/e2e/demo-smoke.mjs [--no-browser]   (DEMO_SKIP_PACKAGE=1 reuses ./flux-workbench.vsix)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO, freePort, killGroup } from './lib/env.mjs';
+import { launchChromium, waitForExplorer, quickOpen, gotoLine, cursorPosition, waitCursorChange, problems } from './lib/workbench.mjs';
+
+const SHOTS = path.join(REPO, 'test-results/demo');
+const EXAMPLE_FILES = ['clusters/production/apps.yaml', 'infrastructure/controllers/ingress-nginx.yaml', 'clusters/production/notifications.yaml', 'apps/production/podinfo-replicas.yaml'];
+
+/** Open the demo in Chromium and check the extension works there and finds nothing wrong. */
+async function browserCheck(url, failures) {
+  fs.rmSync(SHOTS, { recursive: true, force: true });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-workbench-demo-chromium-'));
+  const browser = await launchChromium(profile);
+  try {
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    page.setDefaultTimeout(30_000);
+    await page.goto(url, { waitUntil: 'domcontentloaded' });
+    await waitForExplorer(page, 'clusters', 90_000);
+    await page.screenshot({ path: path.join(SHOTS, '01-workbench.png') });
+    for (const f of EXAMPLE_FILES) {
+      await quickOpen(page, f);
+    }
+    await quickOpen(page, EXAMPLE_FILES[0]);
+    const status = page.locator('.part.statusbar .statusbar-item', { hasText: /^\s*Flux schemas:\s*(?!loading)\S/i }).first();
+    await status.waitFor({ timeout: 60_000 });
+    log(`status bar: ${(await status.innerText()).trim()}`);
+    // Hover `dependsOn` (line of the key in the example file) with the keyboard-free mouse path.
+    const lines = fs.readFileSync(path.join(REPO, 'examples/flux-repo', EXAMPLE_FILES[0]), 'utf8').split('\n');
+    const line = lines.findIndex((l) => /^ {2}dependsOn:/.test(l)) + 1;
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await gotoLine(page, line);
+    const before = await cursorPosition(page);
+    await page.keyboard.press('Home');
+    await waitCursorChange(page, before);
+    const box = await page.locator('.editor-instance .monaco-editor .cursors-layer .cursor').first().boundingBox();
+    await page.mouse.move(box.x + 20, box.y + box.height / 2, { steps: 4 });
+    const hover = page.locator('.monaco-hover:visible').filter({ hasText: /depend/i }).first();
+    try {
+      await hover.waitFor({ timeout: 20_000 });
+      log(`hover: ${(await hover.innerText()).trim().replace(/\n+/g, ' | ').slice(0, 200)}`);
+    } catch {
+      failures.push(`no hover over dependsOn in ${EXAMPLE_FILES[0]}:${line}`);
+    }
+    await page.screenshot({ path: path.join(SHOTS, '02-hover.png') });
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Shift+M');
+    await page.locator('.markers-panel').waitFor({ state: 'visible' });
+    // Let validation of the opened files publish and the panel settle, then read it.
+    let last = '';
+    for (let i = 0; i < 20; i++) {
+      await page.waitForTimeout(500);
+      const now = JSON.stringify(await problems(page));
+      if (now === last && i >= 4) break;
+      last = now;
+    }
+    const found = (await problems(page)).flatMap((g) => g.markers.filter((m) => m.severity === 'error' || m.severity === 'warning').map((m) => `${g.file}: ${m.text.replace(/\n/g, ' | ')}`));
+    await page.screenshot({ path: path.join(SHOTS, '03-problems.png') });
+    if (found.length) failures.push(`the example repository should be clean, Problems shows: ${JSON.stringify(found)}`);
+    else log(`Problems panel: no errors or warnings for ${EXAMPLE_FILES.length} opened files`);
+  } catch (e) {
+    await browser.pages()[0]?.screenshot({ path: path.join(SHOTS, 'failure.png') }).catch(() => {});
+    throw e;
+  } finally {
+    await browser.close().catch(() => {});
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
 
 const START_TIMEOUT = Number(process.env.DEMO_SMOKE_TIMEOUT_MS || 20 * 60_000); // cold setup included
 const log = (...a) => console.log(`[demo-smoke ${new Date().toISOString().slice(11, 19)}]`, ...a);
@@ -83,6 +153,13 @@ async function main() {
     const res = await fetch(url, { redirect: 'manual' });
     log(`GET ${url} -> ${res.status} ${res.headers.get('location') ?? ''}`);
     if (![200, 302].includes(res.status)) failures.push(`GET ${url} answered ${res.status}`);
+    if (!process.argv.includes('--no-browser')) {
+      try {
+        await browserCheck(url, failures);
+      } catch (e) {
+        failures.push(`browser check: ${e.message.split('\n').slice(0, 4).join(' / ')}`);
+      }
+    }
     const workdir = /temporary copy\): (\S+)/.exec(out)?.[1];
     seen = descendants(child.pid);
     log(`demo.sh pid ${child.pid} has ${seen.size} descendant processes`);

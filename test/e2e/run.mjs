@@ -132,7 +132,7 @@ async function prepare(tmp) {
   } else {
     log('building the extension: npm run package');
     fs.rmSync(VSIX, { force: true });
-    await run('npm', ['run', 'package'], { timeoutMs: 10 * 60_000, logFile: path.join(RESULTS, 'package.log') });
+    await run('npm', ['run', 'package'], { timeoutMs: 10 * 60_000, quiet: true, logFile: path.join(RESULTS, 'package.log') });
     if (!fs.existsSync(VSIX)) throw new Error(`npm run package did not produce ${VSIX}`);
   }
   const tPackage = Date.now() - t1;
@@ -264,7 +264,8 @@ async function completionIn(ctx, kind, want, notWant) {
   if (missing.length || wrong.length) {
     throw new Error(`${kind} spec completion: missing ${JSON.stringify(missing)}, unexpected ${JSON.stringify(wrong)}; got ${JSON.stringify(labels)}`);
   }
-  return { kind, line: doc.spec + 1, count: labels.length, labels };
+  const duplicates = [...new Set(labels.filter((l, i) => labels.indexOf(l) !== i))];
+  return { kind, line: doc.spec + 1, count: labels.length, labels, ...(duplicates.length ? { duplicates } : {}) };
 }
 
 async function stepHover(ctx) {

@@ -46,8 +46,13 @@ export async function quickOpen(page, relPath, timeout = 30_000) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout });
   await input.fill(relPath);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first().waitFor({ timeout });
-  await page.keyboard.press('Enter');
+  // Click the row for this very file (its label is "<base> <dir>"); Enter could pick a stale
+  // first row while the list is still filtering.
+  const dir = path.dirname(relPath);
+  let row = page.locator('.quick-input-list .monaco-list-row', { hasText: base });
+  if (dir !== '.') row = row.filter({ hasText: dir });
+  await row.first().waitFor({ timeout });
+  await row.first().click();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
   await page.locator('.tabs-container .tab.active', { hasText: base }).waitFor({ timeout });
 }
