@@ -35,7 +35,12 @@ const common = {
 };
 
 const targets = [
-  { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'client/out/extension.js', external: ['vscode'] },
+  {
+    ...common,
+    entryPoints: ['client/src/extension.ts'],
+    outfile: 'client/out/extension.js',
+    external: ['vscode'],
+  },
   { ...common, entryPoints: ['server/src/server.ts'], outfile: 'server/out/server.js' },
   {
     ...common,
@@ -56,7 +61,9 @@ function walk(dir, out = []) {
 
 if (args.has('--tests')) {
   const entries = walk(join(root, 'test'))
-    .filter((p) => (p.endsWith('.test.ts') || p.endsWith('.bench.ts')) && !p.includes(`${join('test', 'out')}`))
+    .filter(
+      (p) => (p.endsWith('.test.ts') || p.endsWith('.bench.ts')) && !p.includes(`${join('test', 'out')}`),
+    )
     .map((p) => relative(root, p));
   rmSync(join(root, 'test/out'), { recursive: true, force: true });
   targets.push({
@@ -75,7 +82,10 @@ async function loadFluxCrds() {
   const texts = [];
   let origin;
   if (existsSync(dir)) {
-    for (const file of walk(dir).filter((p) => /\.ya?ml$/.test(p)).sort()) texts.push(readFileSync(file, 'utf8'));
+    for (const file of walk(dir)
+      .filter((p) => /\.ya?ml$/.test(p))
+      .sort())
+      texts.push(readFileSync(file, 'utf8'));
     origin = `directory ${dir}`;
   } else {
     const url = `https://github.com/fluxcd/flux2/releases/download/v${FLUX_VERSION}/install.yaml`;
@@ -85,7 +95,9 @@ async function loadFluxCrds() {
       texts.push(await res.text());
       origin = url;
     } catch (err) {
-      return { error: `no Flux CRDs to bundle: ${dir} does not exist and ${url} could not be downloaded (${err.message}). Set FLUX_CRDS_DIR to a folder with the Flux ${FLUX_VERSION} CRDs.` };
+      return {
+        error: `no Flux CRDs to bundle: ${dir} does not exist and ${url} could not be downloaded (${err.message}). Set FLUX_CRDS_DIR to a folder with the Flux ${FLUX_VERSION} CRDs.`,
+      };
     }
   }
   const crds = [];
@@ -105,7 +117,9 @@ async function writeCrdSnapshot() {
   if (result.error) {
     // A package without schemas would be a lie about what it offers: fail the production build.
     if (production) throw new Error(result.error);
-    console.warn(`warning: ${result.error}\n  The extension will report "no Flux schemas" until it finds CRDs in the workspace.`);
+    console.warn(
+      `warning: ${result.error}\n  The extension will report "no Flux schemas" until it finds CRDs in the workspace.`,
+    );
     rmSync(out, { force: true });
     return;
   }

@@ -2,7 +2,10 @@
 import tseslint from 'typescript-eslint';
 
 const noVscode = {
-  'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Domain code never imports vscode.' }] }],
+  'no-restricted-imports': [
+    'error',
+    { paths: [{ name: 'vscode', message: 'Domain code never imports vscode.' }] },
+  ],
 };
 
 export default tseslint.config(
@@ -12,10 +15,20 @@ export default tseslint.config(
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        // node:test's describe/it return promises the runner itself awaits.
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'before', 'after'] },
+          ],
+        },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
   { files: ['server/src/**/*.ts', 'client/src/cluster/**/*.ts', 'test/unit/**/*.ts'], rules: noVscode },
+  // Tests poke into converted schemas, whose shape is only known at run time.
+  { files: ['test/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
 );

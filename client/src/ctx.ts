@@ -1,7 +1,16 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { SchemaStatusNotification, type InitializationOptions, type SchemaStatusParams } from '../../server/src/protocol';
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import {
+  SchemaStatusNotification,
+  type InitializationOptions,
+  type SchemaStatusParams,
+} from '../../server/src/protocol';
 import { readClientConfig } from './config';
 
 /**
@@ -17,7 +26,11 @@ export class Ctx implements vscode.Disposable {
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Flux Workbench', { log: true });
-    this.statusItem = vscode.window.createStatusBarItem('fluxWorkbench.schemas', vscode.StatusBarAlignment.Right, 100);
+    this.statusItem = vscode.window.createStatusBarItem(
+      'fluxWorkbench.schemas',
+      vscode.StatusBarAlignment.Right,
+      100,
+    );
     this.statusItem.name = 'Flux schemas';
     this.statusItem.text = '$(sync~spin) Flux schemas: loading';
     this.statusItem.command = 'fluxWorkbench.showOutput';
@@ -56,13 +69,19 @@ export class Ctx implements vscode.Disposable {
       initializationOptions,
     };
     this.client = new LanguageClient('fluxWorkbench', 'Flux Workbench', serverOptions, clientOptions);
-    this.push(this.client.onNotification(SchemaStatusNotification, (p: SchemaStatusParams) => this.showSchemaStatus(p)));
+    this.push(
+      this.client.onNotification(SchemaStatusNotification, (p: SchemaStatusParams) =>
+        this.showSchemaStatus(p),
+      ),
+    );
     await this.client.start();
     this.log.info('language server started');
   }
 
   private showSchemaStatus(p: SchemaStatusParams): void {
-    this.statusItem.text = p.available ? `$(check) Flux schemas: ${p.label}` : '$(warning) Flux schemas: none';
+    this.statusItem.text = p.available
+      ? `$(check) Flux schemas: ${p.label}`
+      : '$(warning) Flux schemas: none';
     this.statusItem.tooltip = p.available
       ? `Flux objects are validated with schemas from: ${p.label}. Click for the Flux Workbench log.`
       : (p.problem ?? 'No Flux schemas');
@@ -83,7 +102,10 @@ export class Ctx implements vscode.Disposable {
   async dispose(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    if (client) await client.stop().catch((err: unknown) => this.log.error(`stopping the language server: ${String(err)}`));
+    if (client)
+      await client
+        .stop()
+        .catch((err: unknown) => this.log.error(`stopping the language server: ${String(err)}`));
     for (const d of this.disposables.reverse()) d.dispose();
   }
 }

@@ -49,12 +49,15 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  return validate(targets.map((t) => path.resolve(t)), remoteSchemas);
+  return validate(
+    targets.map((t) => path.resolve(t)),
+    remoteSchemas,
+  );
 }
 
 /** The repository a path belongs to: the nearest parent with .git, else the path itself. */
 function repositoryRoot(p: string): string {
-  let dir = statSync(p).isDirectory() ? p : path.dirname(p);
+  const dir = statSync(p).isDirectory() ? p : path.dirname(p);
   for (let d = dir; ; d = path.dirname(d)) {
     if (existsSync(path.join(d, '.git'))) return d;
     if (path.dirname(d) === d) break;
@@ -75,7 +78,9 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
     timeoutMs: 5000,
     cacheDir: path.join(os.homedir(), '.cache', 'flux-workbench', 'schemas'),
   });
-  const service = new FluxLanguageService(workspace.registry, workspace.model, remote, (f) => workspace.problemsOf(f));
+  const service = new FluxLanguageService(workspace.registry, workspace.model, remote, (f) =>
+    workspace.problemsOf(f),
+  );
 
   const files: string[] = [];
   for (const t of targets) files.push(...(statSync(t).isDirectory() ? await listYamlFiles(t) : [t]));
@@ -87,7 +92,9 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      process.stdout.write(`${path.relative(cwd, file)}:1:1: error: cannot read: ${(err as Error).message}\n`);
+      process.stdout.write(
+        `${path.relative(cwd, file)}:1:1: error: cannot read: ${(err as Error).message}\n`,
+      );
       counts.error++;
       continue;
     }
@@ -99,19 +106,31 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
       u.files++;
       unloaded.set(n.url, u);
     }
-    diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    diagnostics.sort(
+      (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+    );
     for (const d of diagnostics) {
-      const sev = d.severity === DiagnosticSeverity.Error ? 'error' : d.severity === DiagnosticSeverity.Warning ? 'warning' : 'info';
+      const sev =
+        d.severity === DiagnosticSeverity.Error
+          ? 'error'
+          : d.severity === DiagnosticSeverity.Warning
+            ? 'warning'
+            : 'info';
       counts[sev]++;
       const message = typeof d.message === 'string' ? d.message : d.message.value;
-      process.stdout.write(`${path.relative(cwd, file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${sev}: ${message}\n`);
+      process.stdout.write(
+        `${path.relative(cwd, file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${sev}: ${message}\n`,
+      );
     }
   }
   if (unloaded.size) {
     // Said once per schema, not once per document: modelines are deliberate and usually fine online.
     const n = [...unloaded.values()].reduce((a, u) => a + u.files, 0);
-    process.stdout.write(`note: ${unloaded.size} schemas named by modelines in ${n} files could not be loaded; Flux kinds there were checked with the Flux schemas (${status.label}).\n`);
-    for (const [url, u] of [...unloaded.entries()].slice(0, 5)) process.stdout.write(`note:   ${url}: ${u.reason}\n`);
+    process.stdout.write(
+      `note: ${unloaded.size} schemas named by modelines in ${n} files could not be loaded; Flux kinds there were checked with the Flux schemas (${status.label}).\n`,
+    );
+    for (const [url, u] of [...unloaded.entries()].slice(0, 5))
+      process.stdout.write(`note:   ${url}: ${u.reason}\n`);
     if (unloaded.size > 5) process.stdout.write(`note:   … and ${unloaded.size - 5} more\n`);
   }
   process.stdout.write(

@@ -48,7 +48,9 @@ connection.onInitialize((params: InitializeParams) => {
     timeoutMs: settings.schemas.remoteTimeout,
     cacheDir: init.cacheDir ?? path.join(os.homedir(), '.cache', 'flux-workbench', 'schemas'),
   });
-  service = new FluxLanguageService(workspace.registry, workspace.model, remote, (f) => workspace.problemsOf(f));
+  service = new FluxLanguageService(workspace.registry, workspace.model, remote, (f) =>
+    workspace.problemsOf(f),
+  );
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -77,7 +79,9 @@ connection.onInitialized(async () => {
 
 async function refreshSettings(): Promise<void> {
   try {
-    const raw = (await connection.workspace.getConfiguration('fluxWorkbench')) as Partial<ServerSettings> | null;
+    const raw = (await connection.workspace.getConfiguration(
+      'fluxWorkbench',
+    )) as Partial<ServerSettings> | null;
     settings = {
       validation: { ...DEFAULT_SERVER_SETTINGS.validation, ...(raw?.validation ?? {}) },
       schemas: { ...DEFAULT_SERVER_SETTINGS.schemas, ...(raw?.schemas ?? {}) },
@@ -87,7 +91,8 @@ async function refreshSettings(): Promise<void> {
   }
   scheduler.debounceMs = settings.validation.debounce;
   remote?.configure({ enabled: settings.schemas.remote, timeoutMs: settings.schemas.remoteTimeout });
-  if (service) service.limits = { ...service.limits, maxFileBytes: settings.validation.maxFileSize * 1024 * 1024 };
+  if (service)
+    service.limits = { ...service.limits, maxFileBytes: settings.validation.maxFileSize * 1024 * 1024 };
 }
 
 let lastStatus = '';
@@ -97,7 +102,7 @@ function sendStatus(): void {
   if (!status.available) {
     params.problem =
       `No Flux schemas: ${workspace.bundledProblem ?? 'none bundled'} and no Flux CRDs in the workspace, so Flux objects are not validated. ` +
-      'Fix: reinstall Flux Workbench, or commit your cluster\'s Flux CRDs (e.g. `flux install --export > gotk-components.yaml`).';
+      "Fix: reinstall Flux Workbench, or commit your cluster's Flux CRDs (e.g. `flux install --export > gotk-components.yaml`).";
   }
   const key = JSON.stringify(params);
   if (key === lastStatus) return;

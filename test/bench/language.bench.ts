@@ -109,13 +109,18 @@ async function main(): Promise<void> {
   // Ours: the Flux language service, exactly as the server builds it.
   const workspace = new Workspace();
   await workspace.loadBundled(bundled);
-  const ours = new FluxLanguageService(workspace.registry, workspace.model, new RemoteSchemaLoader({ enabled: false, timeoutMs: 100 }));
+  const ours = new FluxLanguageService(
+    workspace.registry,
+    workspace.model,
+    new RemoteSchemaLoader({ enabled: false, timeoutMs: 100 }),
+  );
 
   // Baseline: bare yaml-language-server with the same converted schemas (Kubernetes mode + store).
   const settings = new SettingsState();
   settings.kubernetesCRDStoreEnabled = true;
   settings.kubernetesCRDStoreUrl = 'bench://store';
-  const K8S = 'https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.34.1-standalone-strict/all.json';
+  const K8S =
+    'https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.34.1-standalone-strict/all.json';
   const bare = getLanguageService({
     schemaRequestService: async (u: string) => {
       if (u === K8S) return '{}';
@@ -126,32 +131,57 @@ async function main(): Promise<void> {
     workspaceContext: { resolveRelativePath: (rel: string, base: string) => new URL(rel, base).toString() },
     yamlSettings: settings,
   });
-  bare.configure({ validate: true, hover: true, completion: true, schemas: [{ uri: K8S, fileMatch: ['**/*.yaml'], priority: SchemaPriority.Settings }] });
+  bare.configure({
+    validate: true,
+    hover: true,
+    completion: true,
+    schemas: [{ uri: K8S, fileMatch: ['**/*.yaml'], priority: SchemaPriority.Settings }],
+  });
 
   const pos = positions(text);
   let version = 1;
   const oursDoc = () => TextDocument.create(uri, 'yaml', version, text);
-  const results: Record<string, { ours: number[]; bare: number[] }> = { completion: { ours: [], bare: [] }, hover: { ours: [], bare: [] }, diagnostics: { ours: [], bare: [] } };
+  const results: Record<string, { ours: number[]; bare: number[] }> = {
+    completion: { ours: [], bare: [] },
+    hover: { ours: [], bare: [] },
+    diagnostics: { ours: [], bare: [] },
+  };
 
   // Warm both once (schema loading), then measure.
   await ours.validate(oursDoc());
   await bare.doValidation(TextDocument.create('file:///bench/bare.yaml', 'yaml', 1, text), true);
   for (const p of pos) {
     results.completion!.ours.push(await time(() => ours.complete(oursDoc(), p)));
-    results.completion!.bare.push(await time(() => bare.doComplete(TextDocument.create('file:///bench/bare.yaml', 'yaml', 1, text), p, true)));
+    results.completion!.bare.push(
+      await time(() =>
+        bare.doComplete(TextDocument.create('file:///bench/bare.yaml', 'yaml', 1, text), p, true),
+      ),
+    );
     results.hover!.ours.push(await time(() => ours.hover(oursDoc(), p)));
-    results.hover!.bare.push(await time(() => bare.doHover(TextDocument.create('file:///bench/bare.yaml', 'yaml', 1, text), p)));
+    results.hover!.bare.push(
+      await time(() => bare.doHover(TextDocument.create('file:///bench/bare.yaml', 'yaml', 1, text), p)),
+    );
   }
   // Diagnostics after an edit: each round is a new version with a one-character change.
   for (let i = 0; i < 15; i++) {
     version++;
     const edited = text.replace('interval: 5m', `interval: ${i + 1}m`);
-    results.diagnostics!.ours.push(await time(() => ours.validate(TextDocument.create(uri, 'yaml', version, edited))));
-    results.diagnostics!.bare.push(await time(() => bare.doValidation(TextDocument.create('file:///bench/bare.yaml', 'yaml', version, edited), true)));
+    results.diagnostics!.ours.push(
+      await time(() => ours.validate(TextDocument.create(uri, 'yaml', version, edited))),
+    );
+    results.diagnostics!.bare.push(
+      await time(() =>
+        bare.doValidation(TextDocument.create('file:///bench/bare.yaml', 'yaml', version, edited), true),
+      ),
+    );
   }
 
-  console.log(`\n# Language features on a ${lineCount}-line multi-document Flux file (${text.split('---').length} documents)`);
-  console.log('| measure | Flux Workbench p50 | p95 | bare yaml-language-server p50 | p95 | ratio p95 | target |');
+  console.log(
+    `\n# Language features on a ${lineCount}-line multi-document Flux file (${text.split('---').length} documents)`,
+  );
+  console.log(
+    '| measure | Flux Workbench p50 | p95 | bare yaml-language-server p50 | p95 | ratio p95 | target |',
+  );
   console.log('|---|---|---|---|---|---|---|');
   const targets: Record<string, number> = { completion: 50, hover: 50, diagnostics: 150 };
   for (const [name, r] of Object.entries(results)) {
@@ -161,7 +191,9 @@ async function main(): Promise<void> {
       `| ${name} | ${pct(r.ours, 50).toFixed(1)} ms | ${o95.toFixed(1)} ms | ${pct(r.bare, 50).toFixed(1)} ms | ${b95.toFixed(1)} ms | ${(o95 / b95).toFixed(2)}x | p95 ≤ ${targets[name]} ms: ${o95 <= targets[name]! ? 'met' : 'MISSED'} |`,
     );
   }
-  console.log('(diagnostics = compute time of one validation after a one-character edit; the editor adds the debounce, setting fluxWorkbench.validation.debounce)');
+  console.log(
+    '(diagnostics = compute time of one validation after a one-character edit; the editor adds the debounce, setting fluxWorkbench.validation.debounce)',
+  );
 
   if (!existsSync(corpus)) {
     console.log(`\nSKIPPING corpus benchmarks: ${corpus} does not exist`);
@@ -189,7 +221,10 @@ let docs = 0; for (const f of files) docs += parseAllDocuments(fs.readFileSync(f
     runs.parse.push(performance.now() - t);
     if (p.status !== 0) throw new Error(p.stderr);
     t = performance.now();
-    const v = spawnSync(process.execPath, [cli, 'validate', '--no-remote-schemas', repo], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const v = spawnSync(process.execPath, [cli, 'validate', '--no-remote-schemas', repo], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
     runs.validate.push(performance.now() - t);
     if (v.status !== 0) throw new Error(`validate failed: ${v.stdout.slice(-500)} ${v.stderr.slice(-500)}`);
   }
@@ -198,22 +233,34 @@ let docs = 0; for (const f of files) docs += parseAllDocuments(fs.readFileSync(f
   console.log(`\n# Cold validate of ${files.length} files (joryirving__home-ops), best of 3 fresh processes`);
   console.log(`| flux-workbench validate | parse with yaml alone | ratio | target |`);
   console.log(`|---|---|---|---|`);
-  console.log(`| ${(v / 1000).toFixed(2)} s | ${(p / 1000).toFixed(2)} s | ${(v / p).toFixed(2)}x | ≤ 5x: ${v / p <= 5 ? 'met' : 'MISSED'} |`);
+  console.log(
+    `| ${(v / 1000).toFixed(2)} s | ${(p / 1000).toFixed(2)} s | ${(v / p).toFixed(2)}x | ≤ 5x: ${v / p <= 5 ? 'met' : 'MISSED'} |`,
+  );
 
   // Heap: the big file open, then every file of the largest repository validated, in one service.
   const largest = path.join(corpus, 'xunholy__k8s-gitops');
   const heapWorkspace = new Workspace();
   await heapWorkspace.loadBundled(bundled);
   await heapWorkspace.scan(largest, 2 * 1024 * 1024);
-  const service = new FluxLanguageService(heapWorkspace.registry, heapWorkspace.model, new RemoteSchemaLoader({ enabled: false, timeoutMs: 100 }));
+  const service = new FluxLanguageService(
+    heapWorkspace.registry,
+    heapWorkspace.model,
+    new RemoteSchemaLoader({ enabled: false, timeoutMs: 100 }),
+  );
   await service.validate(TextDocument.create(uri, 'yaml', 1, text));
   for (const f of await listYamlFiles(largest)) {
-    await service.validate(TextDocument.create(pathToFileURL(f).toString(), 'yaml', 1, readFileSync(f, 'utf8')));
+    await service.validate(
+      TextDocument.create(pathToFileURL(f).toString(), 'yaml', 1, readFileSync(f, 'utf8')),
+    );
   }
   (globalThis as { gc?: () => void }).gc?.();
   const heap = process.memoryUsage().heapUsed / 1024 / 1024;
-  console.log(`\n# Heap after opening the ${lineCount}-line file and validating xunholy__k8s-gitops (1,527,884 bytes of YAML)`);
-  console.log(`| heap used | target |\n|---|---|\n| ${heap.toFixed(0)} MB${(globalThis as { gc?: unknown }).gc ? '' : ' (no --expose-gc: includes garbage)'} | ≤ 150 MB: ${heap <= 150 ? 'met' : 'MISSED'} |`);
+  console.log(
+    `\n# Heap after opening the ${lineCount}-line file and validating xunholy__k8s-gitops (1,527,884 bytes of YAML)`,
+  );
+  console.log(
+    `| heap used | target |\n|---|---|\n| ${heap.toFixed(0)} MB${(globalThis as { gc?: unknown }).gc ? '' : ' (no --expose-gc: includes garbage)'} | ≤ 150 MB: ${heap <= 150 ? 'met' : 'MISSED'} |`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -11,8 +11,17 @@ const build = spawnSync(process.execPath, ['esbuild.mjs', '--tests'], { cwd: roo
 if (build.status !== 0) process.exit(build.status ?? 1);
 const benches = [];
 const out = join(root, 'test/out/bench');
-if (existsSync(out)) benches.push(...readdirSync(out).filter((f) => f.endsWith('.bench.js')).map((f) => join(out, f)));
-benches.push(...readdirSync(join(root, 'test/bench')).filter((f) => f.endsWith('.bench.mjs')).map((f) => join(root, 'test/bench', f)));
+if (existsSync(out))
+  benches.push(
+    ...readdirSync(out)
+      .filter((f) => f.endsWith('.bench.js'))
+      .map((f) => join(out, f)),
+  );
+benches.push(
+  ...readdirSync(join(root, 'test/bench'))
+    .filter((f) => f.endsWith('.bench.mjs'))
+    .map((f) => join(root, 'test/bench', f)),
+);
 let failed = 0;
 for (const b of benches.sort()) {
   console.log(`\n=== ${b.slice(root.length + 1)}`);

@@ -26,21 +26,39 @@ const expected: Record<string, { errors: string[]; files: number }> = {
 };
 
 const present = existsSync(corpus);
-if (!present && process.env.CI) throw new Error(`the corpus is missing at ${corpus}; CI must run with ../shared beside the clone`);
+if (!present && process.env.CI)
+  throw new Error(`the corpus is missing at ${corpus}; CI must run with ../shared beside the clone`);
 if (!present) console.log(`SKIPPING corpus tests: ${corpus} does not exist (CI is not set)`);
 
-describe('validate over the real corpus reports only true positives', { skip: !present && 'no ../shared/corpus' }, () => {
-  for (const [repo, want] of Object.entries(expected)) {
-    it(repo, () => {
-      const dir = path.join(corpus, repo);
-      const r = spawnSync(process.execPath, [cli, 'validate', '--no-remote-schemas', '.'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
-      assert.equal(r.stderr.replace(/Error parsing YAML document[^\n]*\n(\s+at [^\n]*\n)*/g, ''), '', 'nothing on stderr');
-      const lines = r.stdout.trim().split('\n');
-      const findings = lines.filter((l) => /: (error|warning): /.test(l));
-      assert.deepEqual(findings, want.errors);
-      const summary = lines[lines.length - 1]!;
-      assert.match(summary, new RegExp(`^${want.files} files checked with Flux schemas: bundled, Flux 2\\.9\\.4; ${want.errors.length} errors, 0 warnings`));
-      assert.equal(r.status, want.errors.length ? 1 : 0);
-    });
-  }
-});
+describe(
+  'validate over the real corpus reports only true positives',
+  { skip: !present && 'no ../shared/corpus' },
+  () => {
+    for (const [repo, want] of Object.entries(expected)) {
+      it(repo, () => {
+        const dir = path.join(corpus, repo);
+        const r = spawnSync(process.execPath, [cli, 'validate', '--no-remote-schemas', '.'], {
+          cwd: dir,
+          encoding: 'utf8',
+          maxBuffer: 64 << 20,
+        });
+        assert.equal(
+          r.stderr.replace(/Error parsing YAML document[^\n]*\n(\s+at [^\n]*\n)*/g, ''),
+          '',
+          'nothing on stderr',
+        );
+        const lines = r.stdout.trim().split('\n');
+        const findings = lines.filter((l) => /: (error|warning): /.test(l));
+        assert.deepEqual(findings, want.errors);
+        const summary = lines[lines.length - 1]!;
+        assert.match(
+          summary,
+          new RegExp(
+            `^${want.files} files checked with Flux schemas: bundled, Flux 2\\.9\\.4; ${want.errors.length} errors, 0 warnings`,
+          ),
+        );
+        assert.equal(r.status, want.errors.length ? 1 : 0);
+      });
+    }
+  },
+);

@@ -15,7 +15,14 @@ async function timed<T>(p: Promise<T>): Promise<{ value: T; ms: number }> {
 }
 
 const aliasBomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-  .concat('bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill('*' + 'abcdefghi'[i]).join(',')}]`))
+  .concat(
+    'bcdefghi'.split('').map(
+      (c, i) =>
+        `${c}: &${c} [${Array(9)
+          .fill('*' + 'abcdefghi'[i])
+          .join(',')}]`,
+    ),
+  )
   .join('\n');
 
 const cases: Array<{ name: string; text: string; expect?: RegExp }> = [
@@ -24,9 +31,20 @@ const cases: Array<{ name: string; text: string; expect?: RegExp }> = [
   { name: 'recursive anchors', text: 'a: &x\n  b: *x\n  c: &y [*y, *x]\n' },
   { name: 'tabs', text: 'apiVersion: v1\nkind: ConfigMap\n\tdata:\n\t\tx: 1\n' },
   { name: 'binary file', text: 'PK\u0003\u0004\u0000\u0000garbage\u0000\u0001', expect: /Binary content/ },
-  { name: 'kind without apiVersion', text: 'kind: Kustomization\nmetadata:\n  name: x\n', expect: /has no apiVersion/ },
-  { name: 'deep nesting', text: 'a: ' + '['.repeat(5000) + ']'.repeat(5000), expect: /Nesting is \d+ levels deep/ },
-  { name: 'git conflict markers', text: 'apiVersion: v1\n<<<<<<< HEAD\nkind: A\n=======\nkind: B\n>>>>>>> x\n' },
+  {
+    name: 'kind without apiVersion',
+    text: 'kind: Kustomization\nmetadata:\n  name: x\n',
+    expect: /has no apiVersion/,
+  },
+  {
+    name: 'deep nesting',
+    text: 'a: ' + '['.repeat(5000) + ']'.repeat(5000),
+    expect: /Nesting is \d+ levels deep/,
+  },
+  {
+    name: 'git conflict markers',
+    text: 'apiVersion: v1\n<<<<<<< HEAD\nkind: A\n=======\nkind: B\n>>>>>>> x\n',
+  },
 ];
 
 describe('bad input: the server never crashes or hangs and says what it skipped', () => {
@@ -68,10 +86,16 @@ spec:
       const t0 = performance.now();
       const diags = await client.diagnosticsFor(uri, 10_000);
       // The debounce is part of the wait; the budget is for the work.
-      assert.ok(performance.now() - t0 < BUDGET_MS + 500, `diagnostics took ${Math.round(performance.now() - t0)} ms`);
+      assert.ok(
+        performance.now() - t0 < BUDGET_MS + 500,
+        `diagnostics took ${Math.round(performance.now() - t0)} ms`,
+      );
       if (c.expect) {
         const messages = diags.map((d) => (typeof d.message === 'string' ? d.message : d.message.value));
-        assert.ok(messages.some((m) => c.expect!.test(m)), `expected ${c.expect} in ${messages.join(' | ')}`);
+        assert.ok(
+          messages.some((m) => c.expect!.test(m)),
+          `expected ${c.expect} in ${messages.join(' | ')}`,
+        );
       }
       const completion = await timed(client.complete(uri, 1, 2));
       assert.ok(completion.ms < BUDGET_MS, `completion took ${completion.ms} ms`);
@@ -83,11 +107,16 @@ spec:
 
   it('a 20 MB file is skipped with one information diagnostic naming the size limit setting', async () => {
     const line = 'key: ' + 'x'.repeat(95) + '\n';
-    const text = 'apiVersion: v1\nkind: ConfigMap\ndata:\n' + ('  ' + line).repeat(Math.ceil((20 * 1024 * 1024) / line.length));
+    const text =
+      'apiVersion: v1\nkind: ConfigMap\ndata:\n' +
+      ('  ' + line).repeat(Math.ceil((20 * 1024 * 1024) / line.length));
     const uri = client.open(path.join(dir, 'huge.yaml'), text);
     const diags = await client.diagnosticsFor(uri, 15_000);
     assert.equal(diags.length, 1);
-    assert.match(String(diags[0]!.message), /larger than the limit of 2\.0 MB \(setting fluxWorkbench\.validation\.maxFileSize\)/);
+    assert.match(
+      String(diags[0]!.message),
+      /larger than the limit of 2\.0 MB \(setting fluxWorkbench\.validation\.maxFileSize\)/,
+    );
     const completion = await timed(client.complete(uri, 3, 2));
     assert.ok(completion.ms < BUDGET_MS);
   });
@@ -98,16 +127,26 @@ spec:
     const uri = client.open(crd, readFileSync(crd, 'utf8'));
     const diags = await client.diagnosticsFor(uri);
     assert.ok(
-      diags.some((d) => /This CRD's schema could not be used: version v1: "properties" is not an object/.test(String(d.message))),
+      diags.some((d) =>
+        /This CRD's schema could not be used: version v1: "properties" is not an object/.test(
+          String(d.message),
+        ),
+      ),
       JSON.stringify(diags),
     );
-    const widget = client.open(path.join(dir, 'widget.yaml'), 'apiVersion: example.com/v1\nkind: Widget\nspec:\n  anything: 1\n');
+    const widget = client.open(
+      path.join(dir, 'widget.yaml'),
+      'apiVersion: example.com/v1\nkind: Widget\nspec:\n  anything: 1\n',
+    );
     assert.deepEqual(await client.diagnosticsFor(widget), []);
     assert.equal(hoverText(await client.hover(widget, 1, 1)), '');
   });
 
   it('is still answering after all of the above', async () => {
-    const uri = client.open(path.join(dir, 'ok.yaml'), 'apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: x\nspec:\n  interval: 1m\n  url: https://x\n  bogus: 1\n');
+    const uri = client.open(
+      path.join(dir, 'ok.yaml'),
+      'apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: x\nspec:\n  interval: 1m\n  url: https://x\n  bogus: 1\n',
+    );
     const diags = await client.diagnosticsFor(uri);
     assert.ok(diags.some((d) => /bogus/.test(String(d.message))));
   });

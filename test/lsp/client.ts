@@ -29,7 +29,10 @@ export class LspClient {
   constructor(options: { configuration?: Record<string, unknown> } = {}) {
     this.proc = spawn(process.execPath, [serverPath, '--stdio'], { stdio: 'pipe' });
     this.proc.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout), new StreamMessageWriter(this.proc.stdin));
+    this.conn = createMessageConnection(
+      new StreamMessageReader(this.proc.stdout),
+      new StreamMessageWriter(this.proc.stdin),
+    );
     this.conn.onNotification((method, params) => {
       this.notifications.push({ method, params });
       if (method === 'textDocument/publishDiagnostics') {
@@ -53,7 +56,10 @@ export class LspClient {
       processId: process.pid,
       rootUri: pathToFileURL(root).toString(),
       workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: 'ws' }],
-      capabilities: { workspace: { configuration: true }, textDocument: { hover: { contentFormat: ['markdown'] } } },
+      capabilities: {
+        workspace: { configuration: true },
+        textDocument: { hover: { contentFormat: ['markdown'] } },
+      },
     });
     await this.conn.sendNotification('initialized', {});
   }
@@ -77,14 +83,19 @@ export class LspClient {
     const uri = pathToFileURL(file).toString();
     this.version.set(uri, 1);
     this.diagnostics.delete(uri);
-    void this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+    void this.conn.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'yaml', version: 1, text },
+    });
     return uri;
   }
 
   change(uri: string, text: string): number {
     const v = (this.version.get(uri) ?? 1) + 1;
     this.version.set(uri, v);
-    void this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ text }] });
+    void this.conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: v },
+      contentChanges: [{ text }],
+    });
     return v;
   }
 
@@ -102,11 +113,17 @@ export class LspClient {
   }
 
   complete(uri: string, line: number, character: number): Promise<CompletionList | null> {
-    return this.conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line, character } });
+    return this.conn.sendRequest('textDocument/completion', {
+      textDocument: { uri },
+      position: { line, character },
+    });
   }
 
   hover(uri: string, line: number, character: number): Promise<Hover | null> {
-    return this.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character } });
+    return this.conn.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: { line, character },
+    });
   }
 
   async stop(): Promise<void> {

@@ -62,9 +62,17 @@ describe('language server over stdio: per-document features with zero configurat
 
   it('reports each document against its own schema', async () => {
     const diags = await client.diagnosticsFor(uri);
-    const lines = diags.map((d) => `${d.range.start.line}:${typeof d.message === 'string' ? d.message : d.message.value}`);
-    assert.ok(lines.some((l) => l.startsWith('18:') && l.includes('prunee')), `unknown Kustomization field flagged: ${lines}`);
-    assert.ok(lines.some((l) => l.startsWith('32:') && l.includes('boolean')), `HelmRelease suspend type flagged: ${lines}`);
+    const lines = diags.map(
+      (d) => `${d.range.start.line}:${typeof d.message === 'string' ? d.message : d.message.value}`,
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith('18:') && l.includes('prunee')),
+      `unknown Kustomization field flagged: ${lines}`,
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith('32:') && l.includes('boolean')),
+      `HelmRelease suspend type flagged: ${lines}`,
+    );
     assert.equal(diags.length, 2, `only the two seeded problems: ${lines.join(' | ')}`);
     assert.ok(diags.every((d) => d.source === 'flux-workbench'));
   });
@@ -79,9 +87,14 @@ describe('language server over stdio: per-document features with zero configurat
     assert.ok(!git.includes('chart'), 'no HelmRelease keys in a GitRepository');
     const text2 = text.replace('  interval: 30m\n  suspend', '  interval: 30m\n  \n  suspend');
     client.change(uri, text2);
-    const helmLine = text2.split('\n').findIndex((l, i, all) => l === '  ' && all[i - 1] === '  interval: 30m');
+    const helmLine = text2
+      .split('\n')
+      .findIndex((l, i, all) => l === '  ' && all[i - 1] === '  interval: 30m');
     const helm = labels(await client.complete(uri, helmLine, 2));
-    assert.ok(helm.includes('chartRef') && helm.includes('values') && helm.includes('dependsOn'), `HelmRelease spec keys: ${helm}`);
+    assert.ok(
+      helm.includes('chartRef') && helm.includes('values') && helm.includes('dependsOn'),
+      `HelmRelease spec keys: ${helm}`,
+    );
     assert.ok(!helm.includes('url'), 'no GitRepository keys in a HelmRelease');
     client.change(uri, MULTI);
   });
@@ -90,12 +103,18 @@ describe('language server over stdio: per-document features with zero configurat
     const h = hoverText(await client.hover(uri, 17, 4)); // "interval" in the Kustomization spec
     assert.match(h, /interval at which/i);
     assert.match(h, /Type: `string`/);
-    assert.match(h, /Schema source: bundled, Flux 2\.9\.4 — Kustomization \(kustomize\.toolkit\.fluxcd\.io\/v1\)/);
+    assert.match(
+      h,
+      /Schema source: bundled, Flux 2\.9\.4 — Kustomization \(kustomize\.toolkit\.fluxcd\.io\/v1\)/,
+    );
   });
 
   it('announces the schema source', async () => {
     const status = await client.waitFor(
-      () => client.notifications.find((n) => n.method === 'flux/schemaStatus')?.params as { label: string; available: boolean } | undefined,
+      () =>
+        client.notifications.find((n) => n.method === 'flux/schemaStatus')?.params as
+          | { label: string; available: boolean }
+          | undefined,
     );
     assert.deepEqual(status, { available: true, label: 'bundled, Flux 2.9.4' });
   });

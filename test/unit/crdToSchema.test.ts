@@ -11,7 +11,10 @@ function crd(openAPIV3Schema: unknown, extra: Record<string, unknown> = {}) {
     spec: {
       group: 'example.com',
       names: { kind: 'Widget', plural: 'widgets' },
-      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema } }, { name: 'v0', served: false }],
+      versions: [
+        { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema } },
+        { name: 'v0', served: false },
+      ],
       ...extra,
     },
   };
@@ -25,7 +28,10 @@ function convert(schema: unknown): JsonSchema {
 
 describe('CRD to JSON Schema converter', () => {
   it('adds apiVersion/kind constants and ObjectMeta, closes the root', () => {
-    const s = convert({ type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'string' } } } } });
+    const s = convert({
+      type: 'object',
+      properties: { spec: { type: 'object', properties: { a: { type: 'string' } } } },
+    });
     assert.equal(s.properties!.apiVersion!.const, 'example.com/v1');
     assert.equal(s.properties!.kind!.const, 'Widget');
     assert.ok(s.properties!.metadata!.properties!.labels);
@@ -35,7 +41,10 @@ describe('CRD to JSON Schema converter', () => {
   });
 
   it('closes objects with properties (strict unknown fields)', () => {
-    const s = convert({ type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'string' } } } } });
+    const s = convert({
+      type: 'object',
+      properties: { spec: { type: 'object', properties: { a: { type: 'string' } } } },
+    });
     assert.equal(s.properties!.spec!.additionalProperties, false);
   });
 
@@ -49,7 +58,10 @@ describe('CRD to JSON Schema converter', () => {
   it('turns int-or-string into anyOf integer|string, in both spellings', () => {
     const s = convert({
       type: 'object',
-      properties: { a: { 'x-kubernetes-int-or-string': true }, b: { type: 'string', format: 'int-or-string' } },
+      properties: {
+        a: { 'x-kubernetes-int-or-string': true },
+        b: { type: 'string', format: 'int-or-string' },
+      },
     });
     assert.deepEqual(s.properties!.a!.anyOf, [{ type: 'integer' }, { type: 'string' }]);
     assert.deepEqual(s.properties!.b!.anyOf, [{ type: 'integer' }, { type: 'string' }]);
@@ -59,32 +71,57 @@ describe('CRD to JSON Schema converter', () => {
   it('keeps preserve-unknown-fields objects open even with properties', () => {
     const s = convert({
       type: 'object',
-      properties: { values: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { a: { type: 'string' } } } },
+      properties: {
+        values: {
+          type: 'object',
+          'x-kubernetes-preserve-unknown-fields': true,
+          properties: { a: { type: 'string' } },
+        },
+      },
     });
     assert.equal(s.properties!.values!.additionalProperties, true);
   });
 
   it('offers apiVersion/kind/metadata in embedded resources and leaves them open', () => {
-    const s = convert({ type: 'object', properties: { tmpl: { type: 'object', 'x-kubernetes-embedded-resource': true } } });
+    const s = convert({
+      type: 'object',
+      properties: { tmpl: { type: 'object', 'x-kubernetes-embedded-resource': true } },
+    });
     const t = s.properties!.tmpl!;
     assert.ok(t.properties!.apiVersion && t.properties!.kind && t.properties!.metadata);
     assert.equal(t.additionalProperties, true);
   });
 
   it('drops CEL rules and other x-kubernetes keywords', () => {
-    const s = convert({ type: 'object', 'x-kubernetes-validations': [{ rule: 'self.a' }], properties: { a: { type: 'string', 'x-kubernetes-list-type': 'set' } } });
+    const s = convert({
+      type: 'object',
+      'x-kubernetes-validations': [{ rule: 'self.a' }],
+      properties: { a: { type: 'string', 'x-kubernetes-list-type': 'set' } },
+    });
     assert.equal(JSON.stringify(s).includes('x-kubernetes'), false);
   });
 
   it('puts type, allowed values and default into the hover text', () => {
-    const s = convert({ type: 'object', properties: { mode: { type: 'string', description: 'The mode.', enum: ['a', 'b'], default: 'a' } } });
-    assert.equal(s.properties!.mode!.markdownDescription, 'The mode.\n\nType: `string`  \nAllowed values: `a`, `b`  \nDefault: `"a"`');
+    const s = convert({
+      type: 'object',
+      properties: { mode: { type: 'string', description: 'The mode.', enum: ['a', 'b'], default: 'a' } },
+    });
+    assert.equal(
+      s.properties!.mode!.markdownDescription,
+      'The mode.\n\nType: `string`  \nAllowed values: `a`, `b`  \nDefault: `"a"`',
+    );
   });
 
   it('lists unserved versions and reads the release label', () => {
     const r = convertCrd(crd({ type: 'object' }));
     assert.ok(r.ok);
-    assert.deepEqual(r.crd.versions.map((v) => [v.version, v.served]), [['v1', true], ['v0', false]]);
+    assert.deepEqual(
+      r.crd.versions.map((v) => [v.version, v.served]),
+      [
+        ['v1', true],
+        ['v0', false],
+      ],
+    );
     assert.equal(r.crd.releaseVersion, 'v9.9.9');
   });
 

@@ -15,7 +15,9 @@ export async function makeService(files: Record<string, string> = {}, root = '/w
   await workspace.loadBundled(bundledCrds);
   for (const [p, text] of Object.entries(files)) workspace.updateFile(path.join(root, p), text);
   const remote = new RemoteSchemaLoader({ enabled: false, timeoutMs: 100 });
-  const service = new FluxLanguageService(workspace.registry, workspace.model, remote, (f) => workspace.problemsOf(f));
+  const service = new FluxLanguageService(workspace.registry, workspace.model, remote, (f) =>
+    workspace.problemsOf(f),
+  );
   const validate = async (p: string, text?: string) => {
     const t = text ?? files[p]!;
     const doc = TextDocument.create(pathToFileURL(path.join(root, p)).toString(), 'yaml', 1, t);

@@ -7,7 +7,8 @@ import { makeService } from './helpers';
 
 describe('kustomization.yaml', () => {
   it('flags deprecated fields with their replacement, and unknown fields', async () => {
-    const text = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nbases:\n  - ../base\ncommonLabels:\n  app: x\npatchesStrategicMerge:\n  - p.yaml\nresourcez: []\n';
+    const text =
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nbases:\n  - ../base\ncommonLabels:\n  app: x\npatchesStrategicMerge:\n  - p.yaml\nresourcez: []\n';
     const { validate } = await makeService({ 'kustomization.yaml': text });
     const messages = (await validate('kustomization.yaml')).map((d) => `${d.line} ${d.message}`);
     assert.deepEqual(messages, [
@@ -20,8 +21,20 @@ describe('kustomization.yaml', () => {
 
   it('accepts a Component and a file without apiVersion/kind', async () => {
     const { validate } = await makeService();
-    assert.deepEqual(await validate('c/kustomization.yaml', 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - path: p.yaml\n'), []);
-    assert.deepEqual(await validate('d/kustomization.yaml', 'resources:\n  - a.yaml\nimages:\n  - name: app\n    newTag: "1.2"\n'), []);
+    assert.deepEqual(
+      await validate(
+        'c/kustomization.yaml',
+        'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - path: p.yaml\n',
+      ),
+      [],
+    );
+    assert.deepEqual(
+      await validate(
+        'd/kustomization.yaml',
+        'resources:\n  - a.yaml\nimages:\n  - name: app\n    newTag: "1.2"\n',
+      ),
+      [],
+    );
   });
 });
 
@@ -29,7 +42,10 @@ describe('modelines', () => {
   it('finds modelines and blanks them without moving any offset', () => {
     const text = '---\n# yaml-language-server: $schema=https://x/y.json\napiVersion: v1\n';
     const found = findModelines(text);
-    assert.deepEqual(found.map((m) => m.url), ['https://x/y.json']);
+    assert.deepEqual(
+      found.map((m) => m.url),
+      ['https://x/y.json'],
+    );
     const blanked = blankModelines(text, found);
     assert.equal(blanked.length, text.length);
     assert.equal(blanked.indexOf('apiVersion'), text.indexOf('apiVersion'));
@@ -37,11 +53,15 @@ describe('modelines', () => {
   });
 
   it('an unloadable modeline schema falls back to the Flux schemas (and is noted once)', async () => {
-    const text = '# yaml-language-server: $schema=https://offline.invalid/hr.json\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: x\nspec:\n  interval: 1h\n  chartRef: { kind: OCIRepository, name: x }\n  bogus: true\n';
+    const text =
+      '# yaml-language-server: $schema=https://offline.invalid/hr.json\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: x\nspec:\n  interval: 1h\n  chartRef: { kind: OCIRepository, name: x }\n  bogus: true\n';
     const { service } = await makeService();
     const { TextDocument } = await import('vscode-languageserver-textdocument');
     const r = await service.validate(TextDocument.create('file:///m/hr.yaml', 'yaml', 1, text));
-    assert.deepEqual(r.diagnostics.map((d) => d.message), ['Property bogus is not allowed.']);
+    assert.deepEqual(
+      r.diagnostics.map((d) => d.message),
+      ['Property bogus is not allowed.'],
+    );
     assert.equal(r.notes.length, 1);
     assert.equal(r.notes[0]!.url, 'https://offline.invalid/hr.json');
   });

@@ -4,7 +4,10 @@ import { describe, it } from 'node:test';
 import { SchemaRegistry } from '../../server/src/flux/schemaRegistry';
 import { bundledCrds } from './helpers';
 
-const snapshot = JSON.parse(readFileSync(bundledCrds, 'utf8')) as { fluxVersion: string; crds: Array<Record<string, any>> };
+const snapshot = JSON.parse(readFileSync(bundledCrds, 'utf8')) as {
+  fluxVersion: string;
+  crds: Array<Record<string, any>>;
+};
 
 function withVersion(crd: Record<string, any>, label: string, versions?: string[]) {
   const copy = structuredClone(crd);
@@ -17,7 +20,10 @@ describe('schema registry: sources and their order', () => {
   it('serves every Flux 2.9 kind from the bundle and names it', () => {
     const r = new SchemaRegistry();
     assert.deepEqual(r.setBundled(snapshot.fluxVersion, snapshot.crds), []);
-    const kinds = r.knownTypes().map((t) => `${t.apiVersion} ${t.kind}`).sort();
+    const kinds = r
+      .knownTypes()
+      .map((t) => `${t.apiVersion} ${t.kind}`)
+      .sort();
     assert.deepEqual(kinds, [
       'helm.toolkit.fluxcd.io/v2 HelmRelease',
       'image.toolkit.fluxcd.io/v1 ImagePolicy',
@@ -73,7 +79,8 @@ describe('schema registry: sources and their order', () => {
     r.setBundled(snapshot.fluxVersion, snapshot.crds);
     const alert = r.resolve('notification.toolkit.fluxcd.io', 'v1beta3', 'Alert');
     assert.ok(alert?.found);
-    const kindEnum = (alert.gvk.schema as any).properties.spec.properties.eventSources.items.properties.kind.enum as string[];
+    const kindEnum = (alert.gvk.schema as any).properties.spec.properties.eventSources.items.properties.kind
+      .enum as string[];
     assert.ok(kindEnum.includes('FluxInstance') && kindEnum.includes('Kustomization'));
   });
 });

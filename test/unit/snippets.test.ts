@@ -14,7 +14,9 @@ function expand(body: string[]): string {
 }
 
 describe('snippets', () => {
-  const snippets = JSON.parse(readFileSync(path.join(repoRoot, 'snippets', 'flux.code-snippets'), 'utf8')) as Record<string, { body: string[] }>;
+  const snippets = JSON.parse(
+    readFileSync(path.join(repoRoot, 'snippets', 'flux.code-snippets'), 'utf8'),
+  ) as Record<string, { body: string[] }>;
 
   it('cover every kind Flux 2.9 serves', async () => {
     const { workspace } = await makeService();
@@ -26,7 +28,8 @@ describe('snippets', () => {
   for (const [name, s] of Object.entries(snippets)) {
     it(`${name} expands to a document with no findings`, async () => {
       const text = expand(s.body);
-      const file = name === 'Flux kustomization.yaml' ? 'kustomization.yaml' : `${name.replace(/\W+/g, '-')}.yaml`;
+      const file =
+        name === 'Flux kustomization.yaml' ? 'kustomization.yaml' : `${name.replace(/\W+/g, '-')}.yaml`;
       const { validate } = await makeService({ [file]: text });
       assert.deepEqual(await validate(file), []);
     });

@@ -18,7 +18,8 @@ spec:
 describe('false-alarm traps of real Flux repositories', () => {
   it('a file listed under a kustomization patches is validated as a patch: missing required fields are fine', async () => {
     const { validate } = await makeService({
-      'apps/prod/kustomization.yaml': 'resources:\n  - ../base\npatches:\n  - path: values.yaml\n    target:\n      kind: HelmRelease\n',
+      'apps/prod/kustomization.yaml':
+        'resources:\n  - ../base\npatches:\n  - path: values.yaml\n    target:\n      kind: HelmRelease\n',
       'apps/prod/values.yaml': HELMRELEASE_PATCH,
     });
     assert.deepEqual(await validate('apps/prod/values.yaml'), []);
@@ -31,13 +32,19 @@ describe('false-alarm traps of real Flux repositories', () => {
       'apps/prod/values.yaml': bad,
     });
     const d = await validate('apps/prod/values.yaml');
-    assert.deepEqual(d.map((x) => x.message), ['Property valuez is not allowed.']);
+    assert.deepEqual(
+      d.map((x) => x.message),
+      ['Property valuez is not allowed.'],
+    );
   });
 
   it('the same partial object outside any patch list is flagged as incomplete', async () => {
     const { validate } = await makeService({ 'apps/prod/values.yaml': HELMRELEASE_PATCH });
     const d = await validate('apps/prod/values.yaml');
-    assert.ok(d.some((x) => x.message === 'Missing property "interval".' && x.severity === DiagnosticSeverity.Error), JSON.stringify(d));
+    assert.ok(
+      d.some((x) => x.message === 'Missing property "interval".' && x.severity === DiagnosticSeverity.Error),
+      JSON.stringify(d),
+    );
   });
 
   const PARENT = `apiVersion: kustomize.toolkit.fluxcd.io/v1
@@ -86,13 +93,22 @@ spec:
   it('...but a field the parent does not provide is still required', async () => {
     const child = CHILD.replace(/  sourceRef:\n.*\n.*\n/, '');
     const { validate } = await makeService({ 'clusters/ks.yaml': PARENT, 'apps/app/ks.yaml': child });
-    assert.deepEqual((await validate('apps/app/ks.yaml')).map((d) => d.message), ['Missing property "sourceRef".']);
+    assert.deepEqual(
+      (await validate('apps/app/ks.yaml')).map((d) => d.message),
+      ['Missing property "sourceRef".'],
+    );
   });
 
   it('...and a child the patch does not select (label opt-out) is checked in full', async () => {
-    const child = CHILD.replace('  namespace: flux-system\n', '  namespace: flux-system\n  labels:\n    defaults: disabled\n');
+    const child = CHILD.replace(
+      '  namespace: flux-system\n',
+      '  namespace: flux-system\n  labels:\n    defaults: disabled\n',
+    );
     const { validate } = await makeService({ 'clusters/ks.yaml': PARENT, 'apps/app/ks.yaml': child });
-    assert.deepEqual((await validate('apps/app/ks.yaml')).map((d) => d.message).sort(), ['Missing property "interval".', 'Missing property "prune".']);
+    assert.deepEqual((await validate('apps/app/ks.yaml')).map((d) => d.message).sort(), [
+      'Missing property "interval".',
+      'Missing property "prune".',
+    ]);
   });
 
   it('explicit nulls are dropped by the API server, so they are not type errors; wrong values still are', async () => {
@@ -112,7 +128,10 @@ spec:
   wait: "no"
 `;
     const { validate } = await makeService({ 'a.yaml': text });
-    assert.deepEqual((await validate('a.yaml')).map((d) => `${d.line} ${d.message}`), ['14 Incorrect type. Expected "boolean".']);
+    assert.deepEqual(
+      (await validate('a.yaml')).map((d) => `${d.line} ${d.message}`),
+      ['14 Incorrect type. Expected "boolean".'],
+    );
   });
 
   it('Alerts may name Flux Operator kinds; unknown kinds are still flagged', async () => {
@@ -151,8 +170,12 @@ data:
   });
 
   it('Helm chart templates are not validated as YAML; plain files with {{ }} in strings are', async () => {
-    const tpl = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\ndata: {}\n{{- end }}\n';
-    const { validate } = await makeService({ 'charts/app/Chart.yaml': 'name: app\nversion: 1.0.0\n', 'charts/app/templates/cm.yaml': tpl });
+    const tpl =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\ndata: {}\n{{- end }}\n';
+    const { validate } = await makeService({
+      'charts/app/Chart.yaml': 'name: app\nversion: 1.0.0\n',
+      'charts/app/templates/cm.yaml': tpl,
+    });
     assert.deepEqual(await validate('charts/app/templates/cm.yaml'), []);
     // Outside a chart, a template that is not YAML gets one information diagnostic saying so.
     const loose = await validate('loose.yaml', tpl);
@@ -170,7 +193,10 @@ spec:
     config: "{{ .Release.Name }}"
   bogus: 1
 `;
-    assert.deepEqual((await validate('hr.yaml', hr)).map((d) => d.message), ['Property bogus is not allowed.']);
+    assert.deepEqual(
+      (await validate('hr.yaml', hr)).map((d) => d.message),
+      ['Property bogus is not allowed.'],
+    );
   });
 
   it('${VAR} placeholders are not type or pattern errors (post-build substitution replaces them)', async () => {
@@ -188,11 +214,15 @@ spec:
     name: flux-system
 `;
     const { validate } = await makeService({ 'a.yaml': text });
-    assert.deepEqual((await validate('a.yaml')).map((d) => `${d.line} ${d.message}`), ['8 Incorrect type. Expected "boolean".']);
+    assert.deepEqual(
+      (await validate('a.yaml')).map((d) => `${d.line} ${d.message}`),
+      ['8 Incorrect type. Expected "boolean".'],
+    );
   });
 
   it('removed Flux API versions are errors that name the served version', async () => {
-    const text = 'apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata:\n  name: x\nspec:\n  url: oci://x\n';
+    const text =
+      'apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata:\n  name: x\nspec:\n  url: oci://x\n';
     const { validate } = await makeService({ 'a.yaml': text });
     assert.deepEqual(await validate('a.yaml'), [
       {
@@ -210,7 +240,9 @@ spec:
   });
 
   it('unknown kinds get no diagnostics', async () => {
-    const { validate } = await makeService({ 'x.yaml': 'apiVersion: example.com/v1\nkind: Widget\nspec:\n  anything: [1, 2]\n' });
+    const { validate } = await makeService({
+      'x.yaml': 'apiVersion: example.com/v1\nkind: Widget\nspec:\n  anything: [1, 2]\n',
+    });
     assert.deepEqual(await validate('x.yaml'), []);
   });
 });

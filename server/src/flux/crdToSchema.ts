@@ -43,16 +43,19 @@ const MAX_DEPTH = 64;
  * Expected failures (a broken CRD) are returned as values, never thrown.
  */
 export function convertCrd(crd: unknown): ConversionResult {
-  if (!isObject(crd) || crd.kind !== 'CustomResourceDefinition') return { ok: false, reason: 'not a CustomResourceDefinition' };
+  if (!isObject(crd) || crd.kind !== 'CustomResourceDefinition')
+    return { ok: false, reason: 'not a CustomResourceDefinition' };
   const metadata = isObject(crd.metadata) ? crd.metadata : {};
   const spec = crd.spec;
   if (!isObject(spec)) return { ok: false, reason: 'spec is missing' };
   const group = spec.group;
   const names = spec.names;
   if (typeof group !== 'string' || !group) return { ok: false, reason: 'spec.group is missing' };
-  if (!isObject(names) || typeof names.kind !== 'string' || !names.kind) return { ok: false, reason: 'spec.names.kind is missing' };
+  if (!isObject(names) || typeof names.kind !== 'string' || !names.kind)
+    return { ok: false, reason: 'spec.names.kind is missing' };
   const kind = names.kind;
-  const name = typeof metadata.name === 'string' ? metadata.name : `${names.plural ?? kind.toLowerCase()}.${group}`;
+  const name =
+    typeof metadata.name === 'string' ? metadata.name : `${names.plural ?? kind.toLowerCase()}.${group}`;
 
   const rawVersions: Record<string, unknown>[] = Array.isArray(spec.versions)
     ? spec.versions.filter(isObject)
@@ -83,7 +86,8 @@ export function convertCrd(crd: unknown): ConversionResult {
     });
   }
   const labels = isObject(metadata.labels) ? metadata.labels : {};
-  const releaseVersion = typeof labels['app.kubernetes.io/version'] === 'string' ? labels['app.kubernetes.io/version'] : undefined;
+  const releaseVersion =
+    typeof labels['app.kubernetes.io/version'] === 'string' ? labels['app.kubernetes.io/version'] : undefined;
   return { ok: true, crd: { name, group, kind, versions, ...(releaseVersion ? { releaseVersion } : {}) } };
 }
 
@@ -92,7 +96,11 @@ function convertRoot(openApi: unknown, group: string, version: string, kind: str
   const root = convertNode(openApi, 0, true);
   const apiVersion = `${group}/${version}`;
   const properties = { ...(root.properties ?? {}) };
-  properties.apiVersion = describe({ type: 'string', const: apiVersion, description: `API version of ${kind}: ${apiVersion}.` });
+  properties.apiVersion = describe({
+    type: 'string',
+    const: apiVersion,
+    description: `API version of ${kind}: ${apiVersion}.`,
+  });
   properties.kind = describe({ type: 'string', const: kind, description: `Kind of object: ${kind}.` });
   properties.metadata = objectMetaSchema;
   const required = new Set([...(root.required ?? []), 'apiVersion', 'kind']);
@@ -163,7 +171,8 @@ function convertNode(input: Record<string, unknown>, depth: number, isRoot = fal
     };
   }
   if (preserveUnknown || embedded) {
-    if (out.additionalProperties === undefined || out.additionalProperties === false) out.additionalProperties = true;
+    if (out.additionalProperties === undefined || out.additionalProperties === false)
+      out.additionalProperties = true;
   } else if (!isRoot && out.properties && out.additionalProperties === undefined) {
     out.additionalProperties = false;
   }

@@ -10,8 +10,14 @@ export const objectMetaSchema: JsonSchema = {
   description: 'Standard object metadata: name, namespace, labels and annotations.',
   properties: {
     name: { type: 'string', description: 'Name of the object, unique within its namespace and kind.' },
-    namespace: { type: 'string', description: 'Namespace of the object. Defaults to the namespace the object is applied to.' },
-    generateName: { type: 'string', description: 'Prefix for a server-generated name, used when name is not set.' },
+    namespace: {
+      type: 'string',
+      description: 'Namespace of the object. Defaults to the namespace the object is applied to.',
+    },
+    generateName: {
+      type: 'string',
+      description: 'Prefix for a server-generated name, used when name is not set.',
+    },
     labels: {
       type: ['object', 'null'],
       additionalProperties: { type: ['string', 'null'] },
@@ -22,8 +28,16 @@ export const objectMetaSchema: JsonSchema = {
       additionalProperties: { type: ['string', 'null'] },
       description: 'Key/value annotations: non-identifying metadata, such as Flux reconcile requests.',
     },
-    finalizers: { type: ['array', 'null'], items: { type: 'string' }, description: 'Finalizers that must be removed before the object is deleted.' },
-    ownerReferences: { type: ['array', 'null'], items: { type: 'object' }, description: 'Objects this object depends on for garbage collection.' },
+    finalizers: {
+      type: ['array', 'null'],
+      items: { type: 'string' },
+      description: 'Finalizers that must be removed before the object is deleted.',
+    },
+    ownerReferences: {
+      type: ['array', 'null'],
+      items: { type: 'object' },
+      description: 'Objects this object depends on for garbage collection.',
+    },
     uid: { type: 'string' },
     resourceVersion: { type: 'string' },
     generation: { type: 'integer' },

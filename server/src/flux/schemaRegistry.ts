@@ -81,7 +81,10 @@ export class SchemaRegistry {
     }
     const { converted, problems } = convertAll(crds);
     const fluxVersion = converted.find((c) => isFluxGroup(c.group) && c.releaseVersion)?.releaseVersion;
-    this.workspace.set(file, { origin: { kind: 'workspace', file, ...(fluxVersion ? { fluxVersion } : {}) }, crds: converted });
+    this.workspace.set(file, {
+      origin: { kind: 'workspace', file, ...(fluxVersion ? { fluxVersion } : {}) },
+      crds: converted,
+    });
     this.changed();
     return problems;
   }
@@ -94,7 +97,10 @@ export class SchemaRegistry {
     }
     const { converted, problems } = convertAll(crds);
     const fluxVersion = converted.find((c) => isFluxGroup(c.group) && c.releaseVersion)?.releaseVersion;
-    this.cluster.set(context, { origin: { kind: 'cluster', context, ...(fluxVersion ? { fluxVersion } : {}) }, crds: converted });
+    this.cluster.set(context, {
+      origin: { kind: 'cluster', context, ...(fluxVersion ? { fluxVersion } : {}) },
+      crds: converted,
+    });
     this.changed();
     return problems;
   }
@@ -105,14 +111,19 @@ export class SchemaRegistry {
     if (!entry) return undefined;
     const gvk = entry.crd.versions.find((v) => v.version === version && v.served);
     if (gvk) return { found: true, gvk, origin: entry.origin };
-    return { found: false, servedVersions: entry.crd.versions.filter((v) => v.served).map((v) => v.version), origin: entry.origin };
+    return {
+      found: false,
+      servedVersions: entry.crd.versions.filter((v) => v.served).map((v) => v.version),
+      origin: entry.origin,
+    };
   }
 
   /** Every served apiVersion/kind pair, for completion of `apiVersion:` and `kind:`. */
   knownTypes(): Array<{ apiVersion: string; kind: string }> {
     const out: Array<{ apiVersion: string; kind: string }> = [];
     for (const { crd } of this.getIndex().values()) {
-      for (const v of crd.versions) if (v.served) out.push({ apiVersion: `${v.group}/${v.version}`, kind: v.kind });
+      for (const v of crd.versions)
+        if (v.served) out.push({ apiVersion: `${v.group}/${v.version}`, kind: v.kind });
     }
     return out;
   }
@@ -139,7 +150,10 @@ export class SchemaRegistry {
     const layers: SourceEntry[] = [
       ...(this.bundled ? [this.bundled] : []),
       ...[...this.cluster.keys()].sort().map((k) => this.cluster.get(k)!),
-      ...[...this.workspace.keys()].sort().reverse().map((k) => this.workspace.get(k)!),
+      ...[...this.workspace.keys()]
+        .sort()
+        .reverse()
+        .map((k) => this.workspace.get(k)!),
     ];
     for (const layer of layers) {
       for (const crd of layer.crds) index.set(key(crd.group, crd.kind), { crd, origin: layer.origin });

@@ -33,7 +33,13 @@ const KUSTOMIZATION_FILE = /^(kustomization\.ya?ml|Kustomization)$/;
 
 /** Cheap test first: most YAML files contribute nothing and are never parsed here. */
 export function extractFileFacts(file: string, text: string): FileFacts {
-  const facts: FileFacts = { crds: [], patchFiles: [], kustomizationPatches: [], fluxKustomizations: [], isChartManifest: false };
+  const facts: FileFacts = {
+    crds: [],
+    patchFiles: [],
+    kustomizationPatches: [],
+    fluxKustomizations: [],
+    isChartManifest: false,
+  };
   const base = path.basename(file);
   if (base === 'Chart.yaml') facts.isChartManifest = true;
   const isKustomizeFile = KUSTOMIZATION_FILE.test(base);
@@ -56,11 +62,22 @@ export function extractFileFacts(file: string, text: string): FileFacts {
       return; // alias bombs and the like contribute nothing
     }
     if (!isObject(obj)) return;
-    if (obj.kind === 'CustomResourceDefinition' && typeof obj.apiVersion === 'string' && obj.apiVersion.startsWith('apiextensions.k8s.io/')) {
+    if (
+      obj.kind === 'CustomResourceDefinition' &&
+      typeof obj.apiVersion === 'string' &&
+      obj.apiVersion.startsWith('apiextensions.k8s.io/')
+    ) {
       facts.crds.push(obj);
-    } else if (isKustomizeFile && (obj.apiVersion === undefined || String(obj.apiVersion).startsWith('kustomize.config.k8s.io/'))) {
+    } else if (
+      isKustomizeFile &&
+      (obj.apiVersion === undefined || String(obj.apiVersion).startsWith('kustomize.config.k8s.io/'))
+    ) {
       facts.patchFiles.push(...patchFilesOf(obj, path.dirname(file)));
-    } else if (typeof obj.apiVersion === 'string' && obj.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') && obj.kind === 'Kustomization') {
+    } else if (
+      typeof obj.apiVersion === 'string' &&
+      obj.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') &&
+      obj.kind === 'Kustomization'
+    ) {
       const meta = isObject(obj.metadata) ? obj.metadata : {};
       const name = typeof meta.name === 'string' ? meta.name : '';
       const labels: Record<string, string> = {};
@@ -87,7 +104,8 @@ export function extractFileFacts(file: string, text: string): FileFacts {
 function patchFilesOf(k: Record<string, unknown>, dir: string): string[] {
   const out: string[] = [];
   const add = (p: unknown): void => {
-    if (typeof p === 'string' && p && !p.includes('\n') && !/^[a-z]+:\/\//.test(p)) out.push(path.resolve(dir, p));
+    if (typeof p === 'string' && p && !p.includes('\n') && !/^[a-z]+:\/\//.test(p))
+      out.push(path.resolve(dir, p));
   };
   if (Array.isArray(k.patches)) for (const p of k.patches) if (isObject(p)) add(p.path);
   if (Array.isArray(k.patchesStrategicMerge)) for (const p of k.patchesStrategicMerge) add(p);
@@ -113,7 +131,12 @@ function kustomizationPatchOf(p: unknown, from: ParentPatch['from']): ParentPatc
     // JSON 6902: the paths of add/replace operations.
     provides = body
       .filter((op) => isObject(op) && (op.op === 'add' || op.op === 'replace') && typeof op.path === 'string')
-      .map((op) => String((op as Record<string, unknown>).path).split('/').filter(Boolean).join('.'));
+      .map((op) =>
+        String((op as Record<string, unknown>).path)
+          .split('/')
+          .filter(Boolean)
+          .join('.'),
+      );
   } else if (isObject(body)) {
     provides = leafPaths(body).filter((p) => !p.startsWith('metadata') && p !== 'apiVersion' && p !== 'kind');
   }
@@ -189,23 +212,33 @@ export class WorkspaceModel {
   /** True for files under `templates/` of a Helm chart (a folder with a Chart.yaml). */
   isHelmTemplate(file: string): boolean {
     if (!this.chartDirs) {
-      this.chartDirs = [...this.facts.entries()].filter(([, f]) => f.isChartManifest).map(([p]) => path.dirname(p) + path.sep);
+      this.chartDirs = [...this.facts.entries()]
+        .filter(([, f]) => f.isChartManifest)
+        .map(([p]) => path.dirname(p) + path.sep);
     }
     const abs = path.resolve(file);
-    return this.chartDirs.some((d) => abs.startsWith(d) && abs.slice(d.length).split(path.sep).includes('templates'));
+    return this.chartDirs.some(
+      (d) => abs.startsWith(d) && abs.slice(d.length).split(path.sep).includes('templates'),
+    );
   }
 
   /**
    * Fields that a parent Kustomization's patch sets on the Kustomization named `name` (with `labels`),
    * or 'all' when a matching patch cannot be read field by field.
    */
-  fieldsProvidedByParents(name: string, namespace: string, labels: Record<string, string>): Set<string> | 'all' {
+  fieldsProvidedByParents(
+    name: string,
+    namespace: string,
+    labels: Record<string, string>,
+  ): Set<string> | 'all' {
     const out = new Set<string>();
     for (const f of this.facts.values()) {
       for (const p of f.kustomizationPatches) {
         if (p.target.name !== undefined && !safeRegexMatch(p.target.name, name)) continue;
-        if (p.target.namespace !== undefined && namespace && !safeRegexMatch(p.target.namespace, namespace)) continue;
-        if (p.target.labelSelector !== undefined && !matchesLabelSelector(p.target.labelSelector, labels)) continue;
+        if (p.target.namespace !== undefined && namespace && !safeRegexMatch(p.target.namespace, namespace))
+          continue;
+        if (p.target.labelSelector !== undefined && !matchesLabelSelector(p.target.labelSelector, labels))
+          continue;
         if (p.provides === undefined) return 'all';
         for (const x of p.provides) out.add(x);
       }

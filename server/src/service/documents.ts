@@ -53,7 +53,8 @@ export function parseFile(text: string): ParsedFile {
             if (mk === 'namespace' && isScalar(m.value)) info.namespace = String(m.value.value);
             if (mk === 'labels' && isMap(m.value)) {
               for (const l of m.value.items) {
-                if (isScalar(l.key) && isScalar(l.value)) info.labels[String(l.key.value)] = String(l.value.value);
+                if (isScalar(l.key) && isScalar(l.value))
+                  info.labels[String(l.key.value)] = String(l.value.value);
               }
             }
           }
@@ -69,14 +70,18 @@ export function parseFile(text: string): ParsedFile {
  * Parses a file piece by piece (see splitDocuments), reusing the parse of every piece whose text is
  * in `cache`; the cache is refilled with the pieces of this text only.
  */
-export function parsePieces(pieces: Array<{ offset: number; text: string }>, cache: Map<string, DocInfo[]>): ParsedFile {
+export function parsePieces(
+  pieces: Array<{ offset: number; text: string }>,
+  cache: Map<string, DocInfo[]>,
+): ParsedFile {
   const docs: DocInfo[] = [];
   const seen = new Map<string, DocInfo[]>();
   for (const piece of pieces) {
     const local = seen.get(piece.text) ?? cache.get(piece.text) ?? parseFile(piece.text).docs;
     seen.set(piece.text, local);
     for (const d of local) {
-      const shift = (r: [number, number] | undefined): [number, number] | undefined => (r ? [r[0] + piece.offset, r[1] + piece.offset] : undefined);
+      const shift = (r: [number, number] | undefined): [number, number] | undefined =>
+        r ? [r[0] + piece.offset, r[1] + piece.offset] : undefined;
       const apiVersionRange = shift(d.apiVersionRange);
       const kindRange = shift(d.kindRange);
       docs.push({

@@ -28,7 +28,8 @@ let engineVersion = 0;
 
 // yaml-language-server switches to per-document apiVersion/kind detection only for this exact URL
 // shape (its Kubernetes mode); the URL is answered locally and never fetched.
-const K8S_ALL = 'https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.34.1-standalone-strict/all.json';
+const K8S_ALL =
+  'https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.34.1-standalone-strict/all.json';
 const CRD_STORE = 'fluxcrd://store';
 const KUSTOMIZE_FILE_SCHEMA = 'fluxcrd://kustomize/kustomization.json';
 const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io';
@@ -52,7 +53,14 @@ export class FluxLanguageService {
   private readonly yls: LanguageService;
   private readonly parsed = new Map<
     string,
-    { version: number; text: string; file: ParsedFile; pieces: Piece[]; effective: TextDocument; notes: ValidationNote[] }
+    {
+      version: number;
+      text: string;
+      file: ParsedFile;
+      pieces: Piece[];
+      effective: TextDocument;
+      notes: ValidationNote[];
+    }
   >();
   private readonly segmentCache = new Map<string, Map<string, Diagnostic[]>>();
   private readonly parseCache = new Map<string, Map<string, DocInfo[]>>();
@@ -107,7 +115,11 @@ export class FluxLanguageService {
       const s = kustomizationSchema('Kustomization');
       const kindSchema = s.properties!.kind!;
       kindSchema.enum = ['Kustomization', 'Component'];
-      s.properties!.apiVersion!.enum = ['kustomize.config.k8s.io/v1beta1', 'kustomize.config.k8s.io/v1', 'kustomize.config.k8s.io/v1alpha1'];
+      s.properties!.apiVersion!.enum = [
+        'kustomize.config.k8s.io/v1beta1',
+        'kustomize.config.k8s.io/v1',
+        'kustomize.config.k8s.io/v1alpha1',
+      ];
       return JSON.stringify(s);
     }
     if (uri.startsWith(CRD_STORE + '/')) {
@@ -115,7 +127,9 @@ export class FluxLanguageService {
       if (!m) return '{}';
       const [, group, kind, version] = m as unknown as [string, string, string, string];
       if (group === KUSTOMIZE_GROUP) {
-        return JSON.stringify(kind === 'component' ? kustomizationSchema('Component') : kustomizationSchema('Kustomization'));
+        return JSON.stringify(
+          kind === 'component' ? kustomizationSchema('Component') : kustomizationSchema('Kustomization'),
+        );
       }
       const r = this.registry.resolve(group, version, kind);
       // Unknown kinds and unserved versions get an open schema; the latter get a Flux diagnostic instead.
@@ -194,11 +208,21 @@ export class FluxLanguageService {
     try {
       raw = await this.validateDocuments(doc.uri, entry.effective.languageId, entry.pieces);
     } catch (err) {
-      return { diagnostics: [info(doc, 0, 0, `Validation failed inside the YAML engine: ${(err as Error).message}`)], notes: entry.notes };
+      return {
+        diagnostics: [info(doc, 0, 0, `Validation failed inside the YAML engine: ${(err as Error).message}`)],
+        notes: entry.notes,
+      };
     }
     if (looksLikeGoTemplate(text, raw)) {
       return {
-        diagnostics: [info(doc, 0, 0, 'Go template syntax ({{ }}) that is not valid YAML: not validated (render it first, e.g. helm template).')],
+        diagnostics: [
+          info(
+            doc,
+            0,
+            0,
+            'Go template syntax ({{ }}) that is not valid YAML: not validated (render it first, e.g. helm template).',
+          ),
+        ],
         notes: [],
       };
     }
@@ -211,7 +235,9 @@ export class FluxLanguageService {
     out.push(...this.fluxDiagnostics(doc, entry.file));
     if (filePath) out.push(...this.crdProblemDiagnostics(doc, entry.file, filePath));
     for (const d of out) d.source = DIAGNOSTIC_SOURCE;
-    out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    out.sort(
+      (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+    );
     return { diagnostics: out, notes: entry.notes };
   }
 
@@ -227,7 +253,10 @@ export class FluxLanguageService {
     for (const seg of pieces) {
       let found = next.get(seg.text) ?? previous.get(seg.text);
       if (!found) {
-        found = await this.yls.doValidation(TextDocument.create(uri, languageId, ++engineVersion, seg.text), true);
+        found = await this.yls.doValidation(
+          TextDocument.create(uri, languageId, ++engineVersion, seg.text),
+          true,
+        );
       }
       next.set(seg.text, found);
       for (const d of found) {
@@ -245,7 +274,13 @@ export class FluxLanguageService {
   }
 
   /** Drops diagnostics that are false alarms for a Flux repository, each for a stated reason. */
-  private adjust(doc: TextDocument, text: string, file: ParsedFile, d: Diagnostic, isPatch: boolean): Diagnostic | undefined {
+  private adjust(
+    doc: TextDocument,
+    text: string,
+    file: ParsedFile,
+    d: Diagnostic,
+    isPatch: boolean,
+  ): Diagnostic | undefined {
     const start = doc.offsetAt(d.range.start);
     const end = doc.offsetAt(d.range.end);
     const span = text.slice(start, end);
@@ -255,19 +290,28 @@ export class FluxLanguageService {
       // Post-build substitution replaces ${VAR} before the API server sees the value.
       if (span.includes('${') && !span.includes('\n')) return undefined;
       // The API server drops explicit nulls of non-nullable fields before validating.
-      if (/^\s*(null|Null|NULL|~)?\s*$/.test(span) && /Incorrect type|Value is not accepted/.test(message)) return undefined;
+      if (/^\s*(null|Null|NULL|~)?\s*$/.test(span) && /Incorrect type|Value is not accepted/.test(message))
+        return undefined;
       const missing = /^Missing property "([^"]+)"/.exec(message);
       if (missing) {
         // A file listed as a kustomize patch is a partial object by design.
         if (isPatch) return undefined;
         const info = docAt(file, start);
         if (info?.kind === 'Kustomization' && info.apiVersion?.startsWith('kustomize.toolkit.fluxcd.io/')) {
-          const provided = this.model.fieldsProvidedByParents(info.name ?? '', info.namespace ?? '', info.labels);
-          const at = [...pathAt(info.contents, start - info.base), missing[1]!].filter((p) => p !== '[]').join('.');
+          const provided = this.model.fieldsProvidedByParents(
+            info.name ?? '',
+            info.namespace ?? '',
+            info.labels,
+          );
+          const at = [...pathAt(info.contents, start - info.base), missing[1]!]
+            .filter((p) => p !== '[]')
+            .join('.');
           if (provided === 'all' || provided.has(at)) return undefined;
         }
         d.severity = DiagnosticSeverity.Error;
-      } else if (/^Incorrect type|^Value is not accepted|^Value must be|^String does not match/.test(message)) {
+      } else if (
+        /^Incorrect type|^Value is not accepted|^Value must be|^String does not match/.test(message)
+      ) {
         d.severity = DiagnosticSeverity.Error;
       }
     }
@@ -292,7 +336,14 @@ export class FluxLanguageService {
     const out: Diagnostic[] = [];
     for (const info of file.docs) {
       if (info.kind && !info.apiVersion && info.kindRange) {
-        out.push(diag(doc, info.kindRange, DiagnosticSeverity.Information, `kind ${info.kind} has no apiVersion: this document was not validated.`));
+        out.push(
+          diag(
+            doc,
+            info.kindRange,
+            DiagnosticSeverity.Information,
+            `kind ${info.kind} has no apiVersion: this document was not validated.`,
+          ),
+        );
         continue;
       }
       if (!info.apiVersion || !info.kind || !info.apiVersionRange) continue;
@@ -304,7 +355,8 @@ export class FluxLanguageService {
       if (!r || r.found) continue;
       const removed = removedInFlux(info.apiVersion);
       const served = r.servedVersions.map((v) => `${group}/${v}`).join(', ') || 'none';
-      const origin = describeOrigin(r.origin) + (r.origin.fluxVersion ? `, Flux ${r.origin.fluxVersion}` : '');
+      const origin =
+        describeOrigin(r.origin) + (r.origin.fluxVersion ? `, Flux ${r.origin.fluxVersion}` : '');
       out.push(
         diag(
           doc,
@@ -327,7 +379,12 @@ export class FluxLanguageService {
     return problems.map((p) => {
       const at = crdDocs[p.index];
       const range: [number, number] = at?.kindRange ?? [0, 0];
-      return diag(doc, range, DiagnosticSeverity.Warning, `This CRD's schema could not be used: ${p.reason}. Objects of its kind are not validated.`);
+      return diag(
+        doc,
+        range,
+        DiagnosticSeverity.Warning,
+        `This CRD's schema could not be used: ${p.reason}. Objects of its kind are not validated.`,
+      );
     });
   }
 
@@ -353,7 +410,10 @@ export class FluxLanguageService {
     if (!hover) return null;
     const footer = this.schemaFooter(doc, entry.file, doc.offsetAt(position));
     const value = hoverText(hover);
-    return { contents: { kind: MarkupKind.Markdown, value: footer ? `${value}\n\n---\n${footer}` : value }, ...(hover.range ? { range: hover.range } : {}) };
+    return {
+      contents: { kind: MarkupKind.Markdown, value: footer ? `${value}\n\n---\n${footer}` : value },
+      ...(hover.range ? { range: hover.range } : {}),
+    };
   }
 
   /** Names the schema that answered for the document at `offset`. */
@@ -365,7 +425,11 @@ export class FluxLanguageService {
     }
     if (!info?.apiVersion || !info.kind) return undefined;
     const slash = info.apiVersion.lastIndexOf('/');
-    const r = this.registry.resolve(info.apiVersion.slice(0, slash), info.apiVersion.slice(slash + 1), info.kind);
+    const r = this.registry.resolve(
+      info.apiVersion.slice(0, slash),
+      info.apiVersion.slice(slash + 1),
+      info.kind,
+    );
     if (!r?.found) return undefined;
     const version = r.origin.fluxVersion ? `, Flux ${r.origin.fluxVersion}` : '';
     return `Schema source: ${describeOrigin(r.origin)}${version} — ${r.gvk.kind} (${r.gvk.group}/${r.gvk.version})`;
@@ -382,7 +446,12 @@ function hoverText(hover: Hover): string {
 function looksLikeGoTemplate(text: string, diagnostics: Diagnostic[]): boolean {
   return (
     /\{\{[-\s]/.test(text) &&
-    diagnostics.some((d) => d.severity === DiagnosticSeverity.Error && !String(d.source ?? '').startsWith('yaml-schema') && !/^Unresolved tag/.test(msg(d)))
+    diagnostics.some(
+      (d) =>
+        d.severity === DiagnosticSeverity.Error &&
+        !String(d.source ?? '').startsWith('yaml-schema') &&
+        !/^Unresolved tag/.test(msg(d)),
+    )
   );
 }
 
@@ -426,7 +495,13 @@ function info(doc: TextDocument, start: number, end: number, message: string): D
   return diag(doc, [start, end], DiagnosticSeverity.Information, message, DIAGNOSTIC_SOURCE);
 }
 
-function diag(doc: TextDocument, [start, end]: [number, number], severity: DiagnosticSeverity, message: string, source?: string): Diagnostic {
+function diag(
+  doc: TextDocument,
+  [start, end]: [number, number],
+  severity: DiagnosticSeverity,
+  message: string,
+  source?: string,
+): Diagnostic {
   const range: Range = { start: doc.positionAt(start), end: doc.positionAt(end) };
   return { range, severity, message, ...(source ? { source } : {}) };
 }

@@ -46,7 +46,10 @@ export class RemoteSchemaLoader {
 
   private async fetchOrCache(url: string): Promise<string> {
     const cacheFile = this.options.cacheDir
-      ? path.join(this.options.cacheDir, createHash('sha256').update(url).digest('hex').slice(0, 32) + '.json')
+      ? path.join(
+          this.options.cacheDir,
+          createHash('sha256').update(url).digest('hex').slice(0, 32) + '.json',
+        )
       : undefined;
     if (cacheFile) {
       try {
@@ -56,7 +59,8 @@ export class RemoteSchemaLoader {
       }
     }
     if (!/^https?:\/\//.test(url)) throw new Error(`unsupported schema location ${url}`);
-    if (!this.options.enabled) throw new Error('remote schemas are off (setting fluxWorkbench.schemas.remote)');
+    if (!this.options.enabled)
+      throw new Error('remote schemas are off (setting fluxWorkbench.schemas.remote)');
     let res: Response;
     try {
       res = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs) });

@@ -16,7 +16,8 @@ export function checkText(text: string, limits: TextLimits): GuardVerdict {
       reason: `File is ${formatBytes(bytes)}, larger than the limit of ${formatBytes(limits.maxFileBytes)} (setting fluxWorkbench.validation.maxFileSize): not validated.`,
     };
   }
-  if (text.includes('\u0000')) return { ok: false, reason: 'Binary content (NUL bytes): not validated as YAML.' };
+  if (text.includes('\u0000'))
+    return { ok: false, reason: 'Binary content (NUL bytes): not validated as YAML.' };
   const depth = maxNesting(text);
   if (depth > limits.maxNesting) {
     return {

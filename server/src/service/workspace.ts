@@ -30,7 +30,8 @@ export class Workspace {
     try {
       const snapshot = JSON.parse(await readFile(file, 'utf8')) as { fluxVersion: string; crds: unknown[] };
       const problems = this.registry.setBundled(snapshot.fluxVersion, snapshot.crds);
-      if (problems.length) this.bundledProblem = `${problems.length} bundled CRDs could not be converted: ${problems.map((p) => p.reason).join('; ')}`;
+      if (problems.length)
+        this.bundledProblem = `${problems.length} bundled CRDs could not be converted: ${problems.map((p) => p.reason).join('; ')}`;
     } catch (err) {
       this.bundledProblem = `bundled Flux CRDs unreadable: ${(err as Error).message}`;
     }
@@ -55,7 +56,11 @@ export class Workspace {
   }
 
   /** Reads every YAML file under `root` into the model. Returns the files found. */
-  async scan(root: string, maxFileBytes: number, isCancelled: () => boolean = () => false): Promise<string[]> {
+  async scan(
+    root: string,
+    maxFileBytes: number,
+    isCancelled: () => boolean = () => false,
+  ): Promise<string[]> {
     const files = await listYamlFiles(root, isCancelled);
     for (const file of files) {
       if (isCancelled()) break;
@@ -71,7 +76,10 @@ export class Workspace {
   }
 }
 
-export async function listYamlFiles(root: string, isCancelled: () => boolean = () => false): Promise<string[]> {
+export async function listYamlFiles(
+  root: string,
+  isCancelled: () => boolean = () => false,
+): Promise<string[]> {
   const out: string[] = [];
   const queue = [root];
   while (queue.length && out.length < MAX_FILES && !isCancelled()) {
