@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { Ctx } from './ctx';
+import { registerBuildPreview } from './preview/buildPreview';
 
 let ctx: Ctx | undefined;
 
@@ -8,6 +9,7 @@ let ctx: Ctx | undefined;
 export async function activate(extension: vscode.ExtensionContext): Promise<void> {
   ctx = new Ctx(extension);
   registerCommands(ctx);
+  registerBuildPreview(ctx);
   try {
     await ctx.startLanguageClient();
   } catch (err) {

@@ -1,0 +1,201 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { findFluxKustomizations, selectFluxKustomization } from '../../../server/src/kustomize/fluxKustomizations';
+import { BuildRequest, type BuildParams, type BuildResult } from '../../../server/src/protocol';
+import type { Ctx } from '../ctx';
+import { previewText } from './header';
+
+export const PREVIEW_SCHEME = 'flux-build';
+
+/** What a preview document shows; encoded in its URI's query so previews survive reloads. */
+export interface PreviewTarget {
+  uri: string;
+  name?: string;
+  namespace?: string;
+  revision?: string;
+}
+
+export function previewUri(t: PreviewTarget): vscode.Uri {
+  const source = vscode.Uri.parse(t.uri);
+  const label = `${t.name ?? path.basename(source.path)}${t.revision ? `@${t.revision}` : ''} (Flux build).yaml`;
+  return vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: '/' + label, query: JSON.stringify(t) });
+}
+
+function targetOf(uri: vscode.Uri): PreviewTarget {
+  return JSON.parse(uri.query) as PreviewTarget;
+}
+
+/**
+ * The read-only `flux-build:` documents. Each asks the language server for `flux/build` and shows the
+ * YAML under a header; it refreshes on save and, when `fluxWorkbench.build.previewOnType` is on,
+ * while typing (debounced). A failed build keeps the last good YAML below the errors.
+ */
+export class BuildPreviews implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly lastGood = new Map<string, string>();
+  private readonly running = new Map<string, vscode.CancellationTokenSource>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private typingTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly ctx: Ctx) {
+    this.disposables.push(
+      this.changed,
+      vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, this),
+      vscode.workspace.onDidSaveTextDocument((d) => this.sourceChanged(d, true)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.sourceChanged(e.document, false)),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.refreshAll()),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (d.uri.scheme === PREVIEW_SCHEME) this.lastGood.delete(d.uri.toString());
+      }),
+    );
+  }
+
+  /** Opens (or reveals) the preview of `target` beside the active editor, with progress and cancel. */
+  async open(target: PreviewTarget, viewColumn = vscode.ViewColumn.Beside): Promise<void> {
+    const uri = previewUri(target);
+    const doc = await this.withProgress(`Building ${target.name ?? path.basename(vscode.Uri.parse(target.uri).path)}`, () =>
+      Promise.resolve(vscode.workspace.openTextDocument(uri)),
+    );
+    await vscode.window.showTextDocument(doc, { viewColumn, preview: false, preserveFocus: true });
+  }
+
+  /** Opens VS Code's diff editor: the build at git HEAD on the left, the current build on the right. */
+  async diffWithHead(target: PreviewTarget): Promise<void> {
+    const left = previewUri({ ...target, revision: 'HEAD' });
+    const right = previewUri({ ...target, revision: undefined });
+    await this.withProgress('Building at HEAD and now', async () => {
+      await Promise.all([vscode.workspace.openTextDocument(left), vscode.workspace.openTextDocument(right)]);
+    });
+    const name = target.name ?? path.basename(vscode.Uri.parse(target.uri).path);
+    await vscode.commands.executeCommand('vscode.diff', left, right, `${name}: Flux build at HEAD ↔ working tree`, { preview: false });
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
+    const key = uri.toString();
+    const target = targetOf(uri);
+    const client = this.ctx.client;
+    if (!client) return '# Flux build preview: the Flux language server is not running (see "Flux: Show Output").\n';
+    this.running.get(key)?.cancel();
+    const cts = new vscode.CancellationTokenSource();
+    this.running.set(key, cts);
+    const sub = token.onCancellationRequested(() => cts.cancel());
+    const params: BuildParams = {
+      uri: target.uri,
+      trusted: vscode.workspace.isTrusted,
+      ...(target.name !== undefined ? { name: target.name } : {}),
+      ...(target.namespace ? { namespace: target.namespace } : {}),
+      ...(target.revision ? { revision: target.revision } : {}),
+    };
+    try {
+      const result = await client.sendRequest<BuildResult>(BuildRequest, params, cts.token);
+      if (result.ok) this.lastGood.set(key, result.yaml);
+      else this.ctx.log.warn(`build of ${result.title} failed: ${result.errors.map((e) => e.message).join('; ')}`);
+      return previewText(result, (u) => vscode.workspace.asRelativePath(vscode.Uri.parse(u)), result.ok ? undefined : this.lastGood.get(key));
+    } catch (err) {
+      if (cts.token.isCancellationRequested) return '# Flux build preview: the build was cancelled. Save the file or run "Flux: Preview Build" again.\n';
+      this.ctx.log.error(`flux/build failed: ${(err as Error).stack ?? String(err)}`);
+      return `# Flux build preview: the request failed: ${(err as Error).message}\n`;
+    } finally {
+      sub.dispose();
+      cts.dispose();
+      if (this.running.get(key) === cts) this.running.delete(key);
+    }
+  }
+
+  private async withProgress<T>(title: string, work: () => Promise<T>): Promise<T> {
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
+      // Cancelling stops every build this command started (a diff runs two).
+      token.onCancellationRequested(() => {
+        for (const cts of this.running.values()) cts.cancel();
+      });
+      return work();
+    });
+  }
+
+  private sourceChanged(doc: vscode.TextDocument, saved: boolean): void {
+    if (doc.uri.scheme !== 'file' || !/\.ya?ml$|\/Kustomization$/.test(doc.uri.path)) return;
+    if (saved) {
+      this.refreshAll();
+      return;
+    }
+    const config = vscode.workspace.getConfiguration('fluxWorkbench.build');
+    if (!config.get<boolean>('previewOnType', true)) return;
+    clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => this.refreshAll(), config.get<number>('debounce', 500));
+  }
+
+  /** Re-renders every open preview of the working tree (previews at a revision do not change). */
+  private refreshAll(): void {
+    for (const d of vscode.workspace.textDocuments) {
+      if (d.uri.scheme === PREVIEW_SCHEME && !targetOf(d.uri).revision) this.changed.fire(d.uri);
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.typingTimer);
+    for (const cts of this.running.values()) cts.cancel();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** "Preview build" / "Diff with HEAD" above every Flux Kustomization and in every kustomization.yaml. */
+export class BuildCodeLenses implements vscode.CodeLensProvider {
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    if (!vscode.workspace.getConfiguration('fluxWorkbench.build').get<boolean>('codeLens', true)) return [];
+    const lenses: vscode.CodeLens[] = [];
+    const text = doc.getText();
+    for (const k of findFluxKustomizations(text)) {
+      const range = new vscode.Range(k.startLine, 0, k.startLine, 0);
+      const args = [doc.uri, k.name, k.namespace];
+      lenses.push(new vscode.CodeLens(range, { title: 'Preview build', command: 'fluxWorkbench.previewBuild', arguments: args }));
+      lenses.push(new vscode.CodeLens(range, { title: 'Diff build with HEAD', command: 'fluxWorkbench.diffBuildWithHead', arguments: args }));
+    }
+    if (lenses.length === 0 && /^(kustomization\.ya?ml|Kustomization)$/.test(path.basename(doc.uri.path))) {
+      const range = new vscode.Range(0, 0, 0, 0);
+      lenses.push(new vscode.CodeLens(range, { title: 'Preview build', command: 'fluxWorkbench.previewBuild', arguments: [doc.uri] }));
+      lenses.push(new vscode.CodeLens(range, { title: 'Diff build with HEAD', command: 'fluxWorkbench.diffBuildWithHead', arguments: [doc.uri] }));
+    }
+    return lenses;
+  }
+}
+
+const previews = new WeakMap<Ctx, BuildPreviews>();
+
+/** Registers the preview provider and the CodeLens once per context; returns the previews. */
+export function registerBuildPreview(ctx: Ctx): BuildPreviews {
+  let p = previews.get(ctx);
+  if (!p) {
+    p = new BuildPreviews(ctx);
+    previews.set(ctx, p);
+    ctx.push(p, vscode.languages.registerCodeLensProvider([{ scheme: 'file', language: 'yaml' }, { scheme: 'file', pattern: '**/Kustomization' }], new BuildCodeLenses()));
+  }
+  return p;
+}
+
+/** The target of a command: explicit arguments (CodeLens, explorer), else the active editor's cursor. */
+function commandTarget(args: unknown[]): PreviewTarget | undefined {
+  const [arg0, name, namespace] = args;
+  if (arg0 instanceof vscode.Uri) {
+    return { uri: arg0.toString(), ...(typeof name === 'string' ? { name } : {}), ...(typeof namespace === 'string' && namespace ? { namespace } : {}) };
+  }
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.document.uri.scheme !== 'file') return undefined;
+  const doc = editor.document;
+  const k = selectFluxKustomization(findFluxKustomizations(doc.getText()), { offset: doc.offsetAt(editor.selection.active) });
+  return { uri: doc.uri.toString(), ...(k ? { name: k.name, ...(k.namespace ? { namespace: k.namespace } : {}) } : {}) };
+}
+
+/** Command factories for the table in commands/index.ts. */
+export const buildPreviewCommands = {
+  previewBuild: (ctx: Ctx) => async (...args: unknown[]) => {
+    const target = commandTarget(args);
+    if (!target) return void vscode.window.showInformationMessage('Open a Flux Kustomization or a kustomization.yaml to preview its build.');
+    await registerBuildPreview(ctx).open(target);
+  },
+  diffBuildWithHead: (ctx: Ctx) => async (...args: unknown[]) => {
+    const target = commandTarget(args);
+    if (!target) return void vscode.window.showInformationMessage('Open a Flux Kustomization or a kustomization.yaml to diff its build with HEAD.');
+    await registerBuildPreview(ctx).diffWithHead(target);
+  },
+};
