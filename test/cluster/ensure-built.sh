@@ -12,6 +12,15 @@ if ((${#want[@]} == 0)); then
 fi
 
 mkdir -p "$CACHE/bin" "$CACHE/buildlogs"
+all_cached=1
+for name in "${want[@]}"; do
+  component_field "$name" pkg >/dev/null || die "unknown component '$name'"
+  [[ -x $(binary_path "$name") ]] || all_cached=0
+done
+if ((all_cached)); then
+  log "cached: ${want[*]}"
+  exit 0
+fi
 # One build at a time, also across concurrent callers (CI step and up.sh, say).
 exec 9>"$CACHE/build.lock"
 flock 9

@@ -2,6 +2,9 @@
 # Shared settings and helpers for the test cluster scripts (sourced, not run).
 
 set -euo pipefail
+# No job control: background children are then never process-group leaders, so `setsid`
+# (used to detach the cluster processes) execs in place and $! is their real PID.
+set +m
 
 CLUSTER_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$CLUSTER_SRC/../.." && pwd)"

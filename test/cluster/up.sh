@@ -9,6 +9,9 @@
 #   FLUX_WORKBENCH_CACHE        build cache (default $HOME/.cache/flux-workbench)
 #   FLUX_CRDS_DIR               Flux CRDs (default <repo>/../shared/flux-crds)
 #   CLUSTER_READY_TIMEOUT       seconds to wait for the seeded objects to be Ready (default 180)
+#   CLUSTER_CONTROLLERS         which Flux controllers to run (default: all four, space-separated:
+#                               "source-controller kustomize-controller helm-controller notification-controller");
+#                               objects whose controller is not run are not waited for
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 T0=$(date +%s.%N)
@@ -21,8 +24,9 @@ LOGS="$STATE/logs"
 PIDS="$STATE/pids"
 
 # Processes in start order (down.sh stops them in reverse).
-PROCS=(etcd kube-apiserver git-server notification-controller source-controller kustomize-controller helm-controller)
-CONTROLLERS=(notification-controller source-controller kustomize-controller helm-controller)
+read -r -a CONTROLLERS <<<"${CLUSTER_CONTROLLERS-notification-controller source-controller kustomize-controller helm-controller}"
+PROCS=(etcd kube-apiserver git-server "${CONTROLLERS[@]}")
+runs() { [[ " ${CONTROLLERS[*]} " == *" $1 "* ]]; }
 
 component_failed() { # name message
   local name=$1; shift
@@ -62,7 +66,7 @@ fi
 FLUX_CRDS_DIR="$(cd "$FLUX_CRDS_DIR" && pwd)"
 
 log "building or reusing binaries (cache: $CACHE)"
-bash "$CLUSTER_SRC/ensure-built.sh"
+bash "$CLUSTER_SRC/ensure-built.sh" kube-apiserver "${CONTROLLERS[@]}"
 need_cmd bc || die "bc is needed"
 
 mkdir -p "$STATE" "$LOGS" "$PIDS"
@@ -178,48 +182,6 @@ start_proc etcd "$(command -v etcd)" --name flux-workbench --data-dir "$STATE/et
   --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
   --initial-cluster "flux-workbench=http://127.0.0.1:$ETCD_PEER_PORT" --initial-cluster-state new \
   --snapshot-count 10000 --log-level warn
-wait_until etcd 30 "healthy" curl -sf --max-time 2 "http://127.0.0.1:$ETCD_PORT/health"
-
-# ---- kube-apiserver ------------------------------------------------------------------------------
-KAS_BIN=$(binary_path kube-apiserver)
-log "starting kube-apiserver $KUBE_VERSION on $KAS_URL"
-start_proc kube-apiserver "$KAS_BIN" \
-  --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$KAS_PORT" \
-  --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
-  --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
-  --client-ca-file="$PKI/ca.crt" \
-  --token-auth-file="$PKI/tokens.csv" \
-  --authorization-mode=RBAC \
-  --service-account-issuer=https://kubernetes.default.svc.cluster.local \
-  --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
-  --service-cluster-ip-range=10.96.0.0/16 \
-  --endpoint-reconciler-type=none \
-  --profiling=false \
-  --v=1
-kas_ready() {
-  curl -sf --max-time 3 --cacert "$PKI/ca.crt" -H "Authorization: Bearer $ADMIN_TOKEN" "$KAS_URL/readyz"
-}
-wait_until kube-apiserver 90 "ready (/readyz)" kas_ready
-log "kube-apiserver ready after $(elapsed)"
-
-# ---- Flux CRDs ----------------------------------------------------------------------------------
-log "installing the Flux CRDs from $FLUX_CRDS_DIR"
-crd_files=()
-for d in source-controller kustomize-controller helm-controller notification-controller \
-         image-reflector-controller image-automation-controller source-watcher; do
-  for f in "$FLUX_CRDS_DIR/$d"/*.yaml; do [[ -f $f ]] && crd_files+=(-f "$f"); done
-done
-((${#crd_files[@]})) || die "no CRD files under $FLUX_CRDS_DIR"
-kubectl apply --server-side --force-conflicts "${crd_files[@]}" >"$LOGS/crds.log" 2>&1 ||
-  component_failed crds "kubectl apply of the Flux CRDs failed"
-kubectl wait --for condition=Established --timeout=60s crd -l app.kubernetes.io/part-of=flux >>"$LOGS/crds.log" 2>&1 ||
-  kubectl wait --for condition=Established --timeout=60s crd --all >>"$LOGS/crds.log" 2>&1 ||
-  component_failed crds "Flux CRDs not Established"
-
-# ---- namespaces and RBAC ---------------------------------------------------------------------------
-log "creating namespaces flux-system and team-a, and RBAC for team-a-user"
-kubectl apply --server-side -f "$CLUSTER_SRC/manifests/base.yaml" >"$LOGS/base.log" 2>&1 ||
-  component_failed base "kubectl apply of manifests/base.yaml failed"
 
 # ---- Git + Helm repository server ------------------------------------------------------------------
 log "seeding the Git repository and the Helm repository"
@@ -260,7 +222,45 @@ generated: "2026-01-01T00:00:00Z"
 EOF
 log "starting the Git/Helm HTTP server on http://127.0.0.1:$GIT_PORT"
 start_proc git-server "$(command -v node)" "$CLUSTER_SRC/git-http-server.mjs" "$GIT_PORT" "$STATE/git" "$STATE/charts"
+
+# etcd started while the repositories were seeded.
+wait_until etcd 30 "healthy" curl -sf --max-time 2 "http://127.0.0.1:$ETCD_PORT/health"
+
+# ---- kube-apiserver ------------------------------------------------------------------------------
+KAS_BIN=$(binary_path kube-apiserver)
+log "starting kube-apiserver $KUBE_VERSION on $KAS_URL"
+start_proc kube-apiserver "$KAS_BIN" \
+  --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$KAS_PORT" \
+  --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
+  --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
+  --client-ca-file="$PKI/ca.crt" \
+  --token-auth-file="$PKI/tokens.csv" \
+  --authorization-mode=RBAC \
+  --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+  --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
+  --service-cluster-ip-range=10.96.0.0/16 \
+  --endpoint-reconciler-type=none \
+  --profiling=false \
+  --v=1
+kas_ready() {
+  curl -sf --max-time 3 --cacert "$PKI/ca.crt" -H "Authorization: Bearer $ADMIN_TOKEN" "$KAS_URL/readyz"
+}
 wait_until git-server 20 "serving" curl -sf --max-time 2 "http://127.0.0.1:$GIT_PORT/healthz"
+wait_until kube-apiserver 90 "ready (/readyz)" kas_ready
+log "kube-apiserver ready after $(elapsed)"
+
+# ---- Flux CRDs ----------------------------------------------------------------------------------
+log "installing the Flux CRDs from $FLUX_CRDS_DIR, namespaces flux-system and team-a, RBAC for team-a-user"
+crd_files=()
+for d in source-controller kustomize-controller helm-controller notification-controller \
+         image-reflector-controller image-automation-controller source-watcher; do
+  for f in "$FLUX_CRDS_DIR/$d"/*.yaml; do [[ -f $f ]] && crd_files+=(-f "$f"); done
+done
+((${#crd_files[@]})) || die "no CRD files under $FLUX_CRDS_DIR"
+kubectl apply --server-side --force-conflicts "${crd_files[@]}" -f "$CLUSTER_SRC/manifests/base.yaml" >"$LOGS/crds.log" 2>&1 ||
+  component_failed crds "kubectl apply of the Flux CRDs and manifests/base.yaml failed"
+kubectl wait --for condition=Established --timeout=60s crd --all >>"$LOGS/crds.log" 2>&1 ||
+  component_failed crds "Flux CRDs not Established"
 
 # ---- Flux controllers ----------------------------------------------------------------------------
 rm -rf "$STATE/source-storage"; mkdir -p "$STATE/source-storage" "$STATE/tmp"
@@ -268,24 +268,24 @@ rm -rf "$STATE/source-storage"; mkdir -p "$STATE/source-storage" "$STATE/tmp"
 export RUNTIME_NAMESPACE=flux-system TMPDIR="$STATE/tmp"
 common=(--enable-leader-election=false --watch-all-namespaces=true --log-level=info --log-encoding=json)
 log "starting the Flux controllers"
-start_proc notification-controller "$(binary_path notification-controller)" "${common[@]}" \
+runs notification-controller && start_proc notification-controller "$(binary_path notification-controller)" "${common[@]}" \
   --metrics-addr="127.0.0.1:$NC_METRICS" --health-addr="127.0.0.1:$NC_HEALTH" \
   --events-addr="127.0.0.1:$EVENTS_PORT" --receiverAddr="127.0.0.1:$RECEIVER_PORT"
-start_proc source-controller "$(binary_path source-controller)" "${common[@]}" \
+runs source-controller && start_proc source-controller "$(binary_path source-controller)" "${common[@]}" \
   --metrics-addr="127.0.0.1:$SC_METRICS" --health-addr="127.0.0.1:$SC_HEALTH" \
   --events-addr="http://127.0.0.1:$EVENTS_PORT" \
   --storage-path="$STATE/source-storage" --storage-addr="127.0.0.1:$STORAGE_PORT" \
   --storage-adv-addr="127.0.0.1:$STORAGE_PORT" --requeue-dependency=2s
-start_proc kustomize-controller "$(binary_path kustomize-controller)" "${common[@]}" \
+runs kustomize-controller && start_proc kustomize-controller "$(binary_path kustomize-controller)" "${common[@]}" \
   --metrics-addr="127.0.0.1:$KC_METRICS" --health-addr="127.0.0.1:$KC_HEALTH" \
   --events-addr="http://127.0.0.1:$EVENTS_PORT" --requeue-dependency=2s
-start_proc helm-controller "$(binary_path helm-controller)" "${common[@]}" \
+runs helm-controller && start_proc helm-controller "$(binary_path helm-controller)" "${common[@]}" \
   --metrics-addr="127.0.0.1:$HC_METRICS" --health-addr="127.0.0.1:$HC_HEALTH" \
   --events-addr="http://127.0.0.1:$EVENTS_PORT" --requeue-dependency=2s --graceful-shutdown-timeout=5s
-wait_until notification-controller 60 "healthy" curl -sf --max-time 2 "http://127.0.0.1:$NC_HEALTH/readyz"
-wait_until source-controller 60 "healthy" curl -sf --max-time 2 "http://127.0.0.1:$SC_HEALTH/readyz"
-wait_until kustomize-controller 60 "healthy" curl -sf --max-time 2 "http://127.0.0.1:$KC_HEALTH/readyz"
-wait_until helm-controller 60 "healthy" curl -sf --max-time 2 "http://127.0.0.1:$HC_HEALTH/readyz"
+runs notification-controller && wait_until notification-controller 60 "healthy" curl -sf --max-time 2 "http://127.0.0.1:$NC_HEALTH/readyz"
+runs source-controller && wait_until source-controller 60 "healthy" curl -sf --max-time 2 "http://127.0.0.1:$SC_HEALTH/readyz"
+runs kustomize-controller && wait_until kustomize-controller 60 "healthy" curl -sf --max-time 2 "http://127.0.0.1:$KC_HEALTH/readyz"
+runs helm-controller && wait_until helm-controller 60 "healthy" curl -sf --max-time 2 "http://127.0.0.1:$HC_HEALTH/readyz"
 log "controllers healthy after $(elapsed)"
 
 # ---- bootstrap: the sync objects; Flux takes it from there ------------------------------------------
@@ -322,13 +322,17 @@ wait_ready() { # controller kind namespace name
   done
   log "$kind $ns/$name Ready ($(elapsed))"
 }
-wait_ready source-controller gitrepository flux-system flux-repo
-wait_ready kustomize-controller kustomization flux-system flux-system
-wait_ready kustomize-controller kustomization flux-system infrastructure
-wait_ready source-controller helmrepository flux-system local-charts
-wait_ready kustomize-controller kustomization flux-system apps
-wait_ready kustomize-controller kustomization team-a team-a-apps
-wait_ready helm-controller helmrelease demo demo-chart
+if runs source-controller; then
+  wait_ready source-controller gitrepository flux-system flux-repo
+  if runs kustomize-controller; then
+    wait_ready kustomize-controller kustomization flux-system flux-system
+    wait_ready kustomize-controller kustomization flux-system infrastructure
+    wait_ready source-controller helmrepository flux-system local-charts
+    wait_ready kustomize-controller kustomization flux-system apps
+    wait_ready kustomize-controller kustomization team-a team-a-apps
+    runs helm-controller && wait_ready helm-controller helmrelease demo demo-chart
+  fi
+fi
 
 log "cluster up in $(elapsed): logs in $LOGS, PIDs in $PIDS; stop it with: npm run cluster:down"
 echo "KUBECONFIG=$KUBECONFIG_ADMIN"
