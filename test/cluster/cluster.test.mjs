@@ -9,7 +9,7 @@
 //   FLUX_WORKBENCH_CLUSTER_TEST_DIR=/tmp/x npm run test:cluster   (another state folder)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, statSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, isAbsolute } from 'node:path';
 import {
@@ -204,17 +204,36 @@ test('RBAC: team-a-user lists Kustomizations in team-a and is Forbidden elsewher
   assert.throws(() => kubectl(['get', 'kustomizations', '-n', 'flux-system'], { kubeconfig: cluster.KUBECONFIG_TEAM_A }), /Forbidden/);
 });
 
-test('the API server and every component listen on 127.0.0.1 only', () => {
+test('every process of the cluster listens on loopback only', () => {
   requireUp();
-  const ports = readEnvFile(join(STATE, 'ports.env'));
-  const listening = readFileSync('/proc/net/tcp', 'utf8') + readFileSync('/proc/net/tcp6', 'utf8');
-  for (const [k, v] of Object.entries(ports)) {
-    if (!k.endsWith('PORT') && !/_(METRICS|HEALTH)$/.test(k)) continue;
-    const hex = Number(v).toString(16).toUpperCase().padStart(4, '0');
-    const lines = listening.split('\n').filter((l) => l.split(/\s+/)[4] === '0A' && l.split(/\s+/)[2]?.endsWith(`:${hex}`));
-    assert.ok(lines.length > 0, `${k}=${v}: nothing listening`);
-    for (const l of lines) assert.equal(l.split(/\s+/)[2], `0100007F:${hex}`, `${k}=${v} is not bound to 127.0.0.1 only: ${l}`);
+  // Socket inodes of each process, matched against the listening sockets in /proc/net/tcp{,6}.
+  const listening = [];
+  for (const [file, loopback] of [['/proc/net/tcp', '0100007F'], ['/proc/net/tcp6', '00000000000000000000000001000000']]) {
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[3] === '0A') listening.push({ local: f[1], inode: f[9], loopback, file });
+    }
   }
+  let count = 0;
+  for (const [name, pid] of Object.entries(pidsAtUp)) {
+    const inodes = new Set();
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m) inodes.add(m[1]);
+      } catch {
+        /* fd closed meanwhile */
+      }
+    }
+    const own = listening.filter((l) => inodes.has(l.inode));
+    assert.ok(own.length > 0, `${name} listens on nothing?`);
+    for (const l of own) {
+      const [addr, port] = l.local.split(':');
+      assert.equal(addr, l.loopback, `${name} listens on ${l.local} (${l.file}, port ${parseInt(port, 16)}): not loopback`);
+      count++;
+    }
+  }
+  assert.ok(count >= 7);
 });
 
 test('cluster:down stops every process it started and leaves nothing behind', async () => {
