@@ -47,7 +47,10 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
   const targets: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const [flag, inline] =
+      a.startsWith('--') && a.includes('=')
+        ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+        : [a, undefined];
     const value = (): string | undefined => inline ?? argv[++i];
     switch (flag) {
       case '--name':
@@ -116,7 +119,10 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
     target = { kind: 'directory', dir: input };
   } else {
     const docs = findFluxKustomizations(await readFile(input, 'utf8'));
-    const doc = selectFluxKustomization(docs, { ...(name !== undefined ? { name } : {}), ...(namespace ? { namespace } : {}) });
+    const doc = selectFluxKustomization(docs, {
+      ...(name !== undefined ? { name } : {}),
+      ...(namespace ? { namespace } : {}),
+    });
     if (!doc) {
       if (docs.length === 0 && /^(kustomization\.ya?ml|Kustomization)$/.test(path.basename(input))) {
         target = { kind: 'directory', dir: path.dirname(input) };
@@ -132,7 +138,13 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
         return 1;
       }
     } else {
-      target = { kind: 'flux', name: doc.name, namespace: namespace || doc.namespace || 'flux-system', spec: doc.spec, file: input };
+      target = {
+        kind: 'flux',
+        name: doc.name,
+        namespace: namespace || doc.namespace || 'flux-system',
+        spec: doc.spec,
+        file: input,
+      };
     }
   }
   const effectiveRoot = sourceRoot ?? (target.kind === 'directory' ? target.dir : undefined);
@@ -156,7 +168,9 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
       strict,
       useSubstituteFrom,
       overrides,
-      variableSources: [new WorkspaceVariableSource(fs, effectiveRoot, () => (files ??= listYamlFiles(effectiveRoot)))],
+      variableSources: [
+        new WorkspaceVariableSource(fs, effectiveRoot, () => (files ??= listYamlFiles(effectiveRoot))),
+      ],
       trusted: true,
       ...(kustomizePath ? { kustomizePath } : {}),
       timeoutMs,
@@ -170,7 +184,8 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
   const rel = (f: string): string => path.relative(cwd, f) || f;
   for (const w of outcome.warnings) err(`warning: ${w}`);
   if (!outcome.ok) {
-    for (const e of outcome.errors) err(`error: ${e.file ? `${rel(e.file)}${e.line ? `:${e.line}` : ''}: ` : ''}${e.message}`);
+    for (const e of outcome.errors)
+      err(`error: ${e.file ? `${rel(e.file)}${e.line ? `:${e.line}` : ''}: ` : ''}${e.message}`);
     return 1;
   }
   process.stdout.write(outcome.yaml);

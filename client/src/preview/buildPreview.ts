@@ -1,6 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { findFluxKustomizations, selectFluxKustomization } from '../../../server/src/kustomize/fluxKustomizations';
+import {
+  findFluxKustomizations,
+  selectFluxKustomization,
+} from '../../../server/src/kustomize/fluxKustomizations';
 import { BuildRequest, type BuildParams, type BuildResult } from '../../../server/src/protocol';
 import type { Ctx } from '../ctx';
 import { previewText } from './header';
@@ -54,8 +57,9 @@ export class BuildPreviews implements vscode.TextDocumentContentProvider, vscode
   /** Opens (or reveals) the preview of `target` beside the active editor, with progress and cancel. */
   async open(target: PreviewTarget, viewColumn = vscode.ViewColumn.Beside): Promise<void> {
     const uri = previewUri(target);
-    const doc = await this.withProgress(`Building ${target.name ?? path.basename(vscode.Uri.parse(target.uri).path)}`, () =>
-      Promise.resolve(vscode.workspace.openTextDocument(uri)),
+    const doc = await this.withProgress(
+      `Building ${target.name ?? path.basename(vscode.Uri.parse(target.uri).path)}`,
+      () => Promise.resolve(vscode.workspace.openTextDocument(uri)),
     );
     await vscode.window.showTextDocument(doc, { viewColumn, preview: false, preserveFocus: true });
   }
@@ -68,14 +72,21 @@ export class BuildPreviews implements vscode.TextDocumentContentProvider, vscode
       await Promise.all([vscode.workspace.openTextDocument(left), vscode.workspace.openTextDocument(right)]);
     });
     const name = target.name ?? path.basename(vscode.Uri.parse(target.uri).path);
-    await vscode.commands.executeCommand('vscode.diff', left, right, `${name}: Flux build at HEAD ↔ working tree`, { preview: false });
+    await vscode.commands.executeCommand(
+      'vscode.diff',
+      left,
+      right,
+      `${name}: Flux build at HEAD ↔ working tree`,
+      { preview: false },
+    );
   }
 
   async provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
     const key = uri.toString();
     const target = targetOf(uri);
     const client = this.ctx.client;
-    if (!client) return '# Flux build preview: the Flux language server is not running (see "Flux: Show Output").\n';
+    if (!client)
+      return '# Flux build preview: the Flux language server is not running (see "Flux: Show Output").\n';
     this.running.get(key)?.cancel();
     const cts = new vscode.CancellationTokenSource();
     this.running.set(key, cts);
@@ -90,10 +101,18 @@ export class BuildPreviews implements vscode.TextDocumentContentProvider, vscode
     try {
       const result = await client.sendRequest<BuildResult>(BuildRequest, params, cts.token);
       if (result.ok) this.lastGood.set(key, result.yaml);
-      else this.ctx.log.warn(`build of ${result.title} failed: ${result.errors.map((e) => e.message).join('; ')}`);
-      return previewText(result, (u) => vscode.workspace.asRelativePath(vscode.Uri.parse(u)), result.ok ? undefined : this.lastGood.get(key));
+      else
+        this.ctx.log.warn(
+          `build of ${result.title} failed: ${result.errors.map((e) => e.message).join('; ')}`,
+        );
+      return previewText(
+        result,
+        (u) => vscode.workspace.asRelativePath(vscode.Uri.parse(u)),
+        result.ok ? undefined : this.lastGood.get(key),
+      );
     } catch (err) {
-      if (cts.token.isCancellationRequested) return '# Flux build preview: the build was cancelled. Save the file or run "Flux: Preview Build" again.\n';
+      if (cts.token.isCancellationRequested)
+        return '# Flux build preview: the build was cancelled. Save the file or run "Flux: Preview Build" again.\n';
       this.ctx.log.error(`flux/build failed: ${(err as Error).stack ?? String(err)}`);
       return `# Flux build preview: the request failed: ${(err as Error).message}\n`;
     } finally {
@@ -104,13 +123,16 @@ export class BuildPreviews implements vscode.TextDocumentContentProvider, vscode
   }
 
   private async withProgress<T>(title: string, work: () => Promise<T>): Promise<T> {
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
-      // Cancelling stops every build this command started (a diff runs two).
-      token.onCancellationRequested(() => {
-        for (const cts of this.running.values()) cts.cancel();
-      });
-      return work();
-    });
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      (_progress, token) => {
+        // Cancelling stops every build this command started (a diff runs two).
+        token.onCancellationRequested(() => {
+          for (const cts of this.running.values()) cts.cancel();
+        });
+        return work();
+      },
+    );
   }
 
   private sourceChanged(doc: vscode.TextDocument, saved: boolean): void {
@@ -148,13 +170,37 @@ export class BuildCodeLenses implements vscode.CodeLensProvider {
     for (const k of findFluxKustomizations(text)) {
       const range = new vscode.Range(k.startLine, 0, k.startLine, 0);
       const args = [doc.uri, k.name, k.namespace];
-      lenses.push(new vscode.CodeLens(range, { title: 'Preview build', command: 'fluxWorkbench.previewBuild', arguments: args }));
-      lenses.push(new vscode.CodeLens(range, { title: 'Diff build with HEAD', command: 'fluxWorkbench.diffBuildWithHead', arguments: args }));
+      lenses.push(
+        new vscode.CodeLens(range, {
+          title: 'Preview build',
+          command: 'fluxWorkbench.previewBuild',
+          arguments: args,
+        }),
+      );
+      lenses.push(
+        new vscode.CodeLens(range, {
+          title: 'Diff build with HEAD',
+          command: 'fluxWorkbench.diffBuildWithHead',
+          arguments: args,
+        }),
+      );
     }
     if (lenses.length === 0 && /^(kustomization\.ya?ml|Kustomization)$/.test(path.basename(doc.uri.path))) {
       const range = new vscode.Range(0, 0, 0, 0);
-      lenses.push(new vscode.CodeLens(range, { title: 'Preview build', command: 'fluxWorkbench.previewBuild', arguments: [doc.uri] }));
-      lenses.push(new vscode.CodeLens(range, { title: 'Diff build with HEAD', command: 'fluxWorkbench.diffBuildWithHead', arguments: [doc.uri] }));
+      lenses.push(
+        new vscode.CodeLens(range, {
+          title: 'Preview build',
+          command: 'fluxWorkbench.previewBuild',
+          arguments: [doc.uri],
+        }),
+      );
+      lenses.push(
+        new vscode.CodeLens(range, {
+          title: 'Diff build with HEAD',
+          command: 'fluxWorkbench.diffBuildWithHead',
+          arguments: [doc.uri],
+        }),
+      );
     }
     return lenses;
   }
@@ -168,7 +214,16 @@ export function registerBuildPreview(ctx: Ctx): BuildPreviews {
   if (!p) {
     p = new BuildPreviews(ctx);
     previews.set(ctx, p);
-    ctx.push(p, vscode.languages.registerCodeLensProvider([{ scheme: 'file', language: 'yaml' }, { scheme: 'file', pattern: '**/Kustomization' }], new BuildCodeLenses()));
+    ctx.push(
+      p,
+      vscode.languages.registerCodeLensProvider(
+        [
+          { scheme: 'file', language: 'yaml' },
+          { scheme: 'file', pattern: '**/Kustomization' },
+        ],
+        new BuildCodeLenses(),
+      ),
+    );
   }
   return p;
 }
@@ -177,25 +232,44 @@ export function registerBuildPreview(ctx: Ctx): BuildPreviews {
 function commandTarget(args: unknown[]): PreviewTarget | undefined {
   const [arg0, name, namespace] = args;
   if (arg0 instanceof vscode.Uri) {
-    return { uri: arg0.toString(), ...(typeof name === 'string' ? { name } : {}), ...(typeof namespace === 'string' && namespace ? { namespace } : {}) };
+    return {
+      uri: arg0.toString(),
+      ...(typeof name === 'string' ? { name } : {}),
+      ...(typeof namespace === 'string' && namespace ? { namespace } : {}),
+    };
   }
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.document.uri.scheme !== 'file') return undefined;
   const doc = editor.document;
-  const k = selectFluxKustomization(findFluxKustomizations(doc.getText()), { offset: doc.offsetAt(editor.selection.active) });
-  return { uri: doc.uri.toString(), ...(k ? { name: k.name, ...(k.namespace ? { namespace: k.namespace } : {}) } : {}) };
+  const k = selectFluxKustomization(findFluxKustomizations(doc.getText()), {
+    offset: doc.offsetAt(editor.selection.active),
+  });
+  return {
+    uri: doc.uri.toString(),
+    ...(k ? { name: k.name, ...(k.namespace ? { namespace: k.namespace } : {}) } : {}),
+  };
 }
 
 /** Command factories for the table in commands/index.ts. */
 export const buildPreviewCommands = {
-  previewBuild: (ctx: Ctx) => async (...args: unknown[]) => {
-    const target = commandTarget(args);
-    if (!target) return void vscode.window.showInformationMessage('Open a Flux Kustomization or a kustomization.yaml to preview its build.');
-    await registerBuildPreview(ctx).open(target);
-  },
-  diffBuildWithHead: (ctx: Ctx) => async (...args: unknown[]) => {
-    const target = commandTarget(args);
-    if (!target) return void vscode.window.showInformationMessage('Open a Flux Kustomization or a kustomization.yaml to diff its build with HEAD.');
-    await registerBuildPreview(ctx).diffWithHead(target);
-  },
+  previewBuild:
+    (ctx: Ctx) =>
+    async (...args: unknown[]) => {
+      const target = commandTarget(args);
+      if (!target)
+        return void vscode.window.showInformationMessage(
+          'Open a Flux Kustomization or a kustomization.yaml to preview its build.',
+        );
+      await registerBuildPreview(ctx).open(target);
+    },
+  diffBuildWithHead:
+    (ctx: Ctx) =>
+    async (...args: unknown[]) => {
+      const target = commandTarget(args);
+      if (!target)
+        return void vscode.window.showInformationMessage(
+          'Open a Flux Kustomization or a kustomization.yaml to diff its build with HEAD.',
+        );
+      await registerBuildPreview(ctx).diffWithHead(target);
+    },
 };

@@ -8,7 +8,8 @@ export function previewText(r: BuildResult, relative: (uri: string) => string, l
   const lines: string[] = [];
   const c = (s: string): void => void lines.push(`# ${s}`.trimEnd());
   c(`Flux build preview: ${r.title}${r.revision ? ` at ${r.revision}` : ''}`);
-  if (r.dirUri) c(`path: ${relative(r.dirUri)}${r.generated ? ' (no kustomization.yaml: generated as Flux does)' : ''}`);
+  if (r.dirUri)
+    c(`path: ${relative(r.dirUri)}${r.generated ? ' (no kustomization.yaml: generated as Flux does)' : ''}`);
   c(`engine: ${r.engine ?? 'none'}${r.ok ? `; ${r.objectCount} objects in ${r.durationMs} ms` : ''}`);
   if (r.overlays.length) c(`overlaid from the Flux spec: ${r.overlays.join('; ')}`);
   if (r.variables.length) {
@@ -17,7 +18,10 @@ export function previewText(r: BuildResult, relative: (uri: string) => string, l
   } else c('variables applied: none');
   c(`unresolved variables: ${r.unresolved.length ? r.unresolved.join(', ') : 'none'}`);
   for (const w of r.warnings) c(`warning: ${oneLine(w)}`);
-  for (const e of r.errors) c(`ERROR: ${e.uri ? `${relative(e.uri)}${e.line !== undefined ? `:${e.line + 1}` : ''}: ` : ''}${oneLine(e.message)}`);
+  for (const e of r.errors)
+    c(
+      `ERROR: ${e.uri ? `${relative(e.uri)}${e.line !== undefined ? `:${e.line + 1}` : ''}: ` : ''}${oneLine(e.message)}`,
+    );
   if (!r.ok && lastGood) {
     c('');
     c('The last successful build follows (it is out of date):');

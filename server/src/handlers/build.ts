@@ -2,7 +2,13 @@ import * as path from 'node:path';
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { BuildRequest, DEFAULT_BUILD_SETTINGS, type BuildParams, type BuildResult, type BuildSettings } from '../protocol';
+import {
+  BuildRequest,
+  DEFAULT_BUILD_SETTINGS,
+  type BuildParams,
+  type BuildResult,
+  type BuildSettings,
+} from '../protocol';
 import { BuildPreviewService, diskText } from '../service/buildPreview';
 
 /**
@@ -36,7 +42,10 @@ export function registerBuildHandler(
 
 async function readSettings(connection: Connection, scopeUri: string): Promise<BuildSettings> {
   try {
-    const raw = (await connection.workspace.getConfiguration({ scopeUri, section: 'fluxWorkbench' })) as Partial<BuildSettings> | null;
+    const raw = (await connection.workspace.getConfiguration({
+      scopeUri,
+      section: 'fluxWorkbench',
+    })) as Partial<BuildSettings> | null;
     return {
       kustomize: { ...DEFAULT_BUILD_SETTINGS.kustomize, ...(raw?.kustomize ?? {}) },
       build: { ...DEFAULT_BUILD_SETTINGS.build, ...(raw?.build ?? {}) },

@@ -46,12 +46,20 @@ async function which(fs: BuildFs, name: string, envPath: string): Promise<string
  * are usually closer to the kustomize Flux embeds), else `kubectl`. Throws {@link EngineError}
  * ('not-found') with the fix when there is none.
  */
-export async function detectEngine(fs: BuildFs, spawn: Spawner, options: EngineOptions = {}): Promise<KustomizeEngine> {
+export async function detectEngine(
+  fs: BuildFs,
+  spawn: Spawner,
+  options: EngineOptions = {},
+): Promise<KustomizeEngine> {
   const envPath = options.envPath ?? process.env.PATH ?? '';
   let binary: string | undefined;
   if (options.configuredPath) {
     const p = options.configuredPath;
-    binary = path.isAbsolute(p) ? ((await fs.kind(p)) === 'file' ? p : undefined) : await which(fs, p, envPath);
+    binary = path.isAbsolute(p)
+      ? (await fs.kind(p)) === 'file'
+        ? p
+        : undefined
+      : await which(fs, p, envPath);
     if (!binary) {
       throw new EngineError(
         `The kustomize binary set in fluxWorkbench.kustomize.path (${p}) does not exist. Fix: set it to the full path of \`kustomize\` or \`kubectl\`, or clear it to auto-detect.`,
@@ -78,10 +86,18 @@ export async function detectEngine(fs: BuildFs, spawn: Spawner, options: EngineO
   return { flavour, binary, version: v, label };
 }
 
-async function readVersion(spawn: Spawner, binary: string, flavour: 'kustomize' | 'kubectl'): Promise<string> {
-  const r = flavour === 'kubectl'
-    ? await spawn(binary, ['version', '--client', '-o', 'json'], { timeoutMs: 10_000, maxOutputBytes: 1 << 20 })
-    : await spawn(binary, ['version'], { timeoutMs: 10_000, maxOutputBytes: 1 << 20 });
+async function readVersion(
+  spawn: Spawner,
+  binary: string,
+  flavour: 'kustomize' | 'kubectl',
+): Promise<string> {
+  const r =
+    flavour === 'kubectl'
+      ? await spawn(binary, ['version', '--client', '-o', 'json'], {
+          timeoutMs: 10_000,
+          maxOutputBytes: 1 << 20,
+        })
+      : await spawn(binary, ['version'], { timeoutMs: 10_000, maxOutputBytes: 1 << 20 });
   if (r.code !== 0) return 'unknown';
   if (flavour === 'kubectl') {
     try {
@@ -109,7 +125,12 @@ export interface RunOptions {
  * whole source), no plugins, no Helm. Returns the YAML, or throws {@link EngineError} with the
  * files and lines kustomize named.
  */
-export async function runKustomize(engine: KustomizeEngine, spawn: Spawner, dir: string, options: RunOptions): Promise<string> {
+export async function runKustomize(
+  engine: KustomizeEngine,
+  spawn: Spawner,
+  dir: string,
+  options: RunOptions,
+): Promise<string> {
   const args = engine.flavour === 'kubectl' ? ['kustomize', dir] : ['build', dir];
   args.push('--load-restrictor', 'LoadRestrictionsNone');
   if (options.enablePlugins) args.push('--enable-alpha-plugins', '--enable-exec');
@@ -120,14 +141,23 @@ export async function runKustomize(engine: KustomizeEngine, spawn: Spawner, dir:
     ...(options.signal ? { signal: options.signal } : {}),
   });
   if (r.spawnError) {
-    throw new EngineError(`Could not run ${engine.binary}: ${r.spawnError.message}. Fix: check fluxWorkbench.kustomize.path.`, 'not-found');
+    throw new EngineError(
+      `Could not run ${engine.binary}: ${r.spawnError.message}. Fix: check fluxWorkbench.kustomize.path.`,
+      'not-found',
+    );
   }
   if (r.stopped === 'timeout') {
-    throw new EngineError(`kustomize did not finish within ${Math.round(options.timeoutMs / 1000)} s (fluxWorkbench.build.timeout); it was stopped.`, 'timeout');
+    throw new EngineError(
+      `kustomize did not finish within ${Math.round(options.timeoutMs / 1000)} s (fluxWorkbench.build.timeout); it was stopped.`,
+      'timeout',
+    );
   }
   if (r.stopped === 'cancelled') throw new EngineError('The build was cancelled.', 'cancelled');
   if (r.stopped === 'output-limit') {
-    throw new EngineError(`kustomize produced more than ${Math.round(options.maxOutputBytes / 1048576)} MB of YAML; the build was stopped.`, 'output-limit');
+    throw new EngineError(
+      `kustomize produced more than ${Math.round(options.maxOutputBytes / 1048576)} MB of YAML; the build was stopped.`,
+      'output-limit',
+    );
   }
   if (r.code !== 0) {
     const map = options.mapPath ?? ((t: string) => t);

@@ -99,7 +99,8 @@ class Scanner {
   private escaped(r: string): boolean {
     if (!(this.mode & M_ESCAPE)) return false;
     if (r === '$' && this.escapeChars & E_DOLLAR && this.peek() === '$') return true;
-    if (r === '\\' && this.escapeChars & E_BACKSLASH && (this.peek() === '/' || this.peek() === '\\')) return true;
+    if (r === '\\' && this.escapeChars & E_BACKSLASH && (this.peek() === '/' || this.peek() === '\\'))
+      return true;
     return false;
   }
   private scanIdent(r: string): boolean {
@@ -215,7 +216,12 @@ class Parser {
   private parseDefaultOrSubstr(name: string): Node {
     const next = this.s.buf[this.s.pos + 1] ?? '';
     if (next === '=' || next === '-' || next === '?' || next === '+') return this.parseDefault(name);
-    const node: Node = { t: 'func', name: this.scanOperator((r, i) => i === 1 && r === ':', ERR_BAD), param: name, args: [] };
+    const node: Node = {
+      t: 'func',
+      name: this.scanOperator((r, i) => i === 1 && r === ':', ERR_BAD),
+      param: name,
+      args: [],
+    };
     node.args.push(this.parseParam(rejectColonClose, M_IDENT));
     const s = this.s;
     s.accept = (r) => r === ':';
@@ -252,7 +258,8 @@ class Parser {
   }
 
   private parseReplace(name: string): Node {
-    const accept: Accept = (r, i) => (i === 1 && r === '/') || (i === 2 && (r === '/' || r === '#' || r === '%'));
+    const accept: Accept = (r, i) =>
+      (i === 1 && r === '/') || (i === 2 && (r === '/' || r === '#' || r === '%'));
     const node: Node = { t: 'func', name: this.scanOperator(accept, ERR_BAD), param: name, args: [] };
     node.args.push(this.parseParam(acceptNotSlash, M_IDENT | M_ESCAPE));
     const s = this.s;
@@ -283,6 +290,9 @@ class Parser {
 /** Looks a variable up; `undefined` means "not set". */
 export type VariableLookup = (name: string) => string | undefined;
 
+/** Told about every variable reference: its name, whether it had a value, whether a default operator covers it. */
+export type UseListener = (name: string, set: boolean, hasDefault: boolean) => void;
+
 const DEFAULT_OPS = new Set(['-', '+', '=', '?', ':-', ':+', ':=', ':?']);
 
 /**
@@ -290,7 +300,7 @@ const DEFAULT_OPS = new Set(['-', '+', '=', '?', ':-', ':+', ':=', ':?']);
  * operator throws an {@link EnvsubstError} naming it; otherwise it becomes the empty string.
  * Parse errors throw with Flux's messages ("bad substitution", "missing closing brace", ...).
  */
-export function envsubst(text: string, lookup: VariableLookup, strict: boolean, onUse?: (name: string, set: boolean) => void): string {
+export function envsubst(text: string, lookup: VariableLookup, strict: boolean, onUse?: UseListener): string {
   if (!text.includes('$')) return text;
   const nodes = new Parser(text).parse();
   let out = '';
@@ -298,11 +308,11 @@ export function envsubst(text: string, lookup: VariableLookup, strict: boolean, 
   return out;
 }
 
-function evalNode(n: Node, lookup: VariableLookup, strict: boolean, onUse?: (name: string, set: boolean) => void): string {
+function evalNode(n: Node, lookup: VariableLookup, strict: boolean, onUse?: UseListener): string {
   if (n.t === 'text') return n.v;
   const args = n.args.map((a) => evalNode(a, lookup, strict, onUse));
   const raw = lookup(n.param);
-  onUse?.(n.param, raw !== undefined);
+  onUse?.(n.param, raw !== undefined, DEFAULT_OPS.has(n.name));
   if (raw === undefined && strict && !DEFAULT_OPS.has(n.name)) {
     throw new EnvsubstError(`variable not set (strict mode): "${n.param}"`, n.param);
   }
@@ -332,7 +342,9 @@ function applyOp(name: string, v: string, args: string[]): string {
     case '/#':
       return args.length === 2 && v.startsWith(args[0]!) ? args[1]! + v.slice(args[0]!.length) : v;
     case '/%':
-      return args.length === 2 && v.endsWith(args[0]!) ? v.slice(0, v.length - args[0]!.length) + args[1]! : v;
+      return args.length === 2 && v.endsWith(args[0]!)
+        ? v.slice(0, v.length - args[0]!.length) + args[1]!
+        : v;
     case '/':
       return args.length === 0 ? v : v.replace(args[0]!, () => args[1] ?? '');
     case '//': {
@@ -402,10 +414,12 @@ function trimPrefix(s: string, pattern: string, longest: boolean): string {
   if (!re) return s;
   const chars = Array.from(s);
   if (longest) {
-    for (let i = chars.length; i > 0; i--) if (re.test(chars.slice(0, i).join(''))) return chars.slice(i).join('');
+    for (let i = chars.length; i > 0; i--)
+      if (re.test(chars.slice(0, i).join(''))) return chars.slice(i).join('');
     return s;
   }
-  for (let i = 1; i <= chars.length; i++) if (re.test(chars.slice(0, i).join(''))) return chars.slice(i).join('');
+  for (let i = 1; i <= chars.length; i++)
+    if (re.test(chars.slice(0, i).join(''))) return chars.slice(i).join('');
   return s;
 }
 

@@ -1,7 +1,12 @@
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { detectEngine, EngineError, runKustomize, type KustomizeEngine } from './engine';
-import { findKustomizationFile, findOrGenerateKustomization, GeneratorError, KUSTOMIZATION_FILE_NAMES } from './generator';
+import {
+  findKustomizationFile,
+  findOrGenerateKustomization,
+  GeneratorError,
+  KUSTOMIZATION_FILE_NAMES,
+} from './generator';
 import type { BuildFs, Spawner } from './io';
 import { overlayFluxSpec, OverlayError, type FluxBuildSpec } from './overlay';
 import { postBuild, PostBuildError, splitDocuments, type Variable } from './postBuild';
@@ -11,7 +16,13 @@ import { resolveVariables, type VariableSource } from './variables';
 
 /** What to build: a Flux Kustomization (its spec, from a file) or a plain kustomization folder. */
 export type BuildTarget =
-  | { kind: 'flux'; name: string; namespace: string; spec: FluxBuildSpec & { sourceRef?: { kind?: string; name?: string } }; file: string }
+  | {
+      kind: 'flux';
+      name: string;
+      namespace: string;
+      spec: FluxBuildSpec & { sourceRef?: { kind?: string; name?: string } };
+      file: string;
+    }
   | { kind: 'directory'; dir: string };
 
 export interface BuildOptions {
@@ -85,7 +96,18 @@ function within(root: string, p: string): boolean {
 export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
   const started = Date.now();
   const root = path.resolve(options.sourceRoot);
-  const out: BuildOutcome = { ok: false, yaml: '', objectCount: 0, files: [], overlays: [], variables: [], unresolved: [], warnings: [], errors: [], durationMs: 0 };
+  const out: BuildOutcome = {
+    ok: false,
+    yaml: '',
+    objectCount: 0,
+    files: [],
+    overlays: [],
+    variables: [],
+    unresolved: [],
+    warnings: [],
+    errors: [],
+    durationMs: 0,
+  };
   const finish = (): BuildOutcome => {
     out.durationMs = Date.now() - started;
     out.ok = out.errors.length === 0;
@@ -102,17 +124,27 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
   if (target.kind === 'flux') {
     const specPath = typeof target.spec.path === 'string' ? target.spec.path : '';
     dir = path.resolve(root, specPath.replace(/^\/+/, ''));
-    if (!within(root, dir)) return fail(`spec.path '${specPath}' is outside the repository (${root}); Flux refuses paths that escape the source`, target.file);
+    if (!within(root, dir))
+      return fail(
+        `spec.path '${specPath}' is outside the repository (${root}); Flux refuses paths that escape the source`,
+        target.file,
+      );
     const ref = target.spec.sourceRef;
     if (ref?.kind && ref.kind !== 'GitRepository') {
-      out.warnings.push(`spec.sourceRef is ${ref.kind}/${ref.name ?? ''}: built from this repository (${root}) as if it were that source`);
+      out.warnings.push(
+        `spec.sourceRef is ${ref.kind}/${ref.name ?? ''}: built from this repository (${root}) as if it were that source`,
+      );
     }
   } else {
     dir = path.resolve(target.dir);
     if (!within(root, dir)) return fail(`${dir} is outside the repository (${root})`);
   }
   out.dir = dir;
-  if ((await fs.kind(dir)) !== 'dir') return fail(`invalid resource path "${dir}": not a folder${target.kind === 'flux' ? ' (spec.path)' : ''}`, target.kind === 'flux' ? target.file : undefined);
+  if ((await fs.kind(dir)) !== 'dir')
+    return fail(
+      `invalid resource path "${dir}": not a folder${target.kind === 'flux' ? ' (spec.path)' : ''}`,
+      target.kind === 'flux' ? target.file : undefined,
+    );
 
   // The kustomization kustomize will build.
   const isCancelled = (): boolean => options.signal?.aborted === true;
@@ -136,7 +168,8 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
       fileName = path.basename(existing);
     }
   } catch (err) {
-    if (err instanceof GeneratorError || err instanceof OverlayError) return fail(err.message, err instanceof GeneratorError ? err.file : undefined);
+    if (err instanceof GeneratorError || err instanceof OverlayError)
+      return fail(err.message, err instanceof GeneratorError ? err.file : undefined);
     throw err;
   }
   const kustomizationFile = path.join(dir, fileName);
@@ -145,24 +178,41 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
     out.kustomization = stringify(config, { lineWidth: 0 });
     replaced.set(kustomizationFile, out.kustomization);
   }
-  for (const [file, text] of options.buffers ?? []) if (within(root, file) && file !== kustomizationFile) replaced.set(file, text);
+  for (const [file, text] of options.buffers ?? [])
+    if (within(root, file) && file !== kustomizationFile) replaced.set(file, text);
 
   if (!options.trusted) {
-    return fail('Restricted Mode: previews run kustomize, a program, on this workspace. Trust the workspace (Manage Workspace Trust) to preview builds.');
+    return fail(
+      'Restricted Mode: previews run kustomize, a program, on this workspace. Trust the workspace (Manage Workspace Trust) to preview builds.',
+    );
   }
   let engine: KustomizeEngine;
   try {
-    engine = options.engine ?? (await detectEngine(fs, options.spawn, { ...(options.kustomizePath ? { configuredPath: options.kustomizePath } : {}) }));
+    engine =
+      options.engine ??
+      (await detectEngine(fs, options.spawn, {
+        ...(options.kustomizePath ? { configuredPath: options.kustomizePath } : {}),
+      }));
   } catch (err) {
     if (err instanceof EngineError) return fail(err.message);
     throw err;
   }
   out.engine = { label: engine.label, binary: engine.binary, version: engine.version };
-  if (options.enablePlugins || options.enableHelm) out.warnings.push('kustomize plugins/Helm are enabled by settings: Flux never enables them, so this build may differ from what Flux applies');
+  if (options.enablePlugins || options.enableHelm)
+    out.warnings.push(
+      'kustomize plugins/Helm are enabled by settings: Flux never enables them, so this build may differ from what Flux applies',
+    );
 
   // kustomize, in a mirror so nothing is written to the workspace.
   let rendered: string;
-  const staged = replaced.size ? await stageTree({ sourceRoot: root, files: replaced, hide: new Map([[dir, KUSTOMIZATION_FILE_NAMES.filter((n) => n !== fileName)]]), ...(options.tmpDir ? { tmpDir: options.tmpDir } : {}) }) : undefined;
+  const staged = replaced.size
+    ? await stageTree({
+        sourceRoot: root,
+        files: replaced,
+        hide: new Map([[dir, KUSTOMIZATION_FILE_NAMES.filter((n) => n !== fileName)]]),
+        ...(options.tmpDir ? { tmpDir: options.tmpDir } : {}),
+      })
+    : undefined;
   try {
     const buildDir = staged ? path.join(staged.root, path.relative(root, dir)) : dir;
     rendered = await runKustomize(engine, options.spawn, buildDir, {
@@ -176,7 +226,13 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
   } catch (err) {
     if (!(err instanceof EngineError)) throw err;
     out.errors.push({ message: err.message });
-    for (const loc of err.locations) if (loc.file !== out.errors[0]!.file) out.errors.push({ message: `named by kustomize: ${loc.file}${loc.line ? `:${loc.line}` : ''}`, file: loc.file, ...(loc.line ? { line: loc.line } : {}) });
+    for (const loc of err.locations)
+      if (loc.file !== out.errors[0]!.file)
+        out.errors.push({
+          message: `named by kustomize: ${loc.file}${loc.line ? `:${loc.line}` : ''}`,
+          file: loc.file,
+          ...(loc.line ? { line: loc.line } : {}),
+        });
     if (err.locations[0]) {
       out.errors[0]!.file = err.locations[0].file;
       if (err.locations[0].line) out.errors[0]!.line = err.locations[0].line;
@@ -201,8 +257,14 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
     ...(options.signal ? { signal: options.signal } : {}),
   });
   out.warnings.push(...resolved.warnings);
-  for (const m of resolved.missing) out.warnings.push(`${m}; kustomize-controller fails unless it exists in the cluster`);
-  out.variables = [...resolved.variables.entries()].map(([name, v]: [string, Variable]) => ({ name, value: v.masked ? '**SOPS**' : v.value, source: v.source, ...(v.masked ? { masked: true } : {}) }));
+  for (const m of resolved.missing)
+    out.warnings.push(`${m}; kustomize-controller fails unless it exists in the cluster`);
+  out.variables = [...resolved.variables.entries()].map(([name, v]: [string, Variable]) => ({
+    name,
+    value: v.masked ? '**SOPS**' : v.value,
+    source: v.source,
+    ...(v.masked ? { masked: true } : {}),
+  }));
   try {
     const pb = postBuild(rendered, {
       name: target.name,
@@ -215,14 +277,19 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
     out.yaml = pb.yaml;
     out.objectCount = pb.objects.length;
     out.unresolved = [...pb.used.entries()].filter(([, set]) => !set).map(([n]) => n);
-    if (pb.substitutionDisabled.length) out.overlays.push(`substitution disabled on ${pb.substitutionDisabled.length} objects (${SUBSTITUTE_DISABLED_HINT})`);
-    if (pb.sopsMasked.length) out.warnings.push(`SOPS-encrypted values masked in ${pb.sopsMasked.join(', ')} (never decrypted)`);
+    if (pb.substitutionDisabled.length)
+      out.overlays.push(
+        `substitution disabled on ${pb.substitutionDisabled.length} objects (${SUBSTITUTE_DISABLED_HINT})`,
+      );
+    if (pb.sopsMasked.length)
+      out.warnings.push(`SOPS-encrypted values masked in ${pb.sopsMasked.join(', ')} (never decrypted)`);
   } catch (err) {
     if (!(err instanceof PostBuildError)) throw err;
     out.unresolved = [...err.unresolved.keys()];
     out.errors.push({ message: err.message });
     for (const name of err.unresolved.keys()) {
-      for (const loc of await locateVariable(fs, dir, target.file, name)) out.errors.push({ message: `\${${name}} is not set and has no default`, ...loc });
+      for (const loc of await locateVariable(fs, dir, target.file, name))
+        out.errors.push({ message: `\${${name}} is not set and has no default`, ...loc });
     }
     if (out.errors[1]?.file) {
       out.errors[0]!.file = out.errors[1].file;
@@ -235,7 +302,12 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
 const SUBSTITUTE_DISABLED_HINT = 'kustomize.toolkit.fluxcd.io/substitute: disabled';
 
 /** Where `${name` appears: files under the built folder and the Kustomization's own file. */
-async function locateVariable(fs: BuildFs, dir: string, kustomizationFile: string, name: string): Promise<Array<{ file: string; line: number }>> {
+async function locateVariable(
+  fs: BuildFs,
+  dir: string,
+  kustomizationFile: string,
+  name: string,
+): Promise<Array<{ file: string; line: number }>> {
   const out: Array<{ file: string; line: number }> = [];
   const re = new RegExp(`\\$\\{#?${name}(?![_A-Za-z0-9])`);
   const files: string[] = [kustomizationFile];
@@ -251,7 +323,8 @@ async function locateVariable(fs: BuildFs, dir: string, kustomizationFile: strin
   for (const file of files) {
     const text = await fs.readFile(file).catch(() => '');
     const lines = text.split('\n');
-    for (let i = 0; i < lines.length && out.length < 20; i++) if (re.test(lines[i]!)) out.push({ file, line: i + 1 });
+    for (let i = 0; i < lines.length && out.length < 20; i++)
+      if (re.test(lines[i]!)) out.push({ file, line: i + 1 });
   }
   return out;
 }

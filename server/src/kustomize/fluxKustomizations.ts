@@ -14,7 +14,8 @@ export interface FluxKustomizationDoc {
   endOffset: number;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Every `kustomize.toolkit.fluxcd.io` Kustomization in a YAML text. Never throws. */
 export function findFluxKustomizations(text: string): FluxKustomizationDoc[] {
@@ -34,7 +35,13 @@ export function findFluxKustomizations(text: string): FluxKustomizationDoc[] {
     } catch {
       continue;
     }
-    if (!isObj(o) || o.kind !== 'Kustomization' || typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) continue;
+    if (
+      !isObj(o) ||
+      o.kind !== 'Kustomization' ||
+      typeof o.apiVersion !== 'string' ||
+      !o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')
+    )
+      continue;
     const meta = isObj(o.metadata) ? o.metadata : {};
     const [start, , end] = doc.range;
     // The document's first content line: skip a leading "---" and comments for the CodeLens.
@@ -61,7 +68,9 @@ export function selectFluxKustomization(
   by: { name?: string; namespace?: string; offset?: number },
 ): FluxKustomizationDoc | undefined {
   if (by.name !== undefined) {
-    return docs.find((d) => d.name === by.name && (!by.namespace || !d.namespace || d.namespace === by.namespace));
+    return docs.find(
+      (d) => d.name === by.name && (!by.namespace || !d.namespace || d.namespace === by.namespace),
+    );
   }
   if (by.offset !== undefined) {
     const hit = docs.find((d) => by.offset! >= d.startOffset && by.offset! <= d.endOffset);

@@ -45,7 +45,12 @@ export async function findKustomizationFile(fs: BuildFs, dir: string): Promise<s
  * is listed, otherwise the build fails naming the file; no resources at all gives
  * `namespace: _placeholder` (Flux's way around "kustomization.yaml is empty").
  */
-export async function findOrGenerateKustomization(fs: BuildFs, dir: string, ignore: IgnoreMatcher, isCancelled: () => boolean = () => false): Promise<GeneratedKustomization> {
+export async function findOrGenerateKustomization(
+  fs: BuildFs,
+  dir: string,
+  ignore: IgnoreMatcher,
+  isCancelled: () => boolean = () => false,
+): Promise<GeneratedKustomization> {
   const existing = await findKustomizationFile(fs, dir);
   if (existing) {
     const text = await fs.readFile(existing);
@@ -59,7 +64,8 @@ export async function findOrGenerateKustomization(fs: BuildFs, dir: string, igno
       throw new GeneratorError(`invalid kustomization file ${existing}: ${(err as Error).message}`, existing);
     }
     if (config === null || config === undefined) config = {};
-    if (typeof config !== 'object' || Array.isArray(config)) throw new GeneratorError(`invalid kustomization file ${existing}: not a YAML mapping`, existing);
+    if (typeof config !== 'object' || Array.isArray(config))
+      throw new GeneratorError(`invalid kustomization file ${existing}: not a YAML mapping`, existing);
     const c = config as KustomizeConfig;
     if (!Array.isArray(c.resources) || c.resources.length === 0) {
       // Flux sets this so that a kustomization with only generators or components still builds.
@@ -76,7 +82,13 @@ export async function findOrGenerateKustomization(fs: BuildFs, dir: string, igno
   return { config, fileName: 'kustomization.yaml', generated: true, listed };
 }
 
-async function walk(fs: BuildFs, dir: string, ignore: IgnoreMatcher, out: string[], isCancelled: () => boolean): Promise<void> {
+async function walk(
+  fs: BuildFs,
+  dir: string,
+  ignore: IgnoreMatcher,
+  out: string[],
+  isCancelled: () => boolean,
+): Promise<void> {
   if (isCancelled()) throw new GeneratorError('cancelled');
   await addSourceIgnoreOf(fs, ignore, dir);
   // Go's filepath.Walk visits entries sorted by name (bytes), folders and files interleaved.
@@ -124,7 +136,8 @@ export function kubernetesYamlProblem(text: string): string | undefined {
     if (typeof obj !== 'object' || Array.isArray(obj)) return 'not a YAML mapping';
     const o = obj as Record<string, unknown>;
     if (Object.keys(o).length === 0) continue;
-    const meta = o.metadata && typeof o.metadata === 'object' ? (o.metadata as Record<string, unknown>) : undefined;
+    const meta =
+      o.metadata && typeof o.metadata === 'object' ? (o.metadata as Record<string, unknown>) : undefined;
     if (!o.apiVersion && !o.kind && !meta) return 'missing Resource metadata';
     if (!o.kind) return 'missing kind in object';
     if (String(o.kind).endsWith('List')) continue;

@@ -67,7 +67,11 @@ export const nodeSpawner: Spawner = (command, args, options) =>
   new Promise((resolve) => {
     let child;
     try {
-      child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+      child = spawn(command, args, {
+        cwd: options.cwd,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: process.platform !== 'win32',
+      });
     } catch (err) {
       resolve({ code: null, stdout: '', stderr: '', spawnError: err as NodeJS.ErrnoException });
       return;

@@ -25,7 +25,8 @@ export interface FluxBuildSpec {
 
 export class OverlayError extends Error {}
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Flux's patch target (a kustomize Selector), keeping only the fields Flux copies. */
@@ -42,7 +43,16 @@ function adaptSelector(t: unknown): Record<string, string> | undefined {
 /** A component path Flux accepts: local and relative (fluxcd/pkg/kustomize `IsLocalRelativePath`). */
 export function isLocalRelativePath(p: string): boolean {
   const lower = p.toLowerCase();
-  for (const prefix of ['git::', 'gh:', 'ssh://', 'https://', 'http://', 'git@', 'github.com:', 'github.com/']) {
+  for (const prefix of [
+    'git::',
+    'gh:',
+    'ssh://',
+    'https://',
+    'http://',
+    'git@',
+    'github.com:',
+    'github.com/',
+  ]) {
     if (prefix.length < p.length && lower.startsWith(prefix)) return false;
   }
   return !(path.isAbsolute(p) || path.isAbsolute(lower.replace(/^file:\/\//, '')));
@@ -56,7 +66,12 @@ export function isLocalRelativePath(p: string): boolean {
  * replaces. `dir` is the kustomization's folder, for the existence of components.
  * Returns notes about what was overlaid, for the preview's inputs.
  */
-export async function overlayFluxSpec(config: KustomizeConfig, spec: FluxBuildSpec, dir: string, fs: BuildFs): Promise<string[]> {
+export async function overlayFluxSpec(
+  config: KustomizeConfig,
+  spec: FluxBuildSpec,
+  dir: string,
+  fs: BuildFs,
+): Promise<string[]> {
   const notes: string[] = [];
   if (str(spec.targetNamespace)) {
     config.namespace = spec.targetNamespace;
@@ -73,7 +88,10 @@ export async function overlayFluxSpec(config: KustomizeConfig, spec: FluxBuildSp
   if (Array.isArray(spec.patches) && spec.patches.length) {
     const list = Array.isArray(config.patches) ? [...(config.patches as unknown[])] : [];
     spec.patches.forEach((p, i) => {
-      if (!isObj(p)) throw new OverlayError(`unable to get patches: unable to convert patch ${i} to map[string]interface{}`);
+      if (!isObj(p))
+        throw new OverlayError(
+          `unable to get patches: unable to convert patch ${i} to map[string]interface{}`,
+        );
       const entry: Record<string, unknown> = {};
       if (str(p.patch)) entry.patch = p.patch;
       const target = adaptSelector(p.target);
@@ -86,7 +104,8 @@ export async function overlayFluxSpec(config: KustomizeConfig, spec: FluxBuildSp
   if (Array.isArray(spec.components) && spec.components.length) {
     const list = Array.isArray(config.components) ? [...(config.components as unknown[])] : [];
     for (const c of spec.components) {
-      if (typeof c !== 'string') throw new OverlayError('unable to get components: spec.components must be a list of strings');
+      if (typeof c !== 'string')
+        throw new OverlayError('unable to get components: spec.components must be a list of strings');
       if (!isLocalRelativePath(c)) throw new OverlayError(`component path '${c}' must be local and relative`);
       if (spec.ignoreMissingComponents === true && (await fs.kind(path.join(dir, c))) === undefined) {
         notes.push(`component ${c} skipped: missing (spec.ignoreMissingComponents)`);
@@ -112,11 +131,17 @@ export async function overlayFluxSpec(config: KustomizeConfig, spec: FluxBuildSp
     config.patchesJson6902 = list;
   }
   if (Array.isArray(spec.images) && spec.images.length) {
-    const images = Array.isArray(config.images) ? (config.images as Array<Record<string, unknown>>).map((i) => ({ ...i })) : [];
+    const images = Array.isArray(config.images)
+      ? (config.images as Array<Record<string, unknown>>).map((i) => ({ ...i }))
+      : [];
     for (const raw of spec.images) {
       if (!isObj(raw)) throw new OverlayError('unable to get images: spec.images entries must be objects');
       const name = str(raw.name) ?? '';
-      const image = { newName: str(raw.newName) ?? '', newTag: str(raw.newTag) ?? '', digest: str(raw.digest) ?? '' };
+      const image = {
+        newName: str(raw.newName) ?? '',
+        newTag: str(raw.newTag) ?? '',
+        digest: str(raw.digest) ?? '',
+      };
       const existing = images.find((i) => i.name === name);
       if (existing) {
         if (image.newName) existing.newName = image.newName;
@@ -136,7 +161,8 @@ export async function overlayFluxSpec(config: KustomizeConfig, spec: FluxBuildSp
     config.images = images;
     notes.push(`images: ${spec.images.map((i) => (isObj(i) ? String(i.name) : '?')).join(', ')}`);
   }
-  if (Array.isArray(spec.buildMetadata) && spec.buildMetadata.length) config.buildMetadata = spec.buildMetadata;
+  if (Array.isArray(spec.buildMetadata) && spec.buildMetadata.length)
+    config.buildMetadata = spec.buildMetadata;
   return notes;
 }
 

@@ -1,4 +1,12 @@
-import { parse, stringify, type ParseOptions, type SchemaOptions, type DocumentOptions, type ToStringOptions, type CreateNodeOptions } from 'yaml';
+import {
+  parse,
+  stringify,
+  type ParseOptions,
+  type SchemaOptions,
+  type DocumentOptions,
+  type ToStringOptions,
+  type CreateNodeOptions,
+} from 'yaml';
 import { envsubst, EnvsubstError, VARIABLE_NAME } from './envsubst';
 import type { FluxBuildSpec } from './overlay';
 import { maskSopsSecret } from './sops';
@@ -21,7 +29,11 @@ export const GO_YAML: ParseOptions & DocumentOptions & SchemaOptions = {
         : t.tag !== 'tag:yaml.org,2002:timestamp' && (t as { format?: string }).format !== 'TIME',
     ),
 };
-const STRINGIFY: DocumentOptions & SchemaOptions & ToStringOptions & CreateNodeOptions = { ...GO_YAML, lineWidth: 0, aliasDuplicateObjects: false };
+const STRINGIFY: DocumentOptions & SchemaOptions & ToStringOptions & CreateNodeOptions = {
+  ...GO_YAML,
+  lineWidth: 0,
+  aliasDuplicateObjects: false,
+};
 
 /** A variable available to substitution, with where its value came from. */
 export interface Variable {
@@ -44,7 +56,7 @@ export interface PostBuildOptions {
 export interface PostBuildResult {
   objects: Array<Record<string, unknown>>;
   yaml: string;
-  /** Variables referenced by substituted objects, and whether each had a value. */
+  /** Variables referenced by substituted objects, and whether each had a value (or a default). */
   used: Map<string, boolean>;
   /** Objects skipped because of `kustomize.toolkit.fluxcd.io/substitute: disabled`. */
   substitutionDisabled: string[];
@@ -61,7 +73,8 @@ export class PostBuildError extends Error {
   }
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** kustomize's Gvk.String(), which Flux puts in its errors: "apps_v1_Deployment", "~G_v1_ConfigMap". */
 function gvkString(o: Record<string, unknown>): string {
@@ -93,15 +106,25 @@ export function splitDocuments(text: string): string[] {
 export function postBuild(kustomizeOutput: string, options: PostBuildOptions): PostBuildResult {
   const { variables } = options;
   for (const name of variables.keys()) {
-    if (!VARIABLE_NAME.test(name)) throw new PostBuildError(`'${name}' var name is invalid, must match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'`);
+    if (!VARIABLE_NAME.test(name))
+      throw new PostBuildError(
+        `'${name}' var name is invalid, must match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'`,
+      );
   }
-  const substitute = options.postBuild != null && (variables.size > 0 || options.postBuild.substituteStrategy === 'Always');
+  const substitute =
+    options.postBuild != null && (variables.size > 0 || options.postBuild.substituteStrategy === 'Always');
   const lookup = (name: string): string | undefined => {
     const v = variables.get(name);
     if (!v) return undefined;
     return v.masked ? `\${${name}}` : v.value.replace(/\n/g, '');
   };
-  const result: PostBuildResult = { objects: [], yaml: '', used: new Map(), substitutionDisabled: [], sopsMasked: [] };
+  const result: PostBuildResult = {
+    objects: [],
+    yaml: '',
+    used: new Map(),
+    substitutionDisabled: [],
+    sopsMasked: [],
+  };
   const unresolved = new Map<string, string[]>();
   let firstError: string | undefined;
   const out: string[] = [];
@@ -112,21 +135,29 @@ export function postBuild(kustomizeOutput: string, options: PostBuildOptions): P
     let docText = text;
     if (substitute) {
       const meta = isObj(obj.metadata) ? obj.metadata : {};
-      const disabled = (isObj(meta.labels) && meta.labels[SUBSTITUTE_KEY] === 'disabled') || (isObj(meta.annotations) && meta.annotations[SUBSTITUTE_KEY] === 'disabled');
+      const disabled =
+        (isObj(meta.labels) && meta.labels[SUBSTITUTE_KEY] === 'disabled') ||
+        (isObj(meta.annotations) && meta.annotations[SUBSTITUTE_KEY] === 'disabled');
       if (disabled) result.substitutionDisabled.push(objectId(obj));
       else {
         let substituted: string;
         const where = `'${gvkString(obj)}/${String(meta.name ?? '')}'`;
         try {
-          substituted = envsubst(text, lookup, options.strict, (name, set) => result.used.set(name, set || result.used.get(name) === true));
+          substituted = envsubst(text, lookup, options.strict, (name, set, hasDefault) =>
+            result.used.set(name, set || hasDefault || result.used.get(name) === true),
+          );
         } catch (err) {
           if (!(err instanceof EnvsubstError)) throw err;
           const message = `post build failed for ${where}: envsubst error: variable substitution failed: ${err.message}`;
           if (!err.variable) throw new PostBuildError(message);
           firstError ??= message;
           // Keep going without strictness to name every unset variable at once.
-          envsubst(text, lookup, false, (name, set) => {
-            if (!set) unresolved.set(name, [...(unresolved.get(name) ?? []), objectId(obj as Record<string, unknown>)]);
+          envsubst(text, lookup, false, (name, set, hasDefault) => {
+            if (!set && !hasDefault)
+              unresolved.set(name, [
+                ...(unresolved.get(name) ?? []),
+                objectId(obj as Record<string, unknown>),
+              ]);
           });
           continue;
         }
@@ -145,22 +176,39 @@ export function postBuild(kustomizeOutput: string, options: PostBuildOptions): P
       }
     }
     const o = obj as Record<string, unknown>;
-    if (String(o.apiVersion ?? '').startsWith('kustomize.config.k8s.io/') && String(o.kind).toLowerCase() === 'kustomization') continue;
+    if (
+      String(o.apiVersion ?? '').startsWith('kustomize.config.k8s.io/') &&
+      String(o.kind).toLowerCase() === 'kustomization'
+    )
+      continue;
     const meta = isObj(o.metadata) ? o.metadata : (o.metadata = {});
     if (!o.kind || !o.apiVersion || !meta.name) {
-      throw new PostBuildError(`failed to decode Kubernetes apiVersion, kind and name from: ${docText.slice(0, 200)}`);
+      throw new PostBuildError(
+        `failed to decode Kubernetes apiVersion, kind and name from: ${docText.slice(0, 200)}`,
+      );
     }
-    meta.labels = { ...(isObj(meta.labels) ? meta.labels : {}), [OWNER_NAME]: options.name, [OWNER_NAMESPACE]: options.namespace };
+    meta.labels = {
+      ...(isObj(meta.labels) ? meta.labels : {}),
+      [OWNER_NAME]: options.name,
+      [OWNER_NAMESPACE]: options.namespace,
+    };
     if (maskSopsSecret(o, docText)) result.sopsMasked.push(objectId(o));
     const cm = options.commonMetadata;
-    if (cm?.labels && Object.keys(cm.labels).length) meta.labels = { ...(meta.labels as object), ...cm.labels };
-    if (cm?.annotations && Object.keys(cm.annotations).length) meta.annotations = { ...(isObj(meta.annotations) ? meta.annotations : {}), ...cm.annotations };
+    if (cm?.labels && Object.keys(cm.labels).length)
+      meta.labels = { ...(meta.labels as object), ...cm.labels };
+    if (cm?.annotations && Object.keys(cm.annotations).length)
+      meta.annotations = { ...(isObj(meta.annotations) ? meta.annotations : {}), ...cm.annotations };
     result.objects.push(o);
     out.push(stringify(o, STRINGIFY));
   }
   if (firstError) {
-    const list = [...unresolved.entries()].map(([v, objs]) => `${v} (in ${[...new Set(objs)].slice(0, 3).join(', ')}${objs.length > 3 ? ', …' : ''})`);
-    throw new PostBuildError(`${firstError}; unset variables without a default: ${list.join('; ')}`, unresolved);
+    const list = [...unresolved.entries()].map(
+      ([v, objs]) => `${v} (in ${[...new Set(objs)].slice(0, 3).join(', ')}${objs.length > 3 ? ', …' : ''})`,
+    );
+    throw new PostBuildError(
+      `${firstError}; unset variables without a default: ${list.join('; ')}`,
+      unresolved,
+    );
   }
   result.yaml = out.join('---\n');
   return result;

@@ -7,7 +7,8 @@ export const SOPS_MASK = '**SOPS**';
 const MASK_B64 = Buffer.from(SOPS_MASK).toString('base64');
 const DOCKER_MASK = JSON.stringify({ mask: SOPS_MASK });
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** True if the text looks SOPS-encrypted (a value with `ENC[` and SOPS metadata). */
 export function looksSopsEncrypted(text: string): boolean {
@@ -27,7 +28,8 @@ export function maskSopsSecret(obj: Record<string, unknown>, text: string): bool
     delete obj.sops;
     masked = true;
     const docker = (obj.type ?? 'Opaque') === 'kubernetes.io/dockerconfigjson';
-    for (const k of Object.keys(data)) data[k] = docker ? Buffer.from(DOCKER_MASK).toString('base64') : MASK_B64;
+    for (const k of Object.keys(data))
+      data[k] = docker ? Buffer.from(DOCKER_MASK).toString('base64') : MASK_B64;
     if (stringData) for (const k of Object.keys(stringData)) stringData[k] = docker ? DOCKER_MASK : SOPS_MASK;
   } else {
     for (const [k, v] of Object.entries(data)) {

@@ -71,8 +71,14 @@ export async function stageTree(options: StageOptions): Promise<StagedTree> {
   const mirrorPrefix = mirror + path.sep;
   return {
     root: mirror,
-    toSource: (p) => (p === mirror ? src : p.startsWith(mirrorPrefix) ? path.join(src, p.slice(mirrorPrefix.length)) : p),
-    mapText: (text) => text.split(mirror).join(src).split(base).join(path.dirname(src) + path.sep + '<outside the repository>'),
+    toSource: (p) =>
+      p === mirror ? src : p.startsWith(mirrorPrefix) ? path.join(src, p.slice(mirrorPrefix.length)) : p,
+    mapText: (text) =>
+      text
+        .split(mirror)
+        .join(src)
+        .split(base)
+        .join(path.dirname(src) + path.sep + '<outside the repository>'),
     dispose: () => fsp.rm(base, { recursive: true, force: true }),
   };
 }

@@ -22,7 +22,12 @@ export interface VariableObject {
  */
 export interface VariableSource {
   readonly label: string;
-  find(kind: 'ConfigMap' | 'Secret', namespace: string, name: string, signal?: AbortSignal): Promise<VariableObject | undefined>;
+  find(
+    kind: 'ConfigMap' | 'Secret',
+    namespace: string,
+    name: string,
+    signal?: AbortSignal,
+  ): Promise<VariableObject | undefined>;
 }
 
 export interface ResolvedVariables {
@@ -32,7 +37,8 @@ export interface ResolvedVariables {
   missing: string[];
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Resolves the variables of a Flux Kustomization as kustomize-controller does: every
@@ -45,7 +51,12 @@ export async function resolveVariables(
   postBuild: FluxBuildSpec['postBuild'],
   namespace: string,
   sources: readonly VariableSource[],
-  options: { useSubstituteFrom: boolean; overrides?: ReadonlyMap<string, string>; inlineSource: string; signal?: AbortSignal },
+  options: {
+    useSubstituteFrom: boolean;
+    overrides?: ReadonlyMap<string, string>;
+    inlineSource: string;
+    signal?: AbortSignal;
+  },
 ): Promise<ResolvedVariables> {
   const out: ResolvedVariables = { variables: new Map(), warnings: [], missing: [] };
   const refs = postBuild && Array.isArray(postBuild.substituteFrom) ? postBuild.substituteFrom : [];
@@ -65,19 +76,30 @@ export async function resolveVariables(
     }
     if (!found) {
       if (ref.optional === true) out.warnings.push(`${id} not found (optional: its variables are not set)`);
-      else out.missing.push(`substitute from '${ref.kind}/${ref.name}' error: ${id} not found in ${sources.map((s) => s.label).join(' or ') || 'any source'}`);
+      else
+        out.missing.push(
+          `substitute from '${ref.kind}/${ref.name}' error: ${id} not found in ${sources.map((s) => s.label).join(' or ') || 'any source'}`,
+        );
       continue;
     }
-    if (found.encrypted) out.warnings.push(`${id} (${found.origin}) is SOPS-encrypted: its variables are shown as \${NAME}, not decrypted`);
+    if (found.encrypted)
+      out.warnings.push(
+        `${id} (${found.origin}) is SOPS-encrypted: its variables are shown as \${NAME}, not decrypted`,
+      );
     for (const [k, v] of Object.entries(found.data)) {
-      out.variables.set(k, { value: v.replace(/\n/g, ''), source: `${id} (${found.origin})`, ...(found.encrypted ? { masked: true } : {}) });
+      out.variables.set(k, {
+        value: v.replace(/\n/g, ''),
+        source: `${id} (${found.origin})`,
+        ...(found.encrypted ? { masked: true } : {}),
+      });
     }
   }
   const inline = postBuild && isObj(postBuild.substitute) ? postBuild.substitute : {};
   for (const [k, v] of Object.entries(inline)) {
     out.variables.set(k, { value: String(v ?? '').replace(/\n/g, ''), source: options.inlineSource });
   }
-  for (const [k, v] of options.overrides ?? []) out.variables.set(k, { value: v.replace(/\n/g, ''), source: 'command line (--var)' });
+  for (const [k, v] of options.overrides ?? [])
+    out.variables.set(k, { value: v.replace(/\n/g, ''), source: 'command line (--var)' });
   return out;
 }
 
@@ -94,7 +116,11 @@ export class WorkspaceVariableSource implements VariableSource {
     private readonly files: () => Promise<readonly string[]>,
   ) {}
 
-  async find(kind: 'ConfigMap' | 'Secret', namespace: string, name: string): Promise<VariableObject | undefined> {
+  async find(
+    kind: 'ConfigMap' | 'Secret',
+    namespace: string,
+    name: string,
+  ): Promise<VariableObject | undefined> {
     let fallback: VariableObject | undefined;
     for (const file of await this.files()) {
       let text: string;
@@ -117,7 +143,14 @@ export class WorkspaceVariableSource implements VariableSource {
         } catch {
           continue;
         }
-        if (!isObj(o) || o.kind !== kind || o.apiVersion !== 'v1' || !isObj(o.metadata) || o.metadata.name !== name) continue;
+        if (
+          !isObj(o) ||
+          o.kind !== kind ||
+          o.apiVersion !== 'v1' ||
+          !isObj(o.metadata) ||
+          o.metadata.name !== name
+        )
+          continue;
         const ns = typeof o.metadata.namespace === 'string' ? o.metadata.namespace : undefined;
         const found = toVariableObject(o, path.relative(this.root, file) || file);
         // An object without a namespace is applied into one by its Kustomization: accept it if
@@ -132,12 +165,17 @@ export class WorkspaceVariableSource implements VariableSource {
 
 function toVariableObject(o: Record<string, unknown>, origin: string): VariableObject {
   const data: Record<string, string> = {};
-  const encrypted = isObj(o.sops) || looksSopsEncrypted(JSON.stringify(o.data ?? '') + JSON.stringify(o.stringData ?? ''));
+  const encrypted =
+    isObj(o.sops) || looksSopsEncrypted(JSON.stringify(o.data ?? '') + JSON.stringify(o.stringData ?? ''));
   if (isObj(o.data)) {
     for (const [k, v] of Object.entries(o.data)) {
-      data[k] = o.kind === 'Secret' && !encrypted ? Buffer.from(String(v ?? ''), 'base64').toString('utf8') : String(v ?? '');
+      data[k] =
+        o.kind === 'Secret' && !encrypted
+          ? Buffer.from(String(v ?? ''), 'base64').toString('utf8')
+          : String(v ?? '');
     }
   }
-  if (o.kind === 'Secret' && isObj(o.stringData)) for (const [k, v] of Object.entries(o.stringData)) data[k] = String(v ?? '');
+  if (o.kind === 'Secret' && isObj(o.stringData))
+    for (const [k, v] of Object.entries(o.stringData)) data[k] = String(v ?? '');
   return { data, origin, ...(encrypted ? { encrypted: true } : {}) };
 }

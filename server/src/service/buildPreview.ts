@@ -37,8 +37,18 @@ export class BuildPreviewService {
     const started = Date.now();
     const input = URI.parse(params.uri).fsPath;
     const failure = (message: string, title = path.basename(input)): BuildResult => ({
-      ok: false, yaml: '', objectCount: 0, title, files: [], overlays: [], variables: [], unresolved: [], warnings: [],
-      errors: [{ message }], durationMs: Date.now() - started, ...(params.revision ? { revision: params.revision } : {}),
+      ok: false,
+      yaml: '',
+      objectCount: 0,
+      title,
+      files: [],
+      overlays: [],
+      variables: [],
+      unresolved: [],
+      warnings: [],
+      errors: [{ message }],
+      durationMs: Date.now() - started,
+      ...(params.revision ? { revision: params.revision } : {}),
     });
     const root = repositoryRoot(input, ctx.roots);
     if (!root) return failure(`${input} is not inside a workspace folder or a git repository`);
@@ -83,7 +93,9 @@ export class BuildPreviewService {
           target = { kind: 'directory', dir: path.dirname(file) };
           title = `kustomize folder ${path.relative(sourceRoot, path.dirname(file)) || '.'}`;
         } else {
-          return failure(`${docs.length} Flux Kustomizations in this file (${docs.map((d) => d.name).join(', ')}): put the cursor in one, or pass its name`);
+          return failure(
+            `${docs.length} Flux Kustomizations in this file (${docs.map((d) => d.name).join(', ')}): put the cursor in one, or pass its name`,
+          );
         }
       }
       const s = ctx.settings;
@@ -95,7 +107,10 @@ export class BuildPreviewService {
         trusted: params.trusted,
         strict: s.build.strictSubstitution,
         useSubstituteFrom: true,
-        variableSources: [...(ctx.extraVariableSources ?? []), new WorkspaceVariableSource(fs, sourceRoot, () => this.yamlFiles(sourceRoot))],
+        variableSources: [
+          ...(ctx.extraVariableSources ?? []),
+          new WorkspaceVariableSource(fs, sourceRoot, () => this.yamlFiles(sourceRoot)),
+        ],
         ...(params.variables ? { overrides: new Map(Object.entries(params.variables)) } : {}),
         ...(s.kustomize.path ? { kustomizePath: s.kustomize.path } : {}),
         timeoutMs: Math.max(1, s.build.timeout) * 1000,
@@ -105,7 +120,12 @@ export class BuildPreviewService {
         enableHelm: params.trusted && s.kustomize.enableHelm,
         buffers,
       });
-      return toResult(outcome, title, (p) => (params.revision ? path.join(root, path.relative(sourceRoot, p)) : p), params.revision);
+      return toResult(
+        outcome,
+        title,
+        (p) => (params.revision ? path.join(root, path.relative(sourceRoot, p)) : p),
+        params.revision,
+      );
     } finally {
       await cleanup?.();
     }
@@ -120,19 +140,32 @@ export class BuildPreviewService {
   }
 
   /** The files of `revision` in a temporary folder (`git archive`; the working tree is never touched). */
-  private async checkout(root: string, revision: string, signal?: AbortSignal): Promise<{ root: string; dispose: () => Promise<void> } | { error: string }> {
+  private async checkout(
+    root: string,
+    revision: string,
+    signal?: AbortSignal,
+  ): Promise<{ root: string; dispose: () => Promise<void> } | { error: string }> {
     const opts = { timeoutMs: 60_000, maxOutputBytes: 1 << 20, ...(signal ? { signal } : {}) };
     const top = await this.spawn('git', ['-C', root, 'rev-parse', '--show-toplevel'], opts);
-    if (top.spawnError) return { error: `git is not installed (${top.spawnError.message}); the diff with ${revision} needs it` };
+    if (top.spawnError)
+      return {
+        error: `git is not installed (${top.spawnError.message}); the diff with ${revision} needs it`,
+      };
     if (top.code !== 0) return { error: `${root} is not in a git repository: ${top.stderr.trim()}` };
     const gitRoot = top.stdout.trim();
     const dir = await mkdtemp(path.join(os.tmpdir(), 'flux-workbench-rev-'));
     const dispose = (): Promise<void> => rm(dir, { recursive: true, force: true });
     const tar = path.join(dir, 'rev.tar');
-    const archive = await this.spawn('git', ['-C', gitRoot, 'archive', '--format=tar', '-o', tar, revision], opts);
+    const archive = await this.spawn(
+      'git',
+      ['-C', gitRoot, 'archive', '--format=tar', '-o', tar, revision],
+      opts,
+    );
     if (archive.code !== 0) {
       await dispose();
-      return { error: `git archive ${revision} failed: ${archive.stderr.trim() || archive.stopped || 'unknown error'}` };
+      return {
+        error: `git archive ${revision} failed: ${archive.stderr.trim() || archive.stopped || 'unknown error'}`,
+      };
     }
     const src = path.join(dir, 'src');
     await mkdir(src);
@@ -145,7 +178,12 @@ export class BuildPreviewService {
   }
 }
 
-function toResult(o: BuildOutcome, title: string, toWorkspace: (p: string) => string, revision?: string): BuildResult {
+function toResult(
+  o: BuildOutcome,
+  title: string,
+  toWorkspace: (p: string) => string,
+  revision?: string,
+): BuildResult {
   const uri = (p: string): string => URI.file(toWorkspace(p)).toString();
   return {
     ok: o.ok,
@@ -161,7 +199,11 @@ function toResult(o: BuildOutcome, title: string, toWorkspace: (p: string) => st
     variables: o.variables,
     unresolved: o.unresolved,
     warnings: o.warnings,
-    errors: o.errors.map((e) => ({ message: e.message, ...(e.file ? { uri: uri(e.file) } : {}), ...(e.line ? { line: e.line - 1 } : {}) })),
+    errors: o.errors.map((e) => ({
+      message: e.message,
+      ...(e.file ? { uri: uri(e.file) } : {}),
+      ...(e.line ? { line: e.line - 1 } : {}),
+    })),
     ...(revision ? { revision } : {}),
     durationMs: o.durationMs,
   };
@@ -176,7 +218,9 @@ export function repositoryRoot(p: string, roots: readonly string[]): string | un
     if (existsSync(path.join(d, '.git'))) return d;
     if (path.dirname(d) === d) break;
   }
-  return roots.filter((r) => p === r || p.startsWith(r.endsWith(path.sep) ? r : r + path.sep)).sort((a, b) => b.length - a.length)[0];
+  return roots
+    .filter((r) => p === r || p.startsWith(r.endsWith(path.sep) ? r : r + path.sep))
+    .sort((a, b) => b.length - a.length)[0];
 }
 
 function offsetAt(text: string, pos: { line: number; character: number }): number {
