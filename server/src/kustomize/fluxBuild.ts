@@ -175,6 +175,9 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
   const kustomizationFile = path.join(dir, fileName);
   const replaced = new Map<string, string>();
   if (target.kind === 'flux') {
+    // Flux runs kustomize without reordering (krusty options with no Reorder: objects stay in the
+    // order they were accumulated); kubectl kustomize sorts by kind unless the file says otherwise.
+    if (config.sortOptions === undefined) config.sortOptions = { order: 'fifo' };
     out.kustomization = stringify(config, { lineWidth: 0 });
     replaced.set(kustomizationFile, out.kustomization);
   }

@@ -1,0 +1,264 @@
+/**
+ * Differential test: the preview must render what Flux renders. For every Flux Kustomization in
+ * ../shared/corpus whose source is the repository itself (sourceRef GitRepository/OCIRepository
+ * `flux-system`), compare Flux Workbench's build with the real
+ * `flux build kustomization NAME --dry-run --kustomization-file FILE --path DIR --strict-substitute`
+ * of Flux 2.9.4 (built by test/build/ensure-flux-cli.sh).
+ *
+ * `--dry-run` skips substituteFrom, so our build skips it too (useSubstituteFrom: false); strict
+ * substitution is kustomize-controller's default, hence `--strict-substitute`. Each repository is
+ * copied to a temporary folder first and flux runs with --in-memory-build there: nothing is
+ * written to the corpus.
+ *
+ * Outcomes: identical objects (same order, deep-equal after YAML parsing), both failing, or a
+ * difference. Known, explained differences are classified (see `explain`); an unexplained one fails.
+ * Env: FLUX_BIN (the flux binary), FLUX_WORKBENCH_CORPUS (default ../shared/corpus),
+ * FLUX_DIFF_REPORT (write the full JSON report there), FLUX_DIFF_LIMIT (Kustomizations per repo).
+ */
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { buildFlux } from '../../server/src/kustomize/fluxBuild';
+import {
+  findFluxKustomizations,
+  type FluxKustomizationDoc,
+} from '../../server/src/kustomize/fluxKustomizations';
+import { nodeBuildFs, nodeSpawner } from '../../server/src/kustomize/io';
+import { GO_YAML } from '../../server/src/kustomize/postBuild';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const corpus = process.env.FLUX_WORKBENCH_CORPUS ?? path.resolve(repoRoot, '..', 'shared', 'corpus');
+const cache = process.env.FLUX_WORKBENCH_CACHE ?? path.join(os.homedir(), '.cache', 'flux-workbench');
+const limit = Number(process.env.FLUX_DIFF_LIMIT ?? Infinity);
+
+function fluxBinary(): string | undefined {
+  const candidate = process.env.FLUX_BIN ?? path.join(cache, 'bin', 'flux-v2.9.4');
+  if (existsSync(candidate)) return candidate;
+  if (!process.env.CI) return undefined;
+  // In CI the binary must exist: build it (or fail loudly).
+  return execFileSync('bash', [path.join(repoRoot, 'test', 'build', 'ensure-flux-cli.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+}
+
+interface Case {
+  repo: string;
+  file: string;
+  doc: FluxKustomizationDoc;
+}
+
+function listCases(root: string, repo: string): Case[] {
+  const out: Case[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = path.join(dir, name);
+      if (statSync(p).isDirectory()) {
+        if (name !== '.git') walk(p);
+      } else if (/\.ya?ml$/.test(name)) {
+        for (const doc of findFluxKustomizations(readFileSync(p, 'utf8'))) {
+          const ref = doc.spec.sourceRef;
+          if (ref?.name === 'flux-system' && (ref.kind === 'GitRepository' || ref.kind === 'OCIRepository')) {
+            out.push({ repo, file: p, doc });
+          }
+        }
+      }
+    }
+  };
+  walk(root);
+  return out;
+}
+
+function runFlux(bin: string, c: Case, root: string): Promise<{ ok: boolean; out: string; err: string }> {
+  const ns = c.doc.namespace || 'flux-system';
+  const dir = path.resolve(root, (c.doc.spec.path ?? '').replace(/^\/+/, ''));
+  const args = [
+    'build',
+    'kustomization',
+    c.doc.name,
+    '--dry-run',
+    '--in-memory-build',
+    '--strict-substitute',
+  ];
+  args.push('--kustomization-file', c.file, '--path', dir, '-n', ns);
+  return new Promise((resolve) => {
+    execFile(bin, args, { cwd: root, timeout: 300_000, maxBuffer: 256 << 20 }, (error, stdout, stderr) =>
+      resolve({ ok: !error, out: stdout, err: (stderr || error?.message || '').trim() }),
+    );
+  });
+}
+
+const parseObjects = (yaml: string): unknown[] =>
+  parseAllDocuments(yaml, GO_YAML)
+    .map((d) => d.toJS({ maxAliasCount: -1 }))
+    .filter((o) => o !== null && o !== undefined)
+    .map((o) => JSON.parse(JSON.stringify(o)));
+
+const idOf = (o: any): string => `${o?.kind}/${o?.metadata?.namespace ?? ''}/${o?.metadata?.name}`;
+
+interface Row {
+  id: string;
+  outcome: 'identical' | 'both-fail' | 'different';
+  reason?: string;
+  objects?: number;
+  flux?: string;
+  ours?: string;
+}
+
+/** Known differences, each explained in the report. Returns undefined for an unexplained one. */
+function explain(fluxErr: string, oursErr: string): string | undefined {
+  if (/\.sops\.yaml|\.sourceignore|ignore/i.test(oursErr + fluxErr) && /failed to decode/.test(fluxErr)) {
+    return 'flux build reads files that source-controller leaves out of the artifact (default ignore rules such as **/.sops.yaml); the preview follows the controller';
+  }
+  return undefined;
+}
+
+const rows: Row[] = [];
+const bin = fluxBinary();
+const skip = !bin
+  ? 'flux CLI absent: run `bash test/build/ensure-flux-cli.sh` (about 25 min on 2 cores) or set FLUX_BIN; CI builds it'
+  : !existsSync(corpus)
+    ? `no corpus at ${corpus}`
+    : false;
+if (skip) console.log(`# SKIPPED flux-build-diff: ${skip}`);
+
+describe('preview vs `flux build --dry-run` (Flux 2.9.4) on the corpus', { skip }, () => {
+  const tmp = skip ? '' : mkdtempSync(path.join(os.tmpdir(), 'fw-diff-'));
+  after(() => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    const n = (o: Row['outcome']) => rows.filter((r) => r.outcome === o).length;
+    console.log(
+      `# flux-build-diff: ${rows.length} compared, ${n('identical')} identical, ${n('both-fail')} fail in both, ${n('different')} different`,
+    );
+    for (const r of rows.filter((x) => x.outcome !== 'identical')) {
+      console.log(`#   ${r.outcome}: ${r.id}: ${r.reason ?? ''}`.slice(0, 600));
+    }
+    if (process.env.FLUX_DIFF_REPORT)
+      writeFileSync(process.env.FLUX_DIFF_REPORT, JSON.stringify(rows, null, 2));
+  });
+
+  for (const repo of skip
+    ? []
+    : readdirSync(corpus).filter((d) => statSync(path.join(corpus, d)).isDirectory())) {
+    it(repo, async () => {
+      const root = path.join(tmp, repo);
+      cpSync(path.join(corpus, repo), root, { recursive: true });
+      const cases = listCases(root, repo).slice(0, limit);
+      const fs = nodeBuildFs();
+      const unexplained: string[] = [];
+      const work = async (c: Case): Promise<void> => {
+        const id = `${repo}/${path.relative(root, c.file)}#${c.doc.name}`;
+        const [flux, ours] = await Promise.all([
+          runFlux(bin!, c, root),
+          buildFlux({
+            target: {
+              kind: 'flux',
+              name: c.doc.name,
+              namespace: c.doc.namespace || 'flux-system',
+              spec: c.doc.spec,
+              file: c.file,
+            },
+            sourceRoot: root,
+            fs,
+            spawn: nodeSpawner,
+            trusted: true,
+            strict: true,
+            useSubstituteFrom: false,
+            timeoutMs: 300_000,
+          }),
+        ]);
+        const oursErr = ours.errors.map((e) => e.message).join('; ');
+        if (!flux.ok && !ours.ok) {
+          rows.push({
+            id,
+            outcome: 'both-fail',
+            reason: `flux: ${flux.err.split('\n')[0]} | ours: ${oursErr}`.slice(0, 500),
+          });
+          return;
+        }
+        if (flux.ok !== ours.ok) {
+          const reason = explain(flux.err, oursErr);
+          rows.push({
+            id,
+            outcome: 'different',
+            reason:
+              reason ??
+              `flux ${flux.ok ? 'ok' : 'failed: ' + flux.err.split('\n')[0]} | ours ${ours.ok ? 'ok' : 'failed: ' + oursErr}`.slice(
+                0,
+                500,
+              ),
+          });
+          if (!reason) unexplained.push(id);
+          return;
+        }
+        const a = parseObjects(flux.out);
+        const b = parseObjects(ours.yaml);
+        if (!c.doc.namespace) {
+          // Explained: `flux build` labels objects with the file's metadata.namespace, empty here;
+          // kustomize-controller uses the namespace the Kustomization lives in, which the preview
+          // takes to be flux-system. Compare everything else.
+          for (const o of a as any[]) {
+            if (o?.metadata?.labels?.['kustomize.toolkit.fluxcd.io/namespace'] === '') {
+              o.metadata.labels['kustomize.toolkit.fluxcd.io/namespace'] = 'flux-system';
+            }
+          }
+        }
+        try {
+          assert.deepEqual(b, a);
+          rows.push({ id, outcome: 'identical', objects: a.length });
+        } catch {
+          const diff = firstDifference(a, b);
+          rows.push({ id, outcome: 'different', reason: diff, objects: a.length });
+          unexplained.push(id);
+        }
+      };
+      // Two at a time: each side is a process, and the machine has two cores.
+      const queue = [...cases];
+      await Promise.all(
+        [0, 1].map(async () => {
+          for (let c = queue.shift(); c; c = queue.shift()) await work(c);
+        }),
+      );
+      assert.deepEqual(unexplained, [], `unexplained differences in ${repo}`);
+    });
+  }
+});
+
+function firstDifference(a: unknown[], b: unknown[]): string {
+  if (a.length !== b.length) {
+    const ids = (l: unknown[]) => new Set(l.map(idOf));
+    const fa = ids(a);
+    const fb = ids(b);
+    return `object count ${a.length} (flux) vs ${b.length} (ours); only in flux: ${[...fa]
+      .filter((x) => !fb.has(x))
+      .slice(0, 3)
+      .join(', ')}; only ours: ${[...fb]
+      .filter((x) => !fa.has(x))
+      .slice(0, 3)
+      .join(', ')}`;
+  }
+  for (let i = 0; i < a.length; i++) {
+    try {
+      assert.deepEqual(b[i], a[i]);
+    } catch (err) {
+      return `${idOf(a[i])} vs ${idOf(b[i])}: ${String((err as Error).message)
+        .split('\n')
+        .slice(0, 12)
+        .join(' ')}`.slice(0, 800);
+    }
+  }
+  return 'unknown';
+}
