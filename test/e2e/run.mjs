@@ -65,6 +65,7 @@ function fixtureLayout() {
 
 // ---------------------------------------------------------------------------------------------
 const results = []; // { id, name, ok, ms, error, shot }
+let tmpDir = null; // removed on exit unless E2E_KEEP=1
 const cleanups = new Set();
 let stepCounter = 0;
 
@@ -369,7 +370,7 @@ async function main() {
   const tStart = Date.now();
   fs.rmSync(RESULTS, { recursive: true, force: true });
   fs.mkdirSync(RESULTS, { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-workbench-e2e-'));
+  const tmp = (tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-workbench-e2e-')));
   const fixtureBefore = snapshotTree(FIXTURE);
   let prep = null;
   let prepError = null;
@@ -457,6 +458,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 process.on('exit', () => {
   for (const pid of cleanups) killGroup(pid, 'SIGKILL');
+  if (tmpDir && process.env.E2E_KEEP !== '1') fs.rmSync(tmpDir, { recursive: true, force: true });
 });
 
 main().then(

@@ -46,13 +46,15 @@ export async function quickOpen(page, relPath, timeout = 30_000) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout });
   await input.fill(relPath);
-  // Click the row for this very file (its label is "<base> <dir>"); Enter could pick a stale
-  // first row while the list is still filtering.
+  // Wait for the row of this very file (its label is "<base> <dir>"): Enter too early could pick a
+  // stale first row while the list is still filtering.
   const dir = path.dirname(relPath);
   let row = page.locator('.quick-input-list .monaco-list-row', { hasText: base });
   if (dir !== '.') row = row.filter({ hasText: dir });
   await row.first().waitFor({ timeout });
-  await row.first().click();
+  // Accept with Enter once the focused row is this file (as a user would).
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: base }).filter({ hasText: dir === '.' ? base : dir }).waitFor({ timeout });
+  await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
   await page.locator('.tabs-container .tab.active', { hasText: base }).waitFor({ timeout });
 }
