@@ -267,21 +267,24 @@ rm -rf "$STATE/source-storage"; mkdir -p "$STATE/source-storage" "$STATE/tmp"
 # The controllers read KUBECONFIG (exported above) and RUNTIME_NAMESPACE from the environment.
 export RUNTIME_NAMESPACE=flux-system TMPDIR="$STATE/tmp"
 common=(--enable-leader-election=false --watch-all-namespaces=true --log-level=info --log-encoding=json)
+# Events go to notification-controller; without it the event recorder's retries slow reconciles.
+events=()
+runs notification-controller && events=(--events-addr="http://127.0.0.1:$EVENTS_PORT")
 log "starting the Flux controllers"
 runs notification-controller && start_proc notification-controller "$(binary_path notification-controller)" "${common[@]}" \
   --metrics-addr="127.0.0.1:$NC_METRICS" --health-addr="127.0.0.1:$NC_HEALTH" \
   --events-addr="127.0.0.1:$EVENTS_PORT" --receiverAddr="127.0.0.1:$RECEIVER_PORT"
 runs source-controller && start_proc source-controller "$(binary_path source-controller)" "${common[@]}" \
   --metrics-addr="127.0.0.1:$SC_METRICS" --health-addr="127.0.0.1:$SC_HEALTH" \
-  --events-addr="http://127.0.0.1:$EVENTS_PORT" \
+  "${events[@]}" \
   --storage-path="$STATE/source-storage" --storage-addr="127.0.0.1:$STORAGE_PORT" \
   --storage-adv-addr="127.0.0.1:$STORAGE_PORT" --requeue-dependency=2s
 runs kustomize-controller && start_proc kustomize-controller "$(binary_path kustomize-controller)" "${common[@]}" \
   --metrics-addr="127.0.0.1:$KC_METRICS" --health-addr="127.0.0.1:$KC_HEALTH" \
-  --events-addr="http://127.0.0.1:$EVENTS_PORT" --requeue-dependency=2s
+  "${events[@]}" --requeue-dependency=2s
 runs helm-controller && start_proc helm-controller "$(binary_path helm-controller)" "${common[@]}" \
   --metrics-addr="127.0.0.1:$HC_METRICS" --health-addr="127.0.0.1:$HC_HEALTH" \
-  --events-addr="http://127.0.0.1:$EVENTS_PORT" --requeue-dependency=2s --graceful-shutdown-timeout=5s
+  "${events[@]}" --requeue-dependency=2s --graceful-shutdown-timeout=5s
 runs notification-controller && wait_until notification-controller 60 "healthy" curl -sf --max-time 2 "http://127.0.0.1:$NC_HEALTH/readyz"
 runs source-controller && wait_until source-controller 60 "healthy" curl -sf --max-time 2 "http://127.0.0.1:$SC_HEALTH/readyz"
 runs kustomize-controller && wait_until kustomize-controller 60 "healthy" curl -sf --max-time 2 "http://127.0.0.1:$KC_HEALTH/readyz"
