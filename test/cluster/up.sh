@@ -14,8 +14,8 @@
 #                               objects whose controller is not run are not waited for
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-T0=$(date +%s.%N)
-elapsed() { printf '%.1fs' "$(echo "$(date +%s.%N) - $T0" | bc)"; }
+T0=$(date +%s%N)
+elapsed() { local d=$(($(date +%s%N) - T0)); echo "$((d / 1000000000)).$((d / 100000000 % 10))s"; }
 READY_TIMEOUT="${CLUSTER_READY_TIMEOUT:-180}"
 
 KUBECONFIG_ADMIN="$STATE/kubeconfig"
@@ -67,7 +67,6 @@ FLUX_CRDS_DIR="$(cd "$FLUX_CRDS_DIR" && pwd)"
 
 log "building or reusing binaries (cache: $CACHE)"
 bash "$CLUSTER_SRC/ensure-built.sh" kube-apiserver "${CONTROLLERS[@]}"
-need_cmd bc || die "bc is needed"
 
 mkdir -p "$STATE" "$LOGS" "$PIDS"
 
