@@ -104,10 +104,21 @@ async function walk(
     const ext = path.extname(e.name);
     if (!e.isFile || (ext !== '.yaml' && ext !== '.yml')) continue;
     if (ignore.ignores(p, false)) continue;
-    const problem = kubernetesYamlProblem(await fs.readFile(p));
+    const problem = cachedProblem(p, await fs.readFile(p));
     if (problem) throw new GeneratorError(`failed to decode Kubernetes YAML from ${p}: ${problem}`, p);
     out.push(p);
   }
+}
+
+// Warm re-previews re-read every file but re-parse only those whose text changed.
+const problemCache = new Map<string, { text: string; problem: string | undefined }>();
+function cachedProblem(file: string, text: string): string | undefined {
+  const hit = problemCache.get(file);
+  if (hit && hit.text === text) return hit.problem;
+  const problem = kubernetesYamlProblem(text);
+  if (problemCache.size > 5000) problemCache.clear();
+  problemCache.set(file, { text, problem });
+  return problem;
 }
 
 /**
