@@ -252,6 +252,8 @@ export class FluxLanguageService {
     const out: Diagnostic[] = [];
     for (const seg of pieces) {
       let found = next.get(seg.text) ?? previous.get(seg.text);
+      // Nothing but markers and comments: nothing to check (and the engine logs a spurious error on it).
+      if (!found && isBlankDocument(seg.text)) found = [];
       if (!found) {
         found = await this.yls.doValidation(
           TextDocument.create(uri, languageId, ++engineVersion, seg.text),
@@ -485,6 +487,13 @@ export function splitDocuments(text: string): Piece[] {
   }
   out.push({ line: startLine, offset: start, text: text.slice(start) });
   return out;
+}
+
+function isBlankDocument(text: string): boolean {
+  return text.split('\n').every((l) => {
+    const t = l.trim();
+    return t === '' || t === '---' || t === '...' || t.startsWith('#');
+  });
 }
 
 function msg(d: Diagnostic): string {
