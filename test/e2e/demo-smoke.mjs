@@ -12,10 +12,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO, freePort, killGroup } from './lib/env.mjs';
-import { launchChromium, waitForExplorer, quickOpen, gotoLine, cursorPosition, waitCursorChange, problems } from './lib/workbench.mjs';
+import {
+  launchChromium,
+  waitForExplorer,
+  quickOpen,
+  gotoLine,
+  waitCursor,
+  problems,
+} from './lib/workbench.mjs';
 
 const SHOTS = path.join(REPO, 'test-results/demo');
-const EXAMPLE_FILES = ['clusters/production/apps.yaml', 'infrastructure/controllers/ingress-nginx.yaml', 'clusters/production/notifications.yaml', 'apps/production/podinfo-replicas.yaml'];
+const EXAMPLE_FILES = [
+  'clusters/production/apps.yaml',
+  'infrastructure/controllers/ingress-nginx.yaml',
+  'clusters/production/notifications.yaml',
+  'apps/production/podinfo-replicas.yaml',
+];
 
 /** Open the demo in Chromium and check the extension works there and finds nothing wrong. */
 async function browserCheck(url, failures) {
@@ -33,20 +45,29 @@ async function browserCheck(url, failures) {
       await quickOpen(page, f);
     }
     await quickOpen(page, EXAMPLE_FILES[0]);
-    const status = page.locator('.part.statusbar .statusbar-item', { hasText: /^\s*Flux schemas:\s*(?!loading)\S/i }).first();
+    const status = page
+      .locator('.part.statusbar .statusbar-item', { hasText: /^\s*Flux schemas:\s*(?!loading)\S/i })
+      .first();
     await status.waitFor({ timeout: 60_000 });
     log(`status bar: ${(await status.innerText()).trim()}`);
     // Hover `dependsOn` (line of the key in the example file) with the keyboard-free mouse path.
-    const lines = fs.readFileSync(path.join(REPO, 'examples/flux-repo', EXAMPLE_FILES[0]), 'utf8').split('\n');
+    const lines = fs
+      .readFileSync(path.join(REPO, 'examples/flux-repo', EXAMPLE_FILES[0]), 'utf8')
+      .split('\n');
     const line = lines.findIndex((l) => /^ {2}dependsOn:/.test(l)) + 1;
     await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
     await gotoLine(page, line);
-    const before = await cursorPosition(page);
     await page.keyboard.press('Home');
-    await waitCursorChange(page, before);
-    const box = await page.locator('.editor-instance .monaco-editor .cursors-layer .cursor').first().boundingBox();
+    await waitCursor(page, (p) => p.line === line && p.col > 1, 5000, 'the first non-blank column');
+    const box = await page
+      .locator('.editor-instance .monaco-editor .cursors-layer .cursor')
+      .first()
+      .boundingBox();
     await page.mouse.move(box.x + 20, box.y + box.height / 2, { steps: 4 });
-    const hover = page.locator('.monaco-hover:visible').filter({ hasText: /depend/i }).first();
+    const hover = page
+      .locator('.monaco-hover:visible')
+      .filter({ hasText: /depend/i })
+      .first();
     try {
       await hover.waitFor({ timeout: 20_000 });
       log(`hover: ${(await hover.innerText()).trim().replace(/\n+/g, ' | ').slice(0, 200)}`);
@@ -66,12 +87,20 @@ async function browserCheck(url, failures) {
       if (now === last && i >= 4) break;
       last = now;
     }
-    const found = (await problems(page)).flatMap((g) => g.markers.filter((m) => m.severity === 'error' || m.severity === 'warning').map((m) => `${g.file}: ${m.text.replace(/\n/g, ' | ')}`));
+    const found = (await problems(page)).flatMap((g) =>
+      g.markers
+        .filter((m) => m.severity === 'error' || m.severity === 'warning')
+        .map((m) => `${g.file}: ${m.text.replace(/\n/g, ' | ')}`),
+    );
     await page.screenshot({ path: path.join(SHOTS, '03-problems.png') });
-    if (found.length) failures.push(`the example repository should be clean, Problems shows: ${JSON.stringify(found)}`);
+    if (found.length)
+      failures.push(`the example repository should be clean, Problems shows: ${JSON.stringify(found)}`);
     else log(`Problems panel: no errors or warnings for ${EXAMPLE_FILES.length} opened files`);
   } catch (e) {
-    await browser.pages()[0]?.screenshot({ path: path.join(SHOTS, 'failure.png') }).catch(() => {});
+    await browser
+      .pages()[0]
+      ?.screenshot({ path: path.join(SHOTS, 'failure.png') })
+      .catch(() => {});
     throw e;
   } finally {
     await browser.close().catch(() => {});
@@ -116,7 +145,9 @@ function descendants(root) {
 
 function stillAlive(pids) {
   const table = processTable();
-  return [...pids].filter(([pid, start]) => table.get(pid)?.start === start && table.get(pid)?.state !== 'Z').map(([pid]) => pid);
+  return [...pids]
+    .filter(([pid, start]) => table.get(pid)?.start === start && table.get(pid)?.state !== 'Z')
+    .map(([pid]) => pid);
 }
 
 async function main() {

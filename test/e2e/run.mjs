@@ -17,18 +17,39 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  REPO, E2E_CACHE, freePort, run, stopGroup, killGroup, seedUserSettings, writeCodeServerConfig,
-  installVsix, startCodeServer, copyDir, snapshotTree,
+  REPO,
+  E2E_CACHE,
+  freePort,
+  run,
+  stopGroup,
+  killGroup,
+  seedUserSettings,
+  writeCodeServerConfig,
+  installVsix,
+  startCodeServer,
+  copyDir,
+  snapshotTree,
 } from './lib/env.mjs';
 import {
-  launchChromium, waitForExplorer, explorerRows, quickOpen, statusBarTexts, gotoLine, openLineBelow,
-  undoUntilClean, completionLabels, problems, cursorPosition, waitCursorChange,
+  launchChromium,
+  waitForExplorer,
+  explorerRows,
+  quickOpen,
+  statusBarTexts,
+  gotoLine,
+  openLineBelow,
+  undoUntilClean,
+  completionLabels,
+  problems,
+  waitCursor,
 } from './lib/workbench.mjs';
 
 const FIXTURE = path.join(REPO, 'test/fixtures/e2e-repo');
 const TARGET = 'clusters/dev/apps.yaml';
 const RESULTS = path.join(REPO, 'test-results/e2e');
-const VSIX = process.env.E2E_VSIX ? path.resolve(process.env.E2E_VSIX) : path.join(REPO, 'flux-workbench.vsix');
+const VSIX = process.env.E2E_VSIX
+  ? path.resolve(process.env.E2E_VSIX)
+  : path.join(REPO, 'flux-workbench.vsix');
 const STEP_TIMEOUT = Number(process.env.E2E_STEP_TIMEOUT_MS || 60_000);
 const GLOBAL_TIMEOUT = 15 * 60_000; // browser phase only; setup and packaging have their own limits
 
@@ -94,11 +115,26 @@ async function step(ctx, slug, name, fn) {
   const id = String(++stepCounter).padStart(2, '0');
   const shotFile = path.join(RESULTS, `${id}-${slug}.png`);
   const t0 = Date.now();
-  const r = { id, slug, name, scenario: ctx?.name ?? '-', ok: false, ms: 0, details: null, error: null, shot: null };
+  const r = {
+    id,
+    slug,
+    name,
+    scenario: ctx?.name ?? '-',
+    ok: false,
+    ms: 0,
+    details: null,
+    error: null,
+    shot: null,
+  };
   try {
     if (ctx?.fatal) throw new Error(`not run: ${ctx.fatal}`);
     if (ctx) ctx.stepId = id;
-    r.details = (await withTimeout(Promise.resolve().then(() => fn(ctx)), STEP_TIMEOUT, name)) ?? null;
+    r.details =
+      (await withTimeout(
+        Promise.resolve().then(() => fn(ctx)),
+        STEP_TIMEOUT,
+        name,
+      )) ?? null;
     r.ok = true;
   } catch (e) {
     r.error = e.message.split('\n').slice(0, 12).join('\n');
@@ -107,7 +143,9 @@ async function step(ctx, slug, name, fn) {
   r.ms = Date.now() - t0;
   r.shot = await screenshot(ctx?.page, shotFile);
   results.push(r);
-  log(`${r.ok ? 'PASS' : 'FAIL'} ${id} ${name} (${r.ms} ms)${r.details ? `\n      ${JSON.stringify(r.details)}` : ''}${r.error ? `\n      ${r.error.replace(/\n/g, '\n      ')}` : ''}`);
+  log(
+    `${r.ok ? 'PASS' : 'FAIL'} ${id} ${name} (${r.ms} ms)${r.details ? `\n      ${JSON.stringify(r.details)}` : ''}${r.error ? `\n      ${r.error.replace(/\n/g, '\n      ')}` : ''}`,
+  );
   // Leave the UI in a neutral state for the next step.
   if (ctx?.page && !ctx.fatal) {
     await ctx.page.keyboard.press('Escape').catch(() => {});
@@ -133,7 +171,11 @@ async function prepare(tmp) {
   } else {
     log('building the extension: npm run package');
     fs.rmSync(VSIX, { force: true });
-    await run('npm', ['run', 'package'], { timeoutMs: 10 * 60_000, quiet: true, logFile: path.join(RESULTS, 'package.log') });
+    await run('npm', ['run', 'package'], {
+      timeoutMs: 10 * 60_000,
+      quiet: true,
+      logFile: path.join(RESULTS, 'package.log'),
+    });
     if (!fs.existsSync(VSIX)) throw new Error(`npm run package did not produce ${VSIX}`);
   }
   const tPackage = Date.now() - t1;
@@ -142,7 +184,12 @@ async function prepare(tmp) {
   const extensionsDir = path.join(tmp, 'extensions');
   const config = path.join(tmp, 'install-config.yaml');
   writeCodeServerConfig(config, 0);
-  const out = await installVsix({ vsix: VSIX, userDataDir: path.join(tmp, 'ud-install'), extensionsDir, config });
+  const out = await installVsix({
+    vsix: VSIX,
+    userDataDir: path.join(tmp, 'ud-install'),
+    extensionsDir,
+    config,
+  });
   log(`installed: ${out.split('\n').pop()}`);
   const tInstall = Date.now() - t2;
   log(`timings: setup ${tSetup} ms, package ${tPackage} ms, install ${tInstall} ms`);
@@ -153,7 +200,9 @@ async function prepare(tmp) {
 async function openScenario(name, { tmp, extensionsDir, trust }) {
   const dir = path.join(tmp, name);
   const ctx = {
-    name, trust, dir,
+    name,
+    trust,
+    dir,
     ws: path.join(dir, 'workspace'),
     ud: path.join(dir, 'user-data'),
     logFile: path.join(dir, 'code-server.log'),
@@ -168,7 +217,15 @@ async function openScenario(name, { tmp, extensionsDir, trust }) {
     const config = path.join(dir, 'config.yaml');
     writeCodeServerConfig(config, port);
     const t0 = Date.now();
-    ctx.server = await startCodeServer({ port, userDataDir: ctx.ud, extensionsDir, folder: ctx.ws, trust, logFile: ctx.logFile, config });
+    ctx.server = await startCodeServer({
+      port,
+      userDataDir: ctx.ud,
+      extensionsDir,
+      folder: ctx.ws,
+      trust,
+      logFile: ctx.logFile,
+      config,
+    });
     cleanups.add(ctx.server.pid);
     ctx.url = `http://127.0.0.1:${port}/`;
     log(`[${name}] code-server pid ${ctx.server.pid} on ${ctx.url} (healthz after ${Date.now() - t0} ms)`);
@@ -185,7 +242,8 @@ async function openScenario(name, { tmp, extensionsDir, trust }) {
 
 async function closeScenario(ctx) {
   if (ctx.failed || ctx.fatal) saveDiagnostics(ctx);
-  if (ctx.browser) await withTimeout(ctx.browser.close(), 15_000, 'closing Chromium').catch((e) => log(e.message));
+  if (ctx.browser)
+    await withTimeout(ctx.browser.close(), 15_000, 'closing Chromium').catch((e) => log(e.message));
   if (ctx.server) {
     await stopGroup(ctx.server.pid);
     cleanups.delete(ctx.server.pid);
@@ -194,11 +252,13 @@ async function closeScenario(ctx) {
 
 function saveDiagnostics(ctx) {
   try {
-    if (fs.existsSync(ctx.logFile)) fs.copyFileSync(ctx.logFile, path.join(RESULTS, `${ctx.name}-code-server.log`));
+    if (fs.existsSync(ctx.logFile))
+      fs.copyFileSync(ctx.logFile, path.join(RESULTS, `${ctx.name}-code-server.log`));
     // The workbench's logs include each output channel of the extension host (the extension's
     // LogOutputChannels: output_logging_*/N-<name>.log) and exthost.log.
     const logs = path.join(ctx.ud, 'logs');
-    if (fs.existsSync(logs)) fs.cpSync(logs, path.join(RESULTS, `${ctx.name}-vscode-logs`), { recursive: true });
+    if (fs.existsSync(logs))
+      fs.cpSync(logs, path.join(RESULTS, `${ctx.name}-vscode-logs`), { recursive: true });
     fs.writeFileSync(path.join(RESULTS, `${ctx.name}-browser-console.log`), ctx.consoleLog.join('\n') + '\n');
     log(`[${ctx.name}] saved logs to ${path.relative(REPO, RESULTS)}/${ctx.name}-*`);
   } catch (e) {
@@ -224,19 +284,29 @@ async function stepOpenAndStatus(ctx) {
   const openMs = Date.now() - tOpen;
   // The item may first say "Flux schemas: loading"; wait until it names where the schemas came from.
   const any = page.locator('.part.statusbar .statusbar-item', { hasText: /^\s*Flux schemas:/ }).first();
-  const named = page.locator('.part.statusbar .statusbar-item', { hasText: /^\s*Flux schemas:\s*(?!loading)\S/i }).first();
+  const named = page
+    .locator('.part.statusbar .statusbar-item', { hasText: /^\s*Flux schemas:\s*(?!loading)\S/i })
+    .first();
   const seen = new Set();
   const t0 = Date.now();
   while (!(await named.isVisible())) {
     if (await any.isVisible()) seen.add((await any.innerText().catch(() => '')).trim());
     if (Date.now() - t0 > 45_000) {
-      throw new Error(`no status bar item "Flux schemas: <source>"; seen ${JSON.stringify([...seen])}; status bar: ${JSON.stringify(await statusBarTexts(page))}`);
+      throw new Error(
+        `no status bar item "Flux schemas: <source>"; seen ${JSON.stringify([...seen])}; status bar: ${JSON.stringify(await statusBarTexts(page))}`,
+      );
     }
     await page.waitForTimeout(250);
   }
   const text = (await named.innerText()).trim();
   const tooltip = (await named.getAttribute('aria-label')) ?? '';
-  return { status: text, ariaLabel: tooltip, before: [...seen].filter((t) => t !== text), openMs, sourceNamedMs: Date.now() - tOpen };
+  return {
+    status: text,
+    ariaLabel: tooltip,
+    before: [...seen].filter((t) => t !== text),
+    openMs,
+    sourceNamedMs: Date.now() - tOpen,
+  };
 }
 
 /**
@@ -248,11 +318,14 @@ async function completionIn(ctx, kind, want, notWant) {
   const { page } = ctx;
   const doc = ctx.layout[kind];
   const present = want.filter((w) => doc.specKeys.includes(w));
-  if (present.length) throw new Error(`test bug: fixture ${kind} already sets ${present} (yaml-language-server would not propose them)`);
+  if (present.length)
+    throw new Error(
+      `test bug: fixture ${kind} already sets ${present} (yaml-language-server would not propose them)`,
+    );
   await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
-  await openLineBelow(page, doc.spec, 2);
   let labels;
   try {
+    await openLineBelow(page, doc.spec, 2);
     labels = await completionLabels(page);
   } finally {
     await page.waitForTimeout(300);
@@ -263,10 +336,18 @@ async function completionIn(ctx, kind, want, notWant) {
   const missing = want.filter((w) => !labels.includes(w));
   const wrong = notWant.filter((w) => labels.includes(w));
   if (missing.length || wrong.length) {
-    throw new Error(`${kind} spec completion: missing ${JSON.stringify(missing)}, unexpected ${JSON.stringify(wrong)}; got ${JSON.stringify(labels)}`);
+    throw new Error(
+      `${kind} spec completion: missing ${JSON.stringify(missing)}, unexpected ${JSON.stringify(wrong)}; got ${JSON.stringify(labels)}`,
+    );
   }
   const duplicates = [...new Set(labels.filter((l, i) => labels.indexOf(l) !== i))];
-  return { kind, line: doc.spec + 1, count: labels.length, labels, ...(duplicates.length ? { duplicates } : {}) };
+  return {
+    kind,
+    line: doc.spec + 1,
+    count: labels.length,
+    labels,
+    ...(duplicates.length ? { duplicates } : {}),
+  };
 }
 
 async function stepHover(ctx) {
@@ -274,47 +355,73 @@ async function stepHover(ctx) {
   const doc = ctx.layout.Kustomization;
   await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
   await gotoLine(page, doc.interval);
-  const before = await cursorPosition(page);
   await page.keyboard.press('Home'); // first non-blank column: the start of `interval`
-  const pos = await waitCursorChange(page, before);
-  if (pos.col !== 3) throw new Error(`expected the cursor at column 3 of line ${doc.interval}, status bar says ${pos.text}`);
+  const pos = await waitCursor(
+    page,
+    (p) => p.line === doc.interval && p.col > 1,
+    5000,
+    'the first non-blank column',
+  );
+  if (pos.col !== 3)
+    throw new Error(`expected the cursor at column 3 of line ${doc.interval}, status bar says ${pos.text}`);
   // Hover the mouse over the key, just right of the cursor.
   const cursor = page.locator('.editor-instance .monaco-editor .cursors-layer .cursor').first();
   const box = await cursor.boundingBox();
   if (!box) throw new Error('cannot locate the editor cursor');
   await page.mouse.move(box.x + 200, box.y - 200);
   await page.mouse.move(box.x + 20, box.y + box.height / 2, { steps: 4 });
-  const hover = page.locator('.monaco-hover:visible').filter({ hasText: /interval/i }).first();
+  const hover = page
+    .locator('.monaco-hover:visible')
+    .filter({ hasText: /interval/i })
+    .first();
   try {
     await hover.waitFor({ timeout: 20_000 });
   } catch {
     const visible = await page.locator('.monaco-hover:visible').allInnerTexts();
-    throw new Error(`no hover with "interval" over line ${doc.interval}; visible hovers: ${JSON.stringify(visible)}`);
+    throw new Error(
+      `no hover with "interval" over line ${doc.interval}; visible hovers: ${JSON.stringify(visible)}`,
+    );
   }
   const text = (await hover.innerText()).trim();
   const problemsFound = [];
-  if (!/The interval at which/i.test(text)) problemsFound.push('no CRD description ("The interval at which ...")');
-  if (!/bundled|Schema source/i.test(text)) problemsFound.push('no footer naming the schema source ("bundled" / "Schema source")');
-  if (problemsFound.length) throw new Error(`hover text lacks ${problemsFound.join(' and ')}: ${JSON.stringify(text)}`);
+  if (!/The interval at which/i.test(text))
+    problemsFound.push('no CRD description ("The interval at which ...")');
+  if (!/bundled|Schema source/i.test(text))
+    problemsFound.push('no footer naming the schema source ("bundled" / "Schema source")');
+  if (problemsFound.length)
+    throw new Error(`hover text lacks ${problemsFound.join(' and ')}: ${JSON.stringify(text)}`);
   return { hover: text.slice(0, 400) };
 }
 
 async function openProblems(page) {
-  if (!(await page.locator('.markers-panel').isVisible().catch(() => false))) {
+  if (
+    !(await page
+      .locator('.markers-panel')
+      .isVisible()
+      .catch(() => false))
+  ) {
     await page.keyboard.press('Control+Shift+M');
   }
   await page.locator('.markers-panel').waitFor({ state: 'visible' });
 }
 
 /** The Problems panel lists the seeded `prunee` error and no other error for apps.yaml. */
-async function stepProblems(ctx) {
+async function stepProblems(ctx, waitMs = 45_000) {
   const { page } = ctx;
   await openProblems(page);
   const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'prunee' }).first();
   try {
-    await row.waitFor({ timeout: 45_000 });
+    await row.waitFor({ timeout: waitMs });
   } catch {
-    throw new Error(`no Problems row mentions "prunee"; panel: ${JSON.stringify(await problems(page))}`);
+    // Tell "no diagnostics at all" from "diagnostics not in the panel".
+    const squiggles = await page
+      .locator('.editor-instance .monaco-editor')
+      .first()
+      .locator('.squiggly-error, .squiggly-warning, .squiggly-info')
+      .count();
+    throw new Error(
+      `no Problems row mentions "prunee" after ${waitMs} ms; panel: ${JSON.stringify(await problems(page))}; squiggles in the editor: ${squiggles}`,
+    );
   }
   // Validation is debounced and may publish in parts: let the panel settle, then judge.
   let last = '';
@@ -330,37 +437,54 @@ async function stepProblems(ctx) {
   // The brief asks for a row naming prunee; its severity is the extension's choice (yaml-language-server
   // reports unknown properties as warnings), so it is recorded, not asserted.
   const prunee = markers.filter((m) => m.text.includes('prunee'));
-  if (prunee.length !== 1) throw new Error(`expected one Problems row mentioning "prunee", got ${JSON.stringify(markers)}`);
-  if (!['error', 'warning'].includes(prunee[0].severity)) throw new Error(`the prunee row is neither an error nor a warning: ${JSON.stringify(prunee[0])}`);
-  const others = markers.filter((m) => m !== prunee[0] && (m.severity === 'error' || m.severity === 'warning'));
+  if (prunee.length !== 1)
+    throw new Error(`expected one Problems row mentioning "prunee", got ${JSON.stringify(markers)}`);
+  if (!['error', 'warning'].includes(prunee[0].severity))
+    throw new Error(`the prunee row is neither an error nor a warning: ${JSON.stringify(prunee[0])}`);
+  const others = markers.filter(
+    (m) => m !== prunee[0] && (m.severity === 'error' || m.severity === 'warning'),
+  );
   const at = /\[Ln (\d+), Col (\d+)\]/.exec(prunee[0].text);
   if (!at || Number(at[1]) !== ctx.layout.pruneeLine) {
-    throw new Error(`the "prunee" error is not on line ${ctx.layout.pruneeLine}: ${JSON.stringify(prunee[0].text)}`);
+    throw new Error(
+      `the "prunee" error is not on line ${ctx.layout.pruneeLine}: ${JSON.stringify(prunee[0].text)}`,
+    );
   }
-  if (others.length) throw new Error(`expected no other error or warning rows for apps.yaml (the rest is valid), got ${JSON.stringify(others)}`);
+  if (others.length)
+    throw new Error(
+      `expected no other error or warning rows for apps.yaml (the rest is valid), got ${JSON.stringify(others)}`,
+    );
   return {
     severity: prunee[0].severity,
     row: prunee[0].text.replace(/\n/g, ' | '),
-    otherRowsForFile: markers.filter((m) => m !== prunee[0]).map((m) => `${m.severity}: ${m.text.replace(/\n/g, ' | ')}`),
+    otherRowsForFile: markers
+      .filter((m) => m !== prunee[0])
+      .map((m) => `${m.severity}: ${m.text.replace(/\n/g, ' | ')}`),
   };
 }
 
 async function stepRestrictedReady(ctx) {
   const details = await stepReady(ctx);
-  const restricted = ctx.page.locator('.part.statusbar .statusbar-item', { hasText: 'Restricted Mode' }).first();
+  const restricted = ctx.page
+    .locator('.part.statusbar .statusbar-item', { hasText: 'Restricted Mode' })
+    .first();
   try {
     await restricted.waitFor({ timeout: 20_000 });
   } catch {
-    throw new Error(`workspace trust is on but no "Restricted Mode" status item; status bar: ${JSON.stringify(await statusBarTexts(ctx.page))}`);
+    throw new Error(
+      `workspace trust is on but no "Restricted Mode" status item; status bar: ${JSON.stringify(await statusBarTexts(ctx.page))}`,
+    );
   }
   return { ...details, restricted: true };
 }
 
 async function stepRestrictedDiagnostic(ctx) {
   const { page } = ctx;
+  const t0 = Date.now();
   await quickOpen(page, TARGET);
   await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'GitRepository' }).waitFor();
-  const details = await stepProblems(ctx);
+  // Leave room inside the step's limit for a precise failure message.
+  const details = await stepProblems(ctx, Math.max(10_000, STEP_TIMEOUT - (Date.now() - t0) - 8_000));
   const status = (await statusBarTexts(page)).filter((t) => /Flux schemas:|Restricted Mode/.test(t));
   return { ...details, status };
 }
@@ -392,17 +516,54 @@ async function main() {
   const workspaces = [];
   // Scenario 1: workspace trust off (--disable-workspace-trust).
   {
-    const ctx = prepError ? { name: 'trust-off', fatal: `preparation failed: ${prepError}` } : await openScenario('trust-off', { tmp, ...prep, trust: false });
+    const ctx = prepError
+      ? { name: 'trust-off', fatal: `preparation failed: ${prepError}` }
+      : await openScenario('trust-off', { tmp, ...prep, trust: false });
     try {
       await step(ctx, 'workbench-ready', 'workbench ready: explorer lists the fixture', stepReady);
       if (ctx.failed) ctx.fatal ??= 'the workbench did not become ready';
-      await step(ctx, 'open-flux-file-status', `open ${TARGET}: status bar names the Flux schema source`, stepOpenAndStatus);
-      await step(ctx, 'completion-gitrepository', 'completion under GitRepository spec: GitRepository fields only', (c) =>
-        completionIn(c, 'GitRepository', ['ref', 'secretRef', 'recurseSubmodules', 'include'], ['chart', 'chartRef', 'values', 'releaseName', 'prune']));
-      await step(ctx, 'completion-helmrelease', 'completion under HelmRelease spec: HelmRelease fields only', (c) =>
-        completionIn(c, 'HelmRelease', ['chartRef', 'values', 'valuesFrom', 'upgrade'], ['url', 'ref', 'recurseSubmodules', 'prune']));
-      await step(ctx, 'hover-interval', 'hover on Kustomization spec.interval: CRD description and schema source', stepHover);
-      await step(ctx, 'problems-prunee', 'Problems panel: the seeded prunee problem and nothing else for the file', stepProblems);
+      await step(
+        ctx,
+        'open-flux-file-status',
+        `open ${TARGET}: status bar names the Flux schema source`,
+        stepOpenAndStatus,
+      );
+      await step(
+        ctx,
+        'completion-gitrepository',
+        'completion under GitRepository spec: GitRepository fields only',
+        (c) =>
+          completionIn(
+            c,
+            'GitRepository',
+            ['ref', 'secretRef', 'recurseSubmodules', 'include'],
+            ['chart', 'chartRef', 'values', 'releaseName', 'prune'],
+          ),
+      );
+      await step(
+        ctx,
+        'completion-helmrelease',
+        'completion under HelmRelease spec: HelmRelease fields only',
+        (c) =>
+          completionIn(
+            c,
+            'HelmRelease',
+            ['chartRef', 'values', 'valuesFrom', 'upgrade'],
+            ['url', 'ref', 'recurseSubmodules', 'prune'],
+          ),
+      );
+      await step(
+        ctx,
+        'hover-interval',
+        'hover on Kustomization spec.interval: CRD description and schema source',
+        stepHover,
+      );
+      await step(
+        ctx,
+        'problems-prunee',
+        'Problems panel: the seeded prunee problem and nothing else for the file',
+        stepProblems,
+      );
     } finally {
       await closeScenario(ctx);
       if (ctx.ws) workspaces.push(ctx.ws);
@@ -411,29 +572,48 @@ async function main() {
   // Scenario 2: workspace trust on: the folder opens in Restricted Mode; the extension declares
   // untrustedWorkspaces: limited, so language features must still work.
   {
-    const ctx = prepError ? { name: 'trust-on', fatal: `preparation failed: ${prepError}` } : await openScenario('trust-on', { tmp, ...prep, trust: true });
+    const ctx = prepError
+      ? { name: 'trust-on', fatal: `preparation failed: ${prepError}` }
+      : await openScenario('trust-on', { tmp, ...prep, trust: true });
     try {
-      await step(ctx, 'restricted-ready', 'trust on: workbench ready in Restricted Mode', stepRestrictedReady);
+      await step(
+        ctx,
+        'restricted-ready',
+        'trust on: workbench ready in Restricted Mode',
+        stepRestrictedReady,
+      );
       if (ctx.failed) ctx.fatal ??= 'the workbench did not become ready';
-      await step(ctx, 'restricted-diagnostic', 'trust on: the prunee problem appears in Restricted Mode', stepRestrictedDiagnostic);
+      await step(
+        ctx,
+        'restricted-diagnostic',
+        'trust on: the prunee problem appears in Restricted Mode',
+        stepRestrictedDiagnostic,
+      );
     } finally {
       await closeScenario(ctx);
       if (ctx.ws) workspaces.push(ctx.ws);
     }
   }
-  await step(null, 'nothing-saved', 'the workspace copies and the fixture are unchanged (nothing saved)', async () => {
-    if (prepError) throw new Error(`not run: preparation failed: ${prepError}`);
-    const changed = [];
-    for (const ws of workspaces) {
-      const after = snapshotTree(ws);
-      for (const [f, content] of Object.entries(fixtureBefore)) if (after[f] !== content) changed.push(`${path.basename(path.dirname(ws))}:${f}`);
-      for (const f of Object.keys(after)) if (!(f in fixtureBefore)) changed.push(`${path.basename(path.dirname(ws))}:+${f}`);
-    }
-    const fixtureAfter = snapshotTree(FIXTURE);
-    if (JSON.stringify(fixtureAfter) !== JSON.stringify(fixtureBefore)) changed.push('the fixture itself');
-    if (changed.length) throw new Error(`files changed: ${changed.join(', ')}`);
-    return { compared: workspaces.length };
-  });
+  await step(
+    null,
+    'nothing-saved',
+    'the workspace copies and the fixture are unchanged (nothing saved)',
+    async () => {
+      if (prepError) throw new Error(`not run: preparation failed: ${prepError}`);
+      const changed = [];
+      for (const ws of workspaces) {
+        const after = snapshotTree(ws);
+        for (const [f, content] of Object.entries(fixtureBefore))
+          if (after[f] !== content) changed.push(`${path.basename(path.dirname(ws))}:${f}`);
+        for (const f of Object.keys(after))
+          if (!(f in fixtureBefore)) changed.push(`${path.basename(path.dirname(ws))}:+${f}`);
+      }
+      const fixtureAfter = snapshotTree(FIXTURE);
+      if (JSON.stringify(fixtureAfter) !== JSON.stringify(fixtureBefore)) changed.push('the fixture itself');
+      if (changed.length) throw new Error(`files changed: ${changed.join(', ')}`);
+      return { compared: workspaces.length };
+    },
+  );
   clearTimeout(watchdog);
   return finish(tStart, tmp);
 }
@@ -441,11 +621,15 @@ async function main() {
 function finish(tStart, tmp) {
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
-  fs.writeFileSync(path.join(RESULTS, 'results.json'), JSON.stringify({ totalMs: Date.now() - tStart, results }, null, 2) + '\n');
+  fs.writeFileSync(
+    path.join(RESULTS, 'results.json'),
+    JSON.stringify({ totalMs: Date.now() - tStart, results }, null, 2) + '\n',
+  );
   if (process.env.E2E_KEEP === '1') log(`kept ${tmp}`);
   else fs.rmSync(tmp, { recursive: true, force: true });
   log(`total ${Math.round((Date.now() - tStart) / 1000)} s; screenshots in ${path.relative(REPO, RESULTS)}/`);
-  for (const r of results) console.log(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.id}-${r.slug}${r.ok ? '' : `: ${r.error.split('\n')[0]}`}`);
+  for (const r of results)
+    console.log(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.id}-${r.slug}${r.ok ? '' : `: ${r.error.split('\n')[0]}`}`);
   console.log(`${passed} passed, ${failed} failed`);
   return failed ? 1 : 0;
 }
@@ -466,7 +650,9 @@ main().then(
   (e) => {
     console.error(e);
     for (const pid of cleanups) killGroup(pid, 'SIGKILL');
-    console.log(`${results.filter((r) => r.ok).length} passed, ${Math.max(1, results.filter((r) => !r.ok).length)} failed`);
+    console.log(
+      `${results.filter((r) => r.ok).length} passed, ${Math.max(1, results.filter((r) => !r.ok).length)} failed`,
+    );
     process.exit(1);
   },
 );

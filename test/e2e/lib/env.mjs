@@ -8,17 +8,26 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const CACHE_ROOT = process.env.FLUX_WORKBENCH_CACHE || path.join(os.homedir(), '.cache/flux-workbench');
+export const CACHE_ROOT =
+  process.env.FLUX_WORKBENCH_CACHE || path.join(os.homedir(), '.cache/flux-workbench');
 export const E2E_CACHE = path.join(CACHE_ROOT, 'e2e');
 export const NODE24_BIN = path.join(E2E_CACHE, 'node24/bin');
 export const NODE24 = path.join(NODE24_BIN, 'node');
-export const CODE_SERVER_ENTRY = path.join(E2E_CACHE, 'code-server/node_modules/code-server/out/node/entry.js');
+export const CODE_SERVER_ENTRY = path.join(
+  E2E_CACHE,
+  'code-server/node_modules/code-server/out/node/entry.js',
+);
 export const TOOLS_DIR = path.join(E2E_CACHE, 'tools');
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Environment for anything that must run on Node 24 (code-server and its extension host). */
 export function node24Env(extra = {}) {
-  return { ...process.env, PATH: `${NODE24_BIN}:${process.env.PATH}`, npm_config_nodedir: path.dirname(NODE24_BIN), ...extra };
+  return {
+    ...process.env,
+    PATH: `${NODE24_BIN}:${process.env.PATH}`,
+    npm_config_nodedir: path.dirname(NODE24_BIN),
+    ...extra,
+  };
 }
 
 /** A port that was free a moment ago on the loopback interface. */
@@ -38,7 +47,11 @@ export function freePort() {
  * Run a command to completion, streaming its output with a prefix. Rejects on non-zero exit or
  * when it outlives timeoutMs (then its whole process group is killed).
  */
-export function run(cmd, args, { cwd = REPO, env = process.env, timeoutMs = 15 * 60_000, quiet = false, logFile } = {}) {
+export function run(
+  cmd,
+  args,
+  { cwd = REPO, env = process.env, timeoutMs = 15 * 60_000, quiet = false, logFile } = {},
+) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -116,7 +129,10 @@ export const SEED_SETTINGS = {
 export function seedUserSettings(userDataDir, extra = {}) {
   const dir = path.join(userDataDir, 'User');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ ...SEED_SETTINGS, ...extra }, null, 2) + '\n');
+  fs.writeFileSync(
+    path.join(dir, 'settings.json'),
+    JSON.stringify({ ...SEED_SETTINGS, ...extra }, null, 2) + '\n',
+  );
 }
 
 /** code-server's own config file; passing --config keeps it from writing ~/.config/code-server. */
@@ -127,14 +143,19 @@ export function writeCodeServerConfig(file, port) {
 export function codeServerArgs({ config, port, userDataDir, extensionsDir, trust = false }) {
   return [
     CODE_SERVER_ENTRY,
-    '--config', config,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
+    '--config',
+    config,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     ...(trust ? [] : ['--disable-workspace-trust']),
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
   ];
 }
 
@@ -142,7 +163,17 @@ export function codeServerArgs({ config, port, userDataDir, extensionsDir, trust
 export async function installVsix({ vsix, userDataDir, extensionsDir, config }) {
   const out = await run(
     NODE24,
-    [CODE_SERVER_ENTRY, '--config', config, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix],
+    [
+      CODE_SERVER_ENTRY,
+      '--config',
+      config,
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      extensionsDir,
+      '--install-extension',
+      vsix,
+    ],
     { env: node24Env(), quiet: true, timeoutMs: 120_000 },
   );
   if (!/successfully installed/i.test(out)) throw new Error(`--install-extension did not confirm:\n${out}`);
@@ -150,13 +181,26 @@ export async function installVsix({ vsix, userDataDir, extensionsDir, config }) 
 }
 
 /** Start code-server detached (own process group) with output to logFile; resolves when /healthz answers. */
-export async function startCodeServer({ port, userDataDir, extensionsDir, folder, trust = false, logFile, config, timeoutMs = 60_000 }) {
+export async function startCodeServer({
+  port,
+  userDataDir,
+  extensionsDir,
+  folder,
+  trust = false,
+  logFile,
+  config,
+  timeoutMs = 60_000,
+}) {
   const fd = fs.openSync(logFile, 'a');
-  const child = spawn(NODE24, [...codeServerArgs({ config, port, userDataDir, extensionsDir, trust }), folder], {
-    detached: true,
-    stdio: ['ignore', fd, fd],
-    env: node24Env(),
-  });
+  const child = spawn(
+    NODE24,
+    [...codeServerArgs({ config, port, userDataDir, extensionsDir, trust }), folder],
+    {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: node24Env(),
+    },
+  );
   fs.closeSync(fd);
   let exited = null;
   child.on('exit', (code, signal) => (exited = code ?? signal));

@@ -32,7 +32,10 @@ export async function launchChromium(profileDir) {
 /** The explorer shows a row with this text: the workbench is usable. */
 export async function waitForExplorer(page, rowText, timeout = 60_000) {
   await page.locator('.monaco-workbench').waitFor({ state: 'attached', timeout });
-  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: rowText }).first().waitFor({ timeout });
+  await page
+    .locator('.explorer-folders-view .monaco-list-row', { hasText: rowText })
+    .first()
+    .waitFor({ timeout });
 }
 
 export async function explorerRows(page) {
@@ -53,7 +56,10 @@ export async function quickOpen(page, relPath, timeout = 30_000) {
   if (dir !== '.') row = row.filter({ hasText: dir });
   await row.first().waitFor({ timeout });
   // Accept with Enter once the focused row is this file (as a user would).
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: base }).filter({ hasText: dir === '.' ? base : dir }).waitFor({ timeout });
+  await page
+    .locator('.quick-input-list .monaco-list-row.focused', { hasText: base })
+    .filter({ hasText: dir === '.' ? base : dir })
+    .waitFor({ timeout });
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
   await page.locator('.tabs-container .tab.active', { hasText: base }).waitFor({ timeout });
@@ -65,7 +71,9 @@ export function activeEditor(page) {
 
 /** Status bar items' texts (the whole bar, left and right). */
 export async function statusBarTexts(page) {
-  return (await page.locator('.part.statusbar .statusbar-item').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+  return (await page.locator('.part.statusbar .statusbar-item').allInnerTexts())
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 /** Cursor position from the "Ln X, Col Y" status bar item. */
@@ -78,15 +86,20 @@ export async function cursorPosition(page) {
 
 /** Wait until the "Ln X, Col Y" item differs from `previous` (after a key that moves the cursor). */
 export async function waitCursorChange(page, previous, timeout = 5000) {
-  await page.waitForFunction(
-    (prev) => {
-      const el = document.getElementById('status.editor.selection');
-      return el && el.innerText.trim() !== prev;
-    },
-    previous.text,
-    { timeout },
-  );
-  return cursorPosition(page);
+  return waitCursor(page, (p) => p.text !== previous.text, timeout, `a change from ${previous.text}`);
+}
+
+/** Poll the "Ln X, Col Y" status item until `ok(pos)` holds (the item updates a little after each key). */
+export async function waitCursor(page, ok, timeout = 5000, what = 'the expected cursor position') {
+  const until = Date.now() + timeout;
+  let pos;
+  for (;;) {
+    pos = await cursorPosition(page);
+    if (ok(pos)) return pos;
+    if (Date.now() > until)
+      throw new Error(`cursor: waited ${timeout} ms for ${what}; status bar says ${pos.text}`);
+    await page.waitForTimeout(50);
+  }
 }
 
 /** Go to a 1-based line with Control+G; the cursor lands in column 1. */
@@ -97,30 +110,45 @@ export async function gotoLine(page, line, timeout = 15_000) {
   await input.fill(`:${line}`);
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
-  await page.waitForFunction(
-    (l) => /Ln (\d+),/.exec(document.getElementById('status.editor.selection')?.innerText ?? '')?.[1] === String(l),
-    line,
-    { timeout },
-  );
+  return waitCursor(page, (p) => p.line === line && p.col === 1, timeout, `Ln ${line}, Col 1`);
 }
 
 /**
  * Open a new line below `line` and put the cursor at column indent+1, whatever the editor's
- * auto-indent did (read back from the status bar and corrected with Backspace/space).
+ * auto-indent did (read back from the status bar and corrected with Backspace/space). Each key
+ * is followed by a wait for the position it must produce, so a late status update is never
+ * mistaken for the result of the next key.
  */
 export async function openLineBelow(page, line, indent) {
   await gotoLine(page, line);
   await page.keyboard.press('End');
-  let pos = await cursorPosition(page);
+  await waitCursor(page, (p) => p.line === line && p.col > 1, 5000, `the end of line ${line}`);
   await page.keyboard.press('Enter');
-  pos = await waitCursorChange(page, pos);
+  let pos = await waitCursor(page, (p) => p.line === line + 1, 5000, `Ln ${line + 1}`);
   for (let i = 0; i < 12 && pos.col !== indent + 1; i++) {
-    if (pos.col > indent + 1) await page.keyboard.press('Backspace');
-    else await page.keyboard.type(' ');
-    pos = await waitCursorChange(page, pos);
+    const prev = pos;
+    if (prev.col > indent + 1) {
+      await page.keyboard.press('Backspace');
+      pos = await waitCursor(
+        page,
+        (p) => p.line === line + 1 && p.col < prev.col,
+        5000,
+        `a smaller column on Ln ${line + 1}`,
+      );
+    } else {
+      await page.keyboard.type(' ');
+      pos = await waitCursor(
+        page,
+        (p) => p.line === line + 1 && p.col === prev.col + 1,
+        5000,
+        `Col ${prev.col + 1} on Ln ${line + 1}`,
+      );
+    }
   }
   if (pos.line !== line + 1 || pos.col !== indent + 1) {
-    throw new Error(`could not place the cursor at Ln ${line + 1}, Col ${indent + 1} (status bar: ${pos.text})`);
+    throw new Error(
+      `could not place the cursor at Ln ${line + 1}, Col ${indent + 1} (status bar: ${pos.text})`,
+    );
   }
   return pos;
 }
@@ -132,7 +160,8 @@ export async function undoUntilClean(page, max = 20) {
     await page.keyboard.press('Control+Z');
     await page.waitForTimeout(100);
   }
-  if ((await page.locator('.tabs-container .tab.active.dirty').count()) > 0) throw new Error('editor still dirty after undo');
+  if ((await page.locator('.tabs-container .tab.active.dirty').count()) > 0)
+    throw new Error('editor still dirty after undo');
   return max;
 }
 
@@ -180,8 +209,10 @@ export async function problems(page) {
   const files = [];
   for (const r of rows) {
     if (r.isFile && !r.severity) files.push({ file: r.text.split('\n')[0], label: r.text, markers: [] });
-    else if (files.length) files[files.length - 1].markers.push({ severity: r.severity, text: r.text, aria: r.aria });
-    else files.push({ file: '?', label: '', markers: [{ severity: r.severity, text: r.text, aria: r.aria }] });
+    else if (files.length)
+      files[files.length - 1].markers.push({ severity: r.severity, text: r.text, aria: r.aria });
+    else
+      files.push({ file: '?', label: '', markers: [{ severity: r.severity, text: r.text, aria: r.aria }] });
   }
   return files;
 }
