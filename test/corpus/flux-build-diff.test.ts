@@ -18,6 +18,7 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import {
+  appendFileSync,
   cpSync,
   existsSync,
   mkdtempSync,
@@ -127,6 +128,11 @@ function explain(fluxErr: string, oursErr: string): string | undefined {
 }
 
 const rows: Row[] = [];
+/** Rows are also appended to FLUX_DIFF_REPORT.jsonl as they come, so a long run can be followed. */
+function record(row: Row): void {
+  rows.push(row);
+  if (process.env.FLUX_DIFF_REPORT) appendFileSync(`${process.env.FLUX_DIFF_REPORT}.jsonl`, JSON.stringify(row) + '\n');
+}
 const bin = fluxBinary();
 const skip = !bin
   ? 'flux CLI absent: run `bash test/build/ensure-flux-cli.sh` (about 25 min on 2 cores) or set FLUX_BIN; CI builds it'
@@ -182,7 +188,7 @@ describe('preview vs `flux build --dry-run` (Flux 2.9.4) on the corpus', { skip 
         ]);
         const oursErr = ours.errors.map((e) => e.message).join('; ');
         if (!flux.ok && !ours.ok) {
-          rows.push({
+          record({
             id,
             outcome: 'both-fail',
             reason: `flux: ${flux.err.split('\n')[0]} | ours: ${oursErr}`.slice(0, 500),
@@ -191,7 +197,7 @@ describe('preview vs `flux build --dry-run` (Flux 2.9.4) on the corpus', { skip 
         }
         if (flux.ok !== ours.ok) {
           const reason = explain(flux.err, oursErr);
-          rows.push({
+          record({
             id,
             outcome: 'different',
             reason:
@@ -218,10 +224,10 @@ describe('preview vs `flux build --dry-run` (Flux 2.9.4) on the corpus', { skip 
         }
         try {
           assert.deepEqual(b, a);
-          rows.push({ id, outcome: 'identical', objects: a.length });
+          record({ id, outcome: 'identical', objects: a.length });
         } catch {
           const diff = firstDifference(a, b);
-          rows.push({ id, outcome: 'different', reason: diff, objects: a.length });
+          record({ id, outcome: 'different', reason: diff, objects: a.length });
           unexplained.push(id);
         }
       };
