@@ -131,7 +131,8 @@ const rows: Row[] = [];
 /** Rows are also appended to FLUX_DIFF_REPORT.jsonl as they come, so a long run can be followed. */
 function record(row: Row): void {
   rows.push(row);
-  if (process.env.FLUX_DIFF_REPORT) appendFileSync(`${process.env.FLUX_DIFF_REPORT}.jsonl`, JSON.stringify(row) + '\n');
+  if (process.env.FLUX_DIFF_REPORT)
+    appendFileSync(`${process.env.FLUX_DIFF_REPORT}.jsonl`, JSON.stringify(row) + '\n');
 }
 const bin = fluxBinary();
 const skip = !bin
