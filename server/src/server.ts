@@ -42,6 +42,7 @@ connection.onInitialize((params: InitializeParams) => {
   canPullConfiguration = params.capabilities.workspace?.configuration === true;
   roots = (params.workspaceFolders ?? []).map((f) => URI.parse(f.uri).fsPath);
   if (roots.length === 0 && params.rootUri) roots = [URI.parse(params.rootUri).fsPath];
+  workspace.roots.push(...roots);
   const init = (params.initializationOptions ?? {}) as InitializationOptions;
   remote = new RemoteSchemaLoader({
     enabled: settings.schemas.remote,

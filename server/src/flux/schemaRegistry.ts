@@ -70,7 +70,7 @@ export class SchemaRegistry {
   }
 
   /** Replaces the CRDs found in one workspace file (an empty list removes the file's CRDs). */
-  setWorkspaceFile(file: string, crds: unknown[]): CrdProblem[] {
+  setWorkspaceFile(file: string, crds: unknown[], label = file): CrdProblem[] {
     const had = this.workspace.has(file);
     if (crds.length === 0) {
       if (had) {
@@ -82,7 +82,7 @@ export class SchemaRegistry {
     const { converted, problems } = convertAll(crds);
     const fluxVersion = converted.find((c) => isFluxGroup(c.group) && c.releaseVersion)?.releaseVersion;
     this.workspace.set(file, {
-      origin: { kind: 'workspace', file, ...(fluxVersion ? { fluxVersion } : {}) },
+      origin: { kind: 'workspace', file: label, ...(fluxVersion ? { fluxVersion } : {}) },
       crds: converted,
     });
     this.changed();

@@ -21,6 +21,8 @@ export class Workspace {
   readonly model = new WorkspaceModel();
   private readonly crdProblems = new Map<string, CrdProblem[]>();
   bundledProblem: string | undefined;
+  /** Workspace roots, for relative names in messages. */
+  readonly roots: string[] = [];
 
   async loadBundled(file = bundledCrdsPath()): Promise<void> {
     if (!existsSync(file)) {
@@ -40,9 +42,15 @@ export class Workspace {
   /** Records a file's text (from disk or an editor buffer). */
   updateFile(file: string, text: string): void {
     const facts = this.model.update(file, text);
-    const problems = this.registry.setWorkspaceFile(file, facts.crds);
+    const problems = this.registry.setWorkspaceFile(file, facts.crds, this.label(file));
     if (problems.length) this.crdProblems.set(file, problems);
     else this.crdProblems.delete(file);
+  }
+
+  /** A file's path relative to the workspace root that holds it, for messages. */
+  private label(file: string): string {
+    const root = this.roots.find((r) => file.startsWith(r + path.sep));
+    return root ? path.relative(root, file) : file;
   }
 
   removeFile(file: string): void {
@@ -61,6 +69,7 @@ export class Workspace {
     maxFileBytes: number,
     isCancelled: () => boolean = () => false,
   ): Promise<string[]> {
+    if (!this.roots.includes(root)) this.roots.push(root);
     const files = await listYamlFiles(root, isCancelled);
     for (const file of files) {
       if (isCancelled()) break;
