@@ -19,6 +19,9 @@ FLUX_CRDS_DIR="${FLUX_CRDS_DIR:-$REPO/../shared/flux-crds}"
 export GOTOOLCHAIN=local
 export GOFLAGS="${GOFLAGS:+$GOFLAGS }-buildvcs=false"
 export PATH="/usr/local/go/bin:$PATH"
+# Part of each binary's cache key; computed once and inherited by child scripts.
+if [[ -z ${GO_VERSION:-} ]]; then GO_VERSION=$(go env GOVERSION 2>/dev/null || echo none); fi
+export GO_VERSION
 
 # Components: name | main package | version. Versions: Kubernetes 1.36.3; Flux controllers as
 # pinned by Flux v2.9.4 (see ../shared/flux-crds/VERSIONS.md).
@@ -52,7 +55,7 @@ component_field() {
 binary_path() {
   local name=$1 version key
   version=$(component_field "$name" version)
-  key=$( { cat "$CLUSTER_SRC/go/$name/go.mod" "$CLUSTER_SRC/go/$name/go.sum"; go env GOVERSION; } | sha256sum | cut -c1-10)
+  key=$( { cat "$CLUSTER_SRC/go/$name/go.mod" "$CLUSTER_SRC/go/$name/go.sum"; echo "$GO_VERSION"; } | sha256sum | cut -c1-10)
   echo "$CACHE/bin/$name-$version-$key"
 }
 
