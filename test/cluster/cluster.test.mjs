@@ -11,6 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
 import { join, isAbsolute } from 'node:path';
 import {
   runScript, readEnvFile, Kube, paths, condition, waitFor, kubectl, git, clusterProcesses, pidAlive, REPO,
@@ -149,15 +150,14 @@ test('reconcile.fluxcd.io/requestedAt makes the real kustomize-controller set st
   assert.equal(condition(ks, 'Ready')?.status, 'True');
 });
 
-test('a commit pushed to the local Git server over HTTP is applied after a reconcile', async () => {
-  requireUp();
+/** Clone over HTTP, change apps/app-config.yaml, push; then reconcile source and apps and wait. */
+async function pushAndApply(marker) {
   const work = mkdtempSync(join(tmpdir(), 'fw-cluster-clone-'));
   try {
     git(['clone', '-q', cluster.GIT_URL, work]);
     const file = join(work, 'apps', 'app-config.yaml');
-    const marker = `hello ${Date.now()}`;
     writeFileSync(file, readFileSync(file, 'utf8').replace(/message: .*/, `message: ${marker}`));
-    git(['commit', '-q', '-am', 'Change the app message'], work);
+    git(['commit', '-q', '-am', `Set the app message to ${marker}`], work);
     git(['push', '-q', 'origin', 'main'], work);
     const sha = git(['rev-parse', 'HEAD'], work);
     assert.equal(git(['rev-parse', 'refs/heads/main'], cluster.GIT_BARE), sha, 'push did not reach the server');
@@ -174,10 +174,56 @@ test('a commit pushed to the local Git server over HTTP is applied after a recon
       return k.status?.lastAppliedRevision === `main@sha1:${sha}` && condition(k, 'Ready')?.status === 'True' ? k : null;
     });
     assert.equal(ks.status.lastHandledReconcileAt, at);
-    const cm = await admin.get(paths.cm('demo', 'app-config'));
-    assert.equal(cm.data.message, marker);
+    return sha;
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+test('a commit pushed to the local Git server over HTTP is applied after a reconcile', async () => {
+  requireUp();
+  const marker = `hello ${Date.now()}`;
+  await pushAndApply(marker);
+  const cm = await admin.get(paths.cm('demo', 'app-config'));
+  assert.equal(cm.data.message, marker);
+});
+
+test('the real notification-controller forwards kustomize-controller events to a Provider (generic webhook on loopback)', async () => {
+  requireUp();
+  const received = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      try {
+        received.push(JSON.parse(body));
+      } catch {
+        received.push({ raw: body });
+      }
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = server.address().port;
+    const ns = 'flux-system';
+    const base = '/apis/notification.toolkit.fluxcd.io/v1beta3/namespaces/flux-system';
+    for (const [path, obj] of [
+      [`${base}/providers`, { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: 'test-webhook', namespace: ns }, spec: { type: 'generic', address: `http://127.0.0.1:${port}/` } }],
+      [`${base}/alerts`, { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: 'test-alert', namespace: ns }, spec: { providerRef: { name: 'test-webhook' }, eventSeverity: 'info', eventSources: [{ kind: 'Kustomization', name: '*' }] } }],
+    ]) {
+      const r = await admin.request('POST', path, obj);
+      assert.ok(r.status === 201 || r.status === 409, `POST ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    }
+    // The alert is used once notification-controller has indexed it; push until an event arrives.
+    const marker = `event ${Date.now()}`;
+    const sha = await pushAndApply(marker);
+    const ev = await waitFor('an event about the apps Kustomization at the webhook', () =>
+      received.find((e) => e.involvedObject?.kind === 'Kustomization' && e.involvedObject?.name === 'apps' && JSON.stringify(e).includes(sha)),
+    { timeoutMs: 30000 });
+    assert.equal(ev.reportingController, 'kustomize-controller');
+  } finally {
+    server.close();
   }
 });
 
