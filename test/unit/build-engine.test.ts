@@ -264,6 +264,20 @@ describe('buildFlux with the real kubectl kustomize', () => {
       }),
     );
     assert.match(escape.errors[0]!.message, /outside the repository/);
+    write(root, { 'd/kustomization.yaml': 'resources:\n  - ../../outside.yaml\n' });
+    const nested = await buildFlux(
+      base({
+        target: {
+          kind: 'flux',
+          name: 'x',
+          namespace: 'flux-system',
+          spec: { path: './d' },
+          file: path.join(root, 'ks.yaml'),
+        },
+        sourceRoot: root,
+      }),
+    );
+    assert.match(nested.errors[0]!.message, /'..\/..\/outside.yaml' is outside the repository/);
     assert.deepEqual(tree(root), [
       'a',
       'a/kustomization.yaml',
@@ -271,6 +285,8 @@ describe('buildFlux with the real kubectl kustomize', () => {
       'b/kustomization.yaml',
       'c',
       'c/kustomization.yaml',
+      'd',
+      'd/kustomization.yaml',
       'ks.yaml',
     ]);
   });

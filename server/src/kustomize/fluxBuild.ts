@@ -173,6 +173,13 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
     throw err;
   }
   const kustomizationFile = path.join(dir, fileName);
+  const escaping = escapingPaths(config, dir, root);
+  if (escaping.length) {
+    return fail(
+      `${escaping.map((p) => `'${p}'`).join(', ')} ${escaping.length > 1 ? 'are' : 'is'} outside the repository (${root}); Flux refuses to load files outside the source`,
+      kustomizationFile,
+    );
+  }
   const replaced = new Map<string, string>();
   if (target.kind === 'flux') {
     // Flux runs kustomize without reordering (krusty options with no Reorder: objects stay in the
@@ -300,6 +307,31 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
     }
   }
   return finish();
+}
+
+/** Local paths of a kustomization (resources, components, bases, patch files) that leave `root`. */
+function escapingPaths(config: Record<string, unknown>, dir: string, root: string): string[] {
+  const out: string[] = [];
+  const check = (p: unknown): void => {
+    if (
+      typeof p !== 'string' ||
+      !p ||
+      p.includes('\n') ||
+      /^[a-z][a-z0-9+.-]*:\/\/|^git@|^github\.com[:/]/i.test(p)
+    )
+      return;
+    if (!within(root, path.resolve(dir, p))) out.push(p);
+  };
+  for (const key of ['resources', 'components', 'bases', 'crds']) {
+    const list = config[key];
+    if (Array.isArray(list)) list.forEach(check);
+  }
+  for (const key of ['patches', 'patchesJson6902']) {
+    const list = config[key];
+    if (Array.isArray(list))
+      for (const p of list) if (p && typeof p === 'object') check((p as { path?: unknown }).path);
+  }
+  return out;
 }
 
 const SUBSTITUTE_DISABLED_HINT = 'kustomize.toolkit.fluxcd.io/substitute: disabled';
