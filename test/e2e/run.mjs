@@ -463,6 +463,25 @@ async function stepProblems(ctx, waitMs = 45_000) {
   };
 }
 
+/**
+ * Reload the window with apps.yaml open: VS Code restores the editor before the extension and its
+ * language server are up (what a user sees every morning), and the problem must still appear.
+ */
+async function stepProblemsAfterReload(ctx) {
+  const { page } = ctx;
+  await page.evaluate(() => (window.__fluxWorkbenchE2e = 'before-reload'));
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('>Developer: Reload Window');
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Reload Window' }).waitFor();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.__fluxWorkbenchE2e === undefined, null, { timeout: 30_000 });
+  await waitForExplorer(page, 'clusters');
+  await page.locator('.tabs-container .tab.active', { hasText: 'apps.yaml' }).waitFor();
+  return stepProblems(ctx, Math.max(10_000, STEP_TIMEOUT - 25_000));
+}
+
 async function stepRestrictedReady(ctx) {
   const details = await stepReady(ctx);
   const restricted = ctx.page
@@ -562,7 +581,13 @@ async function main() {
         ctx,
         'problems-prunee',
         'Problems panel: the seeded prunee problem and nothing else for the file',
-        stepProblems,
+        (c) => stepProblems(c),
+      );
+      await step(
+        ctx,
+        'problems-after-reload',
+        'reload the window with the file open: the prunee problem is reported again',
+        stepProblemsAfterReload,
       );
     } finally {
       await closeScenario(ctx);
