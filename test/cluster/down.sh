@@ -11,7 +11,7 @@ ours() { # pid exe-marker: true when the PID is alive and still runs the program
   local pid=$1 exe=$2
   pid_alive "$pid" || return 1
   [[ -z $exe ]] && return 0
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$exe"
+  { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF -- "$exe"
 }
 
 stopping=()

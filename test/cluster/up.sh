@@ -147,6 +147,8 @@ EOF
 write_kubeconfig "$KUBECONFIG_ADMIN" flux-workbench-admin "$ADMIN_TOKEN" flux-system
 write_kubeconfig "$KUBECONFIG_TEAM_A" team-a-user "$TEAM_A_TOKEN" team-a
 export KUBECONFIG="$KUBECONFIG_ADMIN"
+# kubectl's discovery cache for this cluster lives with the cluster, not in ~/.kube/cache.
+export KUBECACHEDIR="$STATE/kube-cache"
 
 # ---- process helpers --------------------------------------------------------------------------
 start_proc() { # name cmd...  (stdout+stderr -> $LOGS/name.log; pid -> $PIDS/name.pid)
@@ -261,6 +263,24 @@ kubectl apply --server-side --force-conflicts "${crd_files[@]}" -f "$CLUSTER_SRC
 kubectl wait --for condition=Established --timeout=60s crd --all >>"$LOGS/crds.log" 2>&1 ||
   component_failed crds "Flux CRDs not Established"
 
+# ---- bootstrap: the sync objects; Flux takes it from there ------------------------------------------
+cat >"$STATE/cluster.env" <<EOF
+STATE=$STATE
+KUBECONFIG=$KUBECONFIG_ADMIN
+KUBECONFIG_TEAM_A=$KUBECONFIG_TEAM_A
+KAS_URL=$KAS_URL
+CA_FILE=$PKI/ca.crt
+ADMIN_TOKEN=$ADMIN_TOKEN
+TEAM_A_TOKEN=$TEAM_A_TOKEN
+GIT_URL=$GIT_URL
+GIT_BARE=$STATE/git/flux-repo.git
+CHARTS_URL=$CHARTS_URL
+LOGS=$LOGS
+EOF
+log "applying the bootstrap GitRepository and Kustomization (before the controllers start)"
+kubectl apply --server-side -f "$STATE/work/clusters/dev/flux-system/gotk-sync.yaml" >"$LOGS/bootstrap.log" 2>&1 ||
+  component_failed bootstrap "kubectl apply of gotk-sync.yaml failed"
+
 # ---- Flux controllers ----------------------------------------------------------------------------
 rm -rf "$STATE/source-storage"; mkdir -p "$STATE/source-storage" "$STATE/tmp"
 # The controllers read KUBECONFIG (exported above) and RUNTIME_NAMESPACE from the environment.
@@ -290,49 +310,28 @@ runs kustomize-controller && wait_until kustomize-controller 60 "healthy" curl -
 runs helm-controller && wait_until helm-controller 60 "healthy" curl -sf --max-time 2 "http://127.0.0.1:$HC_HEALTH/readyz"
 log "controllers healthy after $(elapsed)"
 
-# ---- bootstrap: the sync objects; Flux takes it from there ------------------------------------------
-cat >"$STATE/cluster.env" <<EOF
-STATE=$STATE
-KUBECONFIG=$KUBECONFIG_ADMIN
-KUBECONFIG_TEAM_A=$KUBECONFIG_TEAM_A
-KAS_URL=$KAS_URL
-CA_FILE=$PKI/ca.crt
-ADMIN_TOKEN=$ADMIN_TOKEN
-TEAM_A_TOKEN=$TEAM_A_TOKEN
-GIT_URL=$GIT_URL
-GIT_BARE=$STATE/git/flux-repo.git
-CHARTS_URL=$CHARTS_URL
-LOGS=$LOGS
-EOF
-log "applying the bootstrap GitRepository and Kustomization"
-kubectl apply --server-side -f "$STATE/work/clusters/dev/flux-system/gotk-sync.yaml" >"$LOGS/bootstrap.log" 2>&1 ||
-  component_failed bootstrap "kubectl apply of gotk-sync.yaml failed"
-
-ready_of() { # kind namespace name -> prints the Ready condition status
-  kubectl get "$1" -n "$2" "$3" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null
-}
-wait_ready() { # controller kind namespace name
-  local ctl=$1 kind=$2 ns=$3 name=$4
-  local deadline=$(($(date +%s) + READY_TIMEOUT))
-  while [[ $(ready_of "$kind" "$ns" "$name") != True ]]; do
-    if ! pid_alive "$(cat "$PIDS/$ctl.pid")"; then component_failed "$ctl" "process exited"; fi
-    if (($(date +%s) >= deadline)); then
-      msg=$(kubectl get "$kind" -n "$ns" "$name" -o jsonpath='{.status.conditions[?(@.type=="Ready")].message}' 2>&1 || true)
-      component_failed "$ctl" "$kind $ns/$name not Ready after ${READY_TIMEOUT}s: ${msg:-no status}"
-    fi
-    sleep 0.3
-  done
-  log "$kind $ns/$name Ready ($(elapsed))"
-}
+# Wait until every expected object is Ready=True (at its current generation).
+expected=()   # Kind/namespace/name=controller
 if runs source-controller; then
-  wait_ready source-controller gitrepository flux-system flux-repo
+  expected+=(GitRepository/flux-system/flux-repo=source-controller)
   if runs kustomize-controller; then
-    wait_ready kustomize-controller kustomization flux-system flux-system
-    wait_ready kustomize-controller kustomization flux-system infrastructure
-    wait_ready source-controller helmrepository flux-system local-charts
-    wait_ready kustomize-controller kustomization flux-system apps
-    wait_ready kustomize-controller kustomization team-a team-a-apps
-    runs helm-controller && wait_ready helm-controller helmrelease demo demo-chart
+    expected+=(Kustomization/flux-system/flux-system=kustomize-controller
+               Kustomization/flux-system/infrastructure=kustomize-controller
+               HelmRepository/flux-system/local-charts=source-controller
+               Kustomization/flux-system/apps=kustomize-controller
+               Kustomization/team-a/team-a-apps=kustomize-controller)
+    runs helm-controller && expected+=(HelmRelease/demo/demo-chart=helm-controller)
+  fi
+fi
+if ((${#expected[@]})); then
+  node "$CLUSTER_SRC/wait-ready.mjs" "$STATE" "$READY_TIMEOUT" "${expected[@]}" 2>&1 |
+    tee "$LOGS/wait-ready.log" | grep -v '^FAILED' || true
+  last=$(tail -n 1 "$LOGS/wait-ready.log")
+  if [[ $last == FAILED* ]]; then
+    read -r _ ctl rest <<<"$last"
+    component_failed "$ctl" "$rest"
+  elif [[ $(grep -c '^\[cluster .* Ready (' "$LOGS/wait-ready.log") != "${#expected[@]}" ]]; then
+    die "waiting for the seeded objects failed: $(tail -n 3 "$LOGS/wait-ready.log") (log: $LOGS/wait-ready.log)"
   fi
 fi
 
