@@ -80,9 +80,13 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
   });
   // Loaded on demand: yaml-language-server costs ~0.5 s of start-up that `build` does not need.
   const { FluxLanguageService } = await import('./service/languageService');
-  const service: FluxLanguageServiceType = new FluxLanguageService(workspace.registry, workspace.model, remote, (f) =>
-    workspace.problemsOf(f),
+  const service: FluxLanguageServiceType = new FluxLanguageService(
+    workspace.registry,
+    workspace.model,
+    remote,
+    (f) => workspace.problemsOf(f),
   );
+  service.remoteWaitMs = Infinity; // a CI run waits for each modeline's schema once
 
   const files: string[] = [];
   for (const t of targets) files.push(...(statSync(t).isDirectory() ? await listYamlFiles(t) : [t]));

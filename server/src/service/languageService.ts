@@ -65,6 +65,11 @@ export class FluxLanguageService {
   private readonly segmentCache = new Map<string, Map<string, Diagnostic[]>>();
   private readonly parseCache = new Map<string, Map<string, DocInfo[]>>();
   limits: TextLimits = DEFAULT_LIMITS;
+  /**
+   * How long a request waits for a modeline's schema; a slower load goes on in the background and
+   * the Flux schemas answer meanwhile. The CLI waits for the load (Infinity).
+   */
+  remoteWaitMs = 1000;
 
   constructor(
     private readonly registry: SchemaRegistry,
@@ -161,10 +166,10 @@ export class FluxLanguageService {
     const notes: ValidationNote[] = [];
     const unloadable = [];
     for (const m of findModelines(text)) {
-      const check = await this.remote.check(this.resolveRef(doc.uri, m.url));
+      const check = await this.remote.check(this.resolveRef(doc.uri, m.url), this.remoteWaitMs);
       if (!check.ok) {
         unloadable.push(m);
-        notes.push({ kind: 'modeline-unloaded', url: m.url, reason: check.reason });
+        if (!check.pending) notes.push({ kind: 'modeline-unloaded', url: m.url, reason: check.reason });
       }
     }
     const effectiveText = blankModelines(text, unloadable);

@@ -34,13 +34,29 @@ export class RemoteSchemaLoader {
   }
 
   /** Whether the URL loads; never throws. */
-  async check(url: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  /**
+   * Whether the URL loads; never throws. A load still running after `waitMs` answers
+   * `pending` (the caller uses the Flux schemas meanwhile, so no request waits on the network).
+   */
+  async check(
+    url: string,
+    waitMs = Infinity,
+  ): Promise<{ ok: true } | { ok: false; reason: string; pending?: true }> {
+    const result = this.load(url)
+      .then((text) => {
+        JSON.parse(text);
+        return { ok: true as const };
+      })
+      .catch((err: unknown) => ({ ok: false as const, reason: (err as Error).message }));
+    if (!Number.isFinite(waitMs)) return result;
+    let timer: NodeJS.Timeout | undefined;
+    const pending = new Promise<{ ok: false; reason: string; pending: true }>((resolve) => {
+      timer = setTimeout(() => resolve({ ok: false, reason: 'still loading', pending: true }), waitMs);
+    });
     try {
-      const text = await this.load(url);
-      JSON.parse(text);
-      return { ok: true };
-    } catch (err) {
-      return { ok: false, reason: (err as Error).message };
+      return await Promise.race([result, pending]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
