@@ -161,10 +161,36 @@ export async function runKustomize(
   }
   if (r.code !== 0) {
     const map = options.mapPath ?? ((t: string) => t);
-    const message = map(r.stderr.trim() || `exit code ${r.code}`).replace(/^Error: /, '');
-    throw new EngineError(`kustomize build failed: ${message}`, 'failed', locationsIn(message));
+    const message = map(cleanKustomizeError(r.stderr.trim() || `exit code ${r.code}`));
+    // kustomize names some files relative to the kustomization that loaded them ("in File: x.yaml").
+    const relative = [...message.matchAll(/in File: ([^\s'":,]+)/g)].map((m) =>
+      map(path.resolve(dir, m[1]!)),
+    );
+    const locations = locationsIn(message);
+    for (const file of relative) {
+      const line = Number(message.match(/line (\d+)/)?.[1] ?? NaN);
+      if (!locations.some((l) => l.file === file))
+        locations.push(Number.isFinite(line) ? { file, line } : { file });
+    }
+    throw new EngineError(`kustomize build failed: ${message}`, 'failed', locations);
   }
   return r.stdout;
+}
+
+/**
+ * kustomize's message without the log decoration: kubectl prints it as a klog line
+ * (`E1126 13:19:35.909910 11027 run.go:72] "command failed" err="..."`), kustomize as `Error: ...`.
+ */
+export function cleanKustomizeError(stderr: string): string {
+  const klog = stderr.match(/^[EWIF]\d{4} [\d:.]+\s+\d+ [^\]]+\] "command failed" err="((?:[^"\\]|\\.)*)"/);
+  if (klog) {
+    try {
+      return JSON.parse(`"${klog[1]}"`) as string;
+    } catch {
+      return klog[1]!;
+    }
+  }
+  return stderr.replace(/^Error: /, '');
 }
 
 /** Absolute file paths (and ":line" or "line N" next to them) named in a kustomize error. */

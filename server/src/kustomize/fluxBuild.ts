@@ -236,13 +236,12 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
   } catch (err) {
     if (!(err instanceof EngineError)) throw err;
     out.errors.push({ message: err.message });
-    for (const loc of err.locations)
-      if (loc.file !== out.errors[0]!.file)
-        out.errors.push({
-          message: `named by kustomize: ${loc.file}${loc.line ? `:${loc.line}` : ''}`,
-          file: loc.file,
-          ...(loc.line ? { line: loc.line } : {}),
-        });
+    for (const loc of err.locations.slice(1))
+      out.errors.push({
+        message: `also named by kustomize: ${loc.file}${loc.line ? `:${loc.line}` : ''}`,
+        file: loc.file,
+        ...(loc.line ? { line: loc.line } : {}),
+      });
     if (err.locations[0]) {
       out.errors[0]!.file = err.locations[0].file;
       if (err.locations[0].line) out.errors[0]!.line = err.locations[0].line;
