@@ -37,7 +37,8 @@ for name in "${want[@]}"; do
   log "$name $version: building $pkg (first time only; log: $buildlog)"
   start=$(date +%s)
   if ! (cd "$CLUSTER_SRC/go/$name" &&
-        go build -p 2 -trimpath -ldflags "-s -w" -o "$bin.tmp.$$" "$pkg") >"$buildlog" 2>&1; then
+        TIMEFORMAT='cpu: user %U s, sys %S s, wall %R s' &&
+        time go build -p 2 -trimpath -ldflags "-s -w" -o "$bin.tmp.$$" "$pkg") >"$buildlog" 2>&1; then
     rm -f "$bin.tmp.$$"
     tail -n 30 "$buildlog" >&2
     die "building $name $version failed; see $buildlog"
@@ -45,6 +46,6 @@ for name in "${want[@]}"; do
   mv -f "$bin.tmp.$$" "$bin"
   secs=$(($(date +%s) - start))
   echo "$secs" >"$bin.build-seconds"
-  log "$name $version: built in ${secs}s ($(du -h "$bin" | cut -f1))"
+  log "$name $version: built in ${secs}s ($(tail -n 1 "$buildlog"); $(du -h "$bin" | cut -f1))"
 done
 log "all requested components are built"
