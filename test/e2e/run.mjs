@@ -111,7 +111,7 @@ async function screenshot(page, file) {
 }
 
 /** Run one named step under the step timeout; record the result and a screenshot. */
-async function step(ctx, slug, name, fn) {
+async function step(ctx, slug, name, fn, timeoutMs = STEP_TIMEOUT) {
   const id = String(++stepCounter).padStart(2, '0');
   const shotFile = path.join(RESULTS, `${id}-${slug}.png`);
   const t0 = Date.now();
@@ -132,7 +132,7 @@ async function step(ctx, slug, name, fn) {
     r.details =
       (await withTimeout(
         Promise.resolve().then(() => fn(ctx)),
-        STEP_TIMEOUT,
+        timeoutMs,
         name,
       )) ?? null;
     r.ok = true;
@@ -479,7 +479,8 @@ async function stepProblemsAfterReload(ctx) {
   await page.waitForFunction(() => window.__fluxWorkbenchE2e === undefined, null, { timeout: 30_000 });
   await waitForExplorer(page, 'clusters');
   await page.locator('.tabs-container .tab.active', { hasText: 'apps.yaml' }).waitFor();
-  return stepProblems(ctx, Math.max(10_000, STEP_TIMEOUT - 25_000));
+  await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'GitRepository' }).waitFor();
+  return stepProblems(ctx, Math.max(10_000, STEP_TIMEOUT - 15_000));
 }
 
 async function stepRestrictedReady(ctx) {
@@ -588,6 +589,7 @@ async function main() {
         'problems-after-reload',
         'reload the window with the file open: the prunee problem is reported again',
         stepProblemsAfterReload,
+        STEP_TIMEOUT + 30_000, // includes a whole window reload
       );
     } finally {
       await closeScenario(ctx);
