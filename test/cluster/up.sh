@@ -182,7 +182,7 @@ start_proc etcd "$(command -v etcd)" --name flux-workbench --data-dir "$STATE/et
   --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
   --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
   --initial-cluster "flux-workbench=http://127.0.0.1:$ETCD_PEER_PORT" --initial-cluster-state new \
-  --snapshot-count 10000 --log-level warn
+  --snapshot-count 10000 --logger zap --log-outputs stderr
 
 # ---- Git + Helm repository server ------------------------------------------------------------------
 log "seeding the Git repository and the Helm repository"
