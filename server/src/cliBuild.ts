@@ -23,6 +23,7 @@ Options:
   --no-strict            unset variables become empty instead of failing (Flux < 2.9)
   --no-substitute-from   skip substituteFrom, like \`flux build --dry-run\`
   --kustomize PATH       the kustomize or kubectl binary (default: kustomize, else kubectl, on PATH)
+  --timings              print how long each phase took (on stderr)
   --timeout SECONDS      stop kustomize after this long (default ${DEFAULT_TIMEOUT_MS / 1000})`;
 
 /** The repository a path belongs to: the nearest parent with .git. */
@@ -43,6 +44,7 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
   let timeoutMs = DEFAULT_TIMEOUT_MS;
   let strict = true;
   let useSubstituteFrom = true;
+  let timings = false;
   const overrides = new Map<string, string>();
   const targets: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -85,6 +87,9 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
         overrides.set(kv.slice(0, eq), kv.slice(eq + 1));
         break;
       }
+      case '--timings':
+        timings = true;
+        break;
       case '--no-strict':
         strict = false;
         break;
@@ -172,6 +177,8 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
         new WorkspaceVariableSource(fs, effectiveRoot, () => (files ??= listYamlFiles(effectiveRoot))),
       ],
       trusted: true,
+      // The version is for the editor's header; asking kubectl for it costs a process start.
+      readEngineVersion: false,
       ...(kustomizePath ? { kustomizePath } : {}),
       timeoutMs,
       signal: controller.signal,
@@ -183,6 +190,10 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
   const cwd = process.cwd();
   const rel = (f: string): string => path.relative(cwd, f) || f;
   for (const w of outcome.warnings) err(`warning: ${w}`);
+  if (timings) {
+    const phases = Object.entries(outcome.phases).map(([k, v]) => `${k} ${v} ms`);
+    err(`timings: ${phases.join(', ')}; total ${outcome.durationMs} ms`);
+  }
   if (!outcome.ok) {
     for (const e of outcome.errors)
       err(`error: ${e.file ? `${rel(e.file)}${e.line ? `:${e.line}` : ''}: ` : ''}${e.message}`);

@@ -107,6 +107,8 @@ export interface BuildResult {
   errors: BuildProblem[];
   revision?: string;
   durationMs: number;
+  /** Milliseconds per phase: generate, engine, stage, kustomize, variables, post-build. */
+  phases?: Record<string, number>;
 }
 
 /** Settings under `fluxWorkbench` that the build preview reads. */

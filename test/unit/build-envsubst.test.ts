@@ -136,6 +136,20 @@ describe('post-build substitution', () => {
     assert.equal((r.objects[0]!.data as Record<string, string>).q, 'ab');
     assert.throws(() => run(cm('  q: x\n'), { 'BAD-NAME': '1' }), /var name is invalid/);
   });
+  it("reads values as Flux's Go YAML does (1.1 booleans and octals), quoting them back out", () => {
+    const r = run(
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: yes\n  b: "yes"\n  mode: 0755\n  t: 2024-01-01\n  s: 1:30\n',
+      {},
+    );
+    const data = r.objects[0]!.data as Record<string, unknown>;
+    assert.deepEqual(data, { a: true, b: 'yes', mode: 493, t: '2024-01-01', s: '1:30' });
+    assert.match(r.yaml, /b: "yes"/);
+    const plain = run(
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: "1"\n  num: 10\n',
+      {},
+    );
+    assert.deepEqual(plain.objects[0]!.data, { a: '1', num: 10 });
+  });
   it('applies commonMetadata after the owner labels', () => {
     const r = run(
       cm('  a: b\n'),

@@ -11,6 +11,13 @@ export function previewText(r: BuildResult, relative: (uri: string) => string, l
   if (r.dirUri)
     c(`path: ${relative(r.dirUri)}${r.generated ? ' (no kustomization.yaml: generated as Flux does)' : ''}`);
   c(`engine: ${r.engine ?? 'none'}${r.ok ? `; ${r.objectCount} objects in ${r.durationMs} ms` : ''}`);
+  if (r.phases && Object.keys(r.phases).length) {
+    c(
+      `time: ${Object.entries(r.phases)
+        .map(([k, v]) => `${k} ${v} ms`)
+        .join(', ')}`,
+    );
+  }
   if (r.overlays.length) c(`overlaid from the Flux spec: ${r.overlays.join('; ')}`);
   if (r.variables.length) {
     c('variables applied:');

@@ -40,6 +40,8 @@ export interface BuildOptions {
   /** The workspace is trusted; without trust no program runs. */
   trusted: boolean;
   kustomizePath?: string;
+  /** Read the kustomize version for the preview header (the CLI does not print it). */
+  readEngineVersion?: boolean;
   engine?: KustomizeEngine;
   timeoutMs?: number;
   maxOutputBytes?: number;
@@ -77,6 +79,8 @@ export interface BuildOutcome {
   warnings: string[];
   errors: BuildDiagnostic[];
   durationMs: number;
+  /** Milliseconds per phase (generate, engine, stage, kustomize, variables, post-build). */
+  phases: Record<string, number>;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -95,8 +99,15 @@ function within(root: string, p: string): boolean {
  */
 export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
   const started = Date.now();
+  let lapStart = started;
+  const lap = (phase: string): void => {
+    const now = Date.now();
+    out.phases[phase] = (out.phases[phase] ?? 0) + now - lapStart;
+    lapStart = now;
+  };
   const root = path.resolve(options.sourceRoot);
   const out: BuildOutcome = {
+    phases: {},
     ok: false,
     yaml: '',
     objectCount: 0,
@@ -109,6 +120,7 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
     durationMs: 0,
   };
   const finish = (): BuildOutcome => {
+    if ('variables' in out.phases) lap('post-build');
     out.durationMs = Date.now() - started;
     out.ok = out.errors.length === 0;
     return out;
@@ -191,6 +203,7 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
   for (const [file, text] of options.buffers ?? [])
     if (within(root, file) && file !== kustomizationFile) replaced.set(file, text);
 
+  lap('generate');
   if (!options.trusted) {
     return fail(
       'Restricted Mode: previews run kustomize, a program, on this workspace. Trust the workspace (Manage Workspace Trust) to preview builds.',
@@ -202,6 +215,7 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
       options.engine ??
       (await detectEngine(fs, options.spawn, {
         ...(options.kustomizePath ? { configuredPath: options.kustomizePath } : {}),
+        ...(options.readEngineVersion === false ? { readVersion: false } : {}),
       }));
   } catch (err) {
     if (err instanceof EngineError) return fail(err.message);
@@ -215,6 +229,7 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
 
   // kustomize, in a mirror so nothing is written to the workspace.
   let rendered: string;
+  lap('engine');
   const staged = replaced.size
     ? await stageTree({
         sourceRoot: root,
@@ -225,6 +240,7 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
     : undefined;
   try {
     const buildDir = staged ? path.join(staged.root, path.relative(root, dir)) : dir;
+    lap('stage');
     rendered = await runKustomize(engine, options.spawn, buildDir, {
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
@@ -259,6 +275,7 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
 
   // Flux's post-build steps.
   const namespace = target.namespace || 'flux-system';
+  lap('kustomize');
   const resolved = await resolveVariables(target.spec.postBuild, namespace, options.variableSources ?? [], {
     useSubstituteFrom: options.useSubstituteFrom ?? true,
     ...(options.overrides ? { overrides: options.overrides } : {}),
@@ -275,6 +292,7 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
     ...(v.masked ? { masked: true } : {}),
   }));
   try {
+    lap('variables');
     const pb = postBuild(rendered, {
       name: target.name,
       namespace,

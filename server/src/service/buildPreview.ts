@@ -206,6 +206,7 @@ function toResult(
     })),
     ...(revision ? { revision } : {}),
     durationMs: o.durationMs,
+    phases: o.phases,
   };
 }
 
