@@ -302,7 +302,7 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
       strict: options.strict ?? true,
     });
     out.yaml = pb.yaml;
-    out.objectCount = pb.objects.length;
+    out.objectCount = pb.objectCount;
     out.unresolved = [...pb.used.entries()].filter(([, set]) => !set).map(([n]) => n);
     if (pb.substitutionDisabled.length)
       out.overlays.push(
