@@ -63,6 +63,7 @@ export class FluxLanguageService {
     }
   >();
   private readonly segmentCache = new Map<string, Map<string, Diagnostic[]>>();
+  private segmentGeneration = -1;
   private readonly parseCache = new Map<string, Map<string, DocInfo[]>>();
   limits: TextLimits = DEFAULT_LIMITS;
   /**
@@ -252,6 +253,11 @@ export class FluxLanguageService {
    * keys and schemas never cross a `---`, so per-document results equal whole-file results.
    */
   private async validateDocuments(uri: string, languageId: string, pieces: Piece[]): Promise<Diagnostic[]> {
+    // Findings depend on the schemas: a change of schema source (bundle loaded, CRDs found) voids them.
+    if (this.segmentGeneration !== this.registry.generation) {
+      this.segmentCache.clear();
+      this.segmentGeneration = this.registry.generation;
+    }
     const previous = this.segmentCache.get(uri) ?? new Map<string, Diagnostic[]>();
     const next = new Map<string, Diagnostic[]>();
     const out: Diagnostic[] = [];
@@ -317,7 +323,11 @@ export class FluxLanguageService {
         }
         d.severity = DiagnosticSeverity.Error;
       } else if (
-        /^Incorrect type|^Value is not accepted|^Value must be|^String does not match/.test(message)
+        // What the API server (server-side apply rejects undeclared fields, as Flux applies) or
+        // kustomize (unknown fields in kustomization.yaml) refuses is an error.
+        /^Incorrect type|^Value is not accepted|^Value must be|^String does not match|^Property .* is not allowed/.test(
+          message,
+        )
       ) {
         d.severity = DiagnosticSeverity.Error;
       }
