@@ -29,16 +29,25 @@ for name in "${ORDER[@]}"; do
   fi
 done
 
+# Alive and not a zombie (an exited process its new parent has not reaped yet).
+running() {
+  pid_alive "$1" || return 1
+  local state
+  state=$( { awk '{print $3}' "/proc/$1/stat"; } 2>/dev/null) || return 1
+  [[ $state != Z ]]
+}
+
 deadline=$(($(date +%s) + 20))
 for entry in "${stopping[@]}"; do
   IFS=: read -r name pid exe <<<"$entry"
-  while ours "$pid" "$exe" && (($(date +%s) < deadline)); do sleep 0.1; done
-  if ours "$pid" "$exe"; then
+  # Once signalled, wait on the PID itself (its cmdline empties while it exits).
+  while running "$pid" && (($(date +%s) < deadline)); do sleep 0.1; done
+  if running "$pid" && ours "$pid" "$exe"; then
     log "$name (pid $pid) did not stop after SIGTERM: sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do ours "$pid" "$exe" || break; sleep 0.1; done
+    for _ in $(seq 50); do running "$pid" || break; sleep 0.1; done
   fi
-  ours "$pid" "$exe" && die "$name (pid $pid) is still running"
+  running "$pid" && die "$name (pid $pid) is still running"
   rm -f "$PIDS/$name.pid" "$PIDS/$name.exe"
 done
 

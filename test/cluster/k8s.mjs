@@ -184,10 +184,16 @@ export function clusterProcesses(state) {
   return found;
 }
 
+/** True when the process exists and is not a zombie (exited, not yet reaped by its parent). */
 export function pidAlive(pid) {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
   } catch {
     return false;
   }
