@@ -65,8 +65,14 @@ fi
 [[ -d $FLUX_CRDS_DIR ]] || die "Flux CRDs not found in $FLUX_CRDS_DIR (set FLUX_CRDS_DIR)"
 FLUX_CRDS_DIR="$(cd "$FLUX_CRDS_DIR" && pwd)"
 
-log "building or reusing binaries (cache: $CACHE)"
-bash "$CLUSTER_SRC/ensure-built.sh" kube-apiserver "${CONTROLLERS[@]}"
+missing=()
+for c in kube-apiserver "${CONTROLLERS[@]}"; do [[ -x $(binary_path "$c") ]] || missing+=("$c"); done
+if ((${#missing[@]})) || ! need_cmd etcd || ! need_cmd git || ! need_cmd openssl || ! need_cmd curl || ! need_cmd kubectl || ! need_cmd node; then
+  log "building what is missing (cache: $CACHE): ${missing[*]:-(binaries cached; installing Debian packages)}"
+  bash "$CLUSTER_SRC/ensure-built.sh" kube-apiserver "${CONTROLLERS[@]}"
+else
+  log "binaries cached in $CACHE/bin"
+fi
 
 mkdir -p "$STATE" "$LOGS" "$PIDS"
 
