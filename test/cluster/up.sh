@@ -156,10 +156,22 @@ export KUBECONFIG="$KUBECONFIG_ADMIN"
 # kubectl's discovery cache for this cluster lives with the cluster, not in ~/.kube/cache.
 export KUBECACHEDIR="$STATE/kube-cache"
 
+# On any failure after processes were started, stop them again (logs are kept).
+STARTED=
+on_exit() {
+  local rc=$?
+  if ((rc != 0)) && [[ -n $STARTED ]]; then
+    bash "$CLUSTER_SRC/down.sh" >/dev/null 2>&1 || true
+    printf '[cluster %s] up.sh failed (exit %s): stopped the processes it had started; logs: %s\n' "$(date +%H:%M:%S)" "$rc" "$LOGS" >&2
+  fi
+}
+trap on_exit EXIT
+
 # ---- process helpers --------------------------------------------------------------------------
 start_proc() { # name cmd...  (stdout+stderr -> $LOGS/name.log; pid -> $PIDS/name.pid)
   local name=$1; shift
   : >"$LOGS/$name.log"
+  STARTED=1
   setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
   local pid=$!
   echo "$pid" >"$PIDS/$name.pid"
