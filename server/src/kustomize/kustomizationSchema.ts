@@ -6,13 +6,21 @@ import type { JsonSchema } from '../flux/jsonSchema';
  * naming the replacement, as `kustomize edit fix` would apply it.
  */
 const str = (description: string): JsonSchema => ({ type: 'string', description });
-const strList = (description: string): JsonSchema => ({ type: ['array', 'null'], items: { type: 'string' }, description });
+const strList = (description: string): JsonSchema => ({
+  type: ['array', 'null'],
+  items: { type: 'string' },
+  description,
+});
 const strMap = (description: string): JsonSchema => ({
   type: ['object', 'null'],
   additionalProperties: { type: ['string', 'null'] },
   description,
 });
-const closed = (description: string, properties: Record<string, JsonSchema>, required?: string[]): JsonSchema => ({
+const closed = (
+  description: string,
+  properties: Record<string, JsonSchema>,
+  required?: string[],
+): JsonSchema => ({
   type: 'object',
   description,
   properties,
@@ -33,7 +41,10 @@ const selector = closed('Selects the resources a patch, replacement or transform
 const generatorOptions = closed('Options for generated ConfigMaps and Secrets.', {
   labels: strMap('Labels added to the generated objects.'),
   annotations: strMap('Annotations added to the generated objects.'),
-  disableNameSuffixHash: { type: 'boolean', description: 'Do not append a content hash to the generated name.' },
+  disableNameSuffixHash: {
+    type: 'boolean',
+    description: 'Do not append a content hash to the generated name.',
+  },
   immutable: { type: 'boolean', description: 'Mark the generated objects immutable.' },
 });
 
@@ -44,11 +55,20 @@ const generatorArgs = (what: 'ConfigMap' | 'Secret'): JsonSchema => ({
   properties: {
     name: str(`Name of the generated ${what} (a content hash is appended unless disabled).`),
     namespace: str(`Namespace of the generated ${what}.`),
-    behavior: { type: 'string', enum: ['create', 'replace', 'merge'], default: 'create', description: 'How to combine with a ' + what + ' of the same name from a base.' },
+    behavior: {
+      type: 'string',
+      enum: ['create', 'replace', 'merge'],
+      default: 'create',
+      description: 'How to combine with a ' + what + ' of the same name from a base.',
+    },
     files: strList('Files to include; `key=path` sets the key.'),
     literals: strList('Literal `KEY=value` pairs.'),
     envs: strList('Env files with `KEY=value` lines.'),
-    env: { type: 'string', description: 'A single env file.', deprecationMessage: '`env` is deprecated: use `envs`.' },
+    env: {
+      type: 'string',
+      description: 'A single env file.',
+      deprecationMessage: '`env` is deprecated: use `envs`.',
+    },
     options: generatorOptions,
     ...(what === 'Secret' ? { type: str('Secret type, e.g. Opaque or kubernetes.io/tls.') } : {}),
   },
@@ -100,34 +120,48 @@ const replacement: JsonSchema = {
   },
 };
 
-const helmChart = closed('Inflates a Helm chart (needs `kustomize build --enable-helm`; Flux does not run it).', {
-  name: str('Chart name.'),
-  version: str('Chart version.'),
-  repo: str('Chart repository URL.'),
-  releaseName: str('Release name.'),
-  namespace: str('Release namespace.'),
-  valuesFile: str('Values file.'),
-  valuesInline: { type: ['object', 'null'], additionalProperties: true, description: 'Inline values.' },
-  valuesMerge: { type: 'string', enum: ['merge', 'override', 'replace'], description: 'How inline values combine with the file.' },
-  additionalValuesFiles: strList('More values files.'),
-  includeCRDs: { type: 'boolean', description: 'Include the chart CRDs.' },
-  skipHooks: { type: 'boolean', description: 'Skip hook resources.' },
-  apiVersions: strList('Kubernetes API versions for Capabilities.APIVersions.'),
-  kubeVersion: str('Kubernetes version for Capabilities.KubeVersion.'),
-  nameTemplate: str('Name template.'),
-  skipTests: { type: 'boolean', description: 'Skip test resources.' },
-  devel: { type: 'boolean', description: 'Use development versions too.' },
-});
+const helmChart = closed(
+  'Inflates a Helm chart (needs `kustomize build --enable-helm`; Flux does not run it).',
+  {
+    name: str('Chart name.'),
+    version: str('Chart version.'),
+    repo: str('Chart repository URL.'),
+    releaseName: str('Release name.'),
+    namespace: str('Release namespace.'),
+    valuesFile: str('Values file.'),
+    valuesInline: { type: ['object', 'null'], additionalProperties: true, description: 'Inline values.' },
+    valuesMerge: {
+      type: 'string',
+      enum: ['merge', 'override', 'replace'],
+      description: 'How inline values combine with the file.',
+    },
+    additionalValuesFiles: strList('More values files.'),
+    includeCRDs: { type: 'boolean', description: 'Include the chart CRDs.' },
+    skipHooks: { type: 'boolean', description: 'Skip hook resources.' },
+    apiVersions: strList('Kubernetes API versions for Capabilities.APIVersions.'),
+    kubeVersion: str('Kubernetes version for Capabilities.KubeVersion.'),
+    nameTemplate: str('Name template.'),
+    skipTests: { type: 'boolean', description: 'Skip test resources.' },
+    devel: { type: 'boolean', description: 'Use development versions too.' },
+  },
+);
 
 export function kustomizationSchema(kind: 'Kustomization' | 'Component'): JsonSchema {
-  const apiVersions = kind === 'Component' ? ['kustomize.config.k8s.io/v1alpha1'] : ['kustomize.config.k8s.io/v1beta1', 'kustomize.config.k8s.io/v1'];
+  const apiVersions =
+    kind === 'Component'
+      ? ['kustomize.config.k8s.io/v1alpha1']
+      : ['kustomize.config.k8s.io/v1beta1', 'kustomize.config.k8s.io/v1'];
   return {
     title: `kustomize ${kind} (kustomization.yaml)`,
     description: `A kustomize ${kind}: the resources to build and the transformations applied to them.`,
     type: 'object',
     additionalProperties: false,
     properties: {
-      apiVersion: { type: 'string', enum: apiVersions, description: 'API version of the kustomization file.' },
+      apiVersion: {
+        type: 'string',
+        enum: apiVersions,
+        description: 'API version of the kustomization file.',
+      },
       kind: { type: 'string', enum: [kind], description: 'Kustomization, or Component for reusable pieces.' },
       metadata: closed('Metadata of the kustomization itself (not applied to resources).', {
         name: str('Name.'),
@@ -146,7 +180,11 @@ export function kustomizationSchema(kind: 'Kustomization' | 'Component'): JsonSc
         description: 'Labels to add to resources, and optionally to selectors and templates.',
         items: closed('A set of labels.', {
           pairs: strMap('The labels.'),
-          includeSelectors: { type: 'boolean', default: false, description: 'Also add to selectors (immutable on Deployments).' },
+          includeSelectors: {
+            type: 'boolean',
+            default: false,
+            description: 'Also add to selectors (immutable on Deployments).',
+          },
           includeTemplates: { type: 'boolean', default: false, description: 'Also add to pod templates.' },
           fields: { type: 'array', items: { type: 'object' }, description: 'Extra field specs to label.' },
         }),
@@ -170,9 +208,16 @@ export function kustomizationSchema(kind: 'Kustomization' | 'Component'): JsonSc
       replicas: {
         type: ['array', 'null'],
         description: 'Replica count overrides.',
-        items: closed('A replica override.', { name: str('Workload name.'), count: { type: 'integer', description: 'Replicas.' } }),
+        items: closed('A replica override.', {
+          name: str('Workload name.'),
+          count: { type: 'integer', description: 'Replicas.' },
+        }),
       },
-      patches: { type: ['array', 'null'], items: patch, description: 'Patches (strategic merge or JSON 6902), from files or inline.' },
+      patches: {
+        type: ['array', 'null'],
+        items: patch,
+        description: 'Patches (strategic merge or JSON 6902), from files or inline.',
+      },
       patchesStrategicMerge: {
         type: ['array', 'null'],
         items: { type: 'string' },
@@ -185,7 +230,11 @@ export function kustomizationSchema(kind: 'Kustomization' | 'Component'): JsonSc
         description: 'JSON 6902 patches.',
         deprecationMessage: '`patchesJson6902` is deprecated: use `patches` with a target.',
       },
-      replacements: { type: ['array', 'null'], items: replacement, description: 'Field replacements between resources.' },
+      replacements: {
+        type: ['array', 'null'],
+        items: replacement,
+        description: 'Field replacements between resources.',
+      },
       vars: {
         type: ['array', 'null'],
         items: { type: 'object' },
@@ -196,11 +245,22 @@ export function kustomizationSchema(kind: 'Kustomization' | 'Component'): JsonSc
         ...strList('Bases to include.'),
         deprecationMessage: '`bases` is deprecated: list them under `resources`.',
       },
-      configMapGenerator: { type: ['array', 'null'], items: generatorArgs('ConfigMap'), description: 'ConfigMaps to generate.' },
-      secretGenerator: { type: ['array', 'null'], items: generatorArgs('Secret'), description: 'Secrets to generate.' },
+      configMapGenerator: {
+        type: ['array', 'null'],
+        items: generatorArgs('ConfigMap'),
+        description: 'ConfigMaps to generate.',
+      },
+      secretGenerator: {
+        type: ['array', 'null'],
+        items: generatorArgs('Secret'),
+        description: 'Secrets to generate.',
+      },
       generatorOptions,
       helmCharts: { type: ['array', 'null'], items: helmChart, description: 'Helm charts to inflate.' },
-      helmGlobals: closed('Settings shared by helmCharts.', { chartHome: str('Chart folder.'), configHome: str('Helm config folder.') }),
+      helmGlobals: closed('Settings shared by helmCharts.', {
+        chartHome: str('Chart folder.'),
+        configHome: str('Helm config folder.'),
+      }),
       helmChartInflationGenerator: {
         type: ['array', 'null'],
         items: { type: 'object' },
@@ -218,7 +278,11 @@ export function kustomizationSchema(kind: 'Kustomization' | 'Component'): JsonSc
         description: 'Build metadata to add to resources.',
       },
       sortOptions: closed('Output order.', {
-        order: { type: 'string', enum: ['legacy', 'fifo'], description: 'legacy sorts by kind; fifo keeps input order.' },
+        order: {
+          type: 'string',
+          enum: ['legacy', 'fifo'],
+          description: 'legacy sorts by kind; fifo keeps input order.',
+        },
         legacySortOptions: closed('Kind order for legacy sorting.', {
           orderFirst: strList('Kinds first.'),
           orderLast: strList('Kinds last.'),
