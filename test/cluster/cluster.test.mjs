@@ -17,7 +17,10 @@ import {
   runScript, readEnvFile, Kube, paths, condition, waitFor, kubectl, git, clusterProcesses, pidAlive, REPO,
 } from './k8s.mjs';
 
-const STATE = process.env.FLUX_WORKBENCH_CLUSTER_TEST_DIR ?? '/tmp/flux-workbench-cluster-test';
+// A state folder of its own per run, so concurrent runs (a CI run beside a developer's) never
+// stop each other's cluster.
+const STATE = process.env.FLUX_WORKBENCH_CLUSTER_TEST_DIR ?? mkdtempSync(join(tmpdir(), 'flux-workbench-cluster-test-'));
+const OWN_STATE = !process.env.FLUX_WORKBENCH_CLUSTER_TEST_DIR;
 const ENV = { FLUX_WORKBENCH_CLUSTER_DIR: STATE };
 const CRDS_DIR = process.env.FLUX_CRDS_DIR ?? join(REPO, '..', 'shared', 'flux-crds');
 
@@ -46,6 +49,10 @@ before(async () => {
 
 after(async () => {
   if (!stopped) await runScript('down.sh', { env: ENV, quiet: true });
+  // Keep the logs (and certificates) for inspection; remove the bulky parts of the state folder.
+  if (OWN_STATE) {
+    for (const d of ['etcd', 'git', 'work', 'charts', 'source-storage', 'tmp', 'kube-cache']) rmSync(join(STATE, d), { recursive: true, force: true });
+  }
 });
 
 function requireUp() {

@@ -4,6 +4,12 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PIDS="$STATE/pids"
+[[ -d $STATE ]] || { log "nothing to stop ($STATE does not exist)"; exit 0; }
+# Same lock as up.sh, unless up.sh (holding it) runs this script.
+if [[ ${FLUX_WORKBENCH_CLUSTER_LOCKED:-} != "$STATE" ]]; then
+  exec 8>"$STATE/.lock"
+  flock 8
+fi
 # Reverse of the start order: controllers first, etcd last.
 ORDER=(helm-controller kustomize-controller source-controller notification-controller git-server kube-apiserver etcd)
 

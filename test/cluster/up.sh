@@ -52,6 +52,12 @@ all_running() {
     "https://127.0.0.1:$KAS_PORT/readyz" >/dev/null
 }
 
+# One up.sh/down.sh at a time per state folder (the e2e tests and the demo may start it together).
+mkdir -p "$STATE"
+exec 8>"$STATE/.lock"
+flock 8
+export FLUX_WORKBENCH_CLUSTER_LOCKED="$STATE"
+
 if all_running; then
   log "cluster already running in $STATE (reusing it)"
   echo "KUBECONFIG=$KUBECONFIG_ADMIN"
