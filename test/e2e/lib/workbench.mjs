@@ -174,16 +174,31 @@ export async function completionLabels(page, timeout = 30_000) {
   const widget = page.locator('.editor-widget.suggest-widget.visible');
   const firstRow = widget.locator('.monaco-list-row[aria-posinset="1"]');
   await firstRow.waitFor({ timeout });
-  const total = Number(await firstRow.getAttribute('aria-setsize'));
-  const labels = [];
-  for (let i = 1; i <= Math.min(total, 300); i++) {
-    const row = widget.locator(`.monaco-list-row.focused[aria-posinset="${i}"]`);
-    await row.waitFor({ timeout: 5000 });
-    labels.push((await row.locator('.label-name').first().innerText()).trim());
-    if (i < total) await page.keyboard.press('ArrowDown');
+  let total = Number(await firstRow.getAttribute('aria-setsize'));
+  // The list is virtualised: walk it with ArrowDown, reading the focused row each time. The row to
+  // read is whatever has focus (re-synced on every step), so a re-render or a late refresh of the
+  // list cannot derail the walk; ArrowDown wraps from the last row to the first.
+  const seen = new Map();
+  const focused = widget.locator('.monaco-list-row.focused').first();
+  for (let guard = 0; guard < 700 && seen.size < Math.min(total, 300); guard++) {
+    await focused.waitFor({ timeout: 5000 });
+    const pos = Number(await focused.getAttribute('aria-posinset'));
+    total = Number(await focused.getAttribute('aria-setsize')) || total;
+    if (!seen.has(pos)) seen.set(pos, (await focused.locator('.label-name').first().innerText()).trim());
+    if (total <= 1) break;
+    await page.keyboard.press('ArrowDown');
+    await page
+      .waitForFunction(
+        (before) => {
+          const el = document.querySelector('.editor-widget.suggest-widget.visible .monaco-list-row.focused');
+          return !!el && Number(el.getAttribute('aria-posinset')) !== before;
+        },
+        pos,
+        { timeout: 2000 },
+      )
+      .catch(() => {}); // re-read whatever has focus next round
   }
-  // Back to the top so a screenshot shows the start of the list.
-  if (total > 1) await page.keyboard.press('ArrowDown');
+  const labels = [...seen.entries()].sort((a, b) => a[0] - b[0]).map(([, label]) => label);
   return labels;
 }
 
