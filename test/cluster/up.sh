@@ -182,7 +182,8 @@ start_proc() { # name cmd...  (stdout+stderr -> $LOGS/name.log; pid -> $PIDS/nam
   local name=$1; shift
   : >"$LOGS/$name.log"
   STARTED=1
-  setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
+  # 8>&-: the state folder's lock must not be inherited (it would stay held while the cluster runs).
+  setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null 8>&- &
   local pid=$!
   echo "$pid" >"$PIDS/$name.pid"
   # What /proc/<pid>/cmdline must contain for down.sh to treat the PID as ours.
