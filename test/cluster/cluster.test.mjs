@@ -9,17 +9,36 @@
 //   FLUX_WORKBENCH_CLUSTER_TEST_DIR=/tmp/x npm run test:cluster   (another state folder)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync, statSync, rmSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  writeFileSync,
+  statSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { join, isAbsolute } from 'node:path';
 import {
-  runScript, readEnvFile, Kube, paths, condition, waitFor, kubectl, git, clusterProcesses, pidAlive, REPO,
+  runScript,
+  readEnvFile,
+  Kube,
+  paths,
+  condition,
+  waitFor,
+  kubectl,
+  git,
+  clusterProcesses,
+  pidAlive,
+  REPO,
 } from './k8s.mjs';
 
 // A state folder of its own per run, so concurrent runs (a CI run beside a developer's) never
 // stop each other's cluster.
-const STATE = process.env.FLUX_WORKBENCH_CLUSTER_TEST_DIR ?? mkdtempSync(join(tmpdir(), 'flux-workbench-cluster-test-'));
+const STATE =
+  process.env.FLUX_WORKBENCH_CLUSTER_TEST_DIR ?? mkdtempSync(join(tmpdir(), 'flux-workbench-cluster-test-'));
 const OWN_STATE = !process.env.FLUX_WORKBENCH_CLUSTER_TEST_DIR;
 const ENV = { FLUX_WORKBENCH_CLUSTER_DIR: STATE };
 const CRDS_DIR = process.env.FLUX_CRDS_DIR ?? join(REPO, '..', 'shared', 'flux-crds');
@@ -33,7 +52,8 @@ let stopped = false;
 function readPids() {
   const dir = join(STATE, 'pids');
   const out = {};
-  for (const f of readdirSync(dir)) if (f.endsWith('.pid')) out[f.slice(0, -4)] = Number(readFileSync(join(dir, f), 'utf8'));
+  for (const f of readdirSync(dir))
+    if (f.endsWith('.pid')) out[f.slice(0, -4)] = Number(readFileSync(join(dir, f), 'utf8'));
   return out;
 }
 
@@ -51,7 +71,8 @@ after(async () => {
   if (!stopped) await runScript('down.sh', { env: ENV, quiet: true });
   // Keep the logs (and certificates) for inspection; remove the bulky parts of the state folder.
   if (OWN_STATE) {
-    for (const d of ['etcd', 'git', 'work', 'charts', 'source-storage', 'tmp', 'kube-cache']) rmSync(join(STATE, d), { recursive: true, force: true });
+    for (const d of ['etcd', 'git', 'work', 'charts', 'source-storage', 'tmp', 'kube-cache'])
+      rmSync(join(STATE, d), { recursive: true, force: true });
   }
 });
 
@@ -71,7 +92,15 @@ test('cluster:up starts everything and ends with KUBECONFIG=<absolute path>', (t
   statSync(m[1]);
   t.diagnostic(`up.sh (binaries cached, everything Ready) took ${upResult.seconds.toFixed(1)} s`);
   // Every process has a recorded PID (alive) and a log file in the known folder.
-  for (const name of ['etcd', 'kube-apiserver', 'git-server', 'source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller']) {
+  for (const name of [
+    'etcd',
+    'kube-apiserver',
+    'git-server',
+    'source-controller',
+    'kustomize-controller',
+    'helm-controller',
+    'notification-controller',
+  ]) {
     assert.ok(pidAlive(pidsAtUp[name]), `${name}: recorded pid ${pidsAtUp[name]} is not running`);
     assert.ok(statSync(join(STATE, 'logs', `${name}.log`)).size > 0, `${name}: empty log`);
   }
@@ -90,15 +119,27 @@ test('cluster:up is idempotent: a second run reuses the cluster and prints the s
 test('kubectl get crd lists the Flux CRDs (all of ../shared/flux-crds)', () => {
   requireUp();
   const out = kubectl(['get', 'crd', '-o', 'name'], { kubeconfig: cluster.KUBECONFIG });
-  const names = new Set(out.trim().split('\n').map((l) => l.replace(/^customresourcedefinition\.apiextensions\.k8s\.io\//, '')));
+  const names = new Set(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/^customresourcedefinition\.apiextensions\.k8s\.io\//, '')),
+  );
   const expected = [];
   for (const d of readdirSync(CRDS_DIR, { withFileTypes: true })) {
     if (!d.isDirectory() || d.name === 'LICENSES') continue;
-    for (const f of readdirSync(join(CRDS_DIR, d.name))) if (f.endsWith('.yaml')) expected.push(f.replace(/^[^_]+_/, '').replace(/\.yaml$/, '') + '.' + f.split('_')[0]);
+    for (const f of readdirSync(join(CRDS_DIR, d.name)))
+      if (f.endsWith('.yaml'))
+        expected.push(f.replace(/^[^_]+_/, '').replace(/\.yaml$/, '') + '.' + f.split('_')[0]);
   }
   assert.ok(expected.length >= 15, `expected at least 15 CRD files, found ${expected.length}`);
   for (const e of expected) assert.ok(names.has(e), `CRD ${e} missing; have: ${[...names].join(', ')}`);
-  for (const k of ['gitrepositories.source.toolkit.fluxcd.io', 'kustomizations.kustomize.toolkit.fluxcd.io', 'helmreleases.helm.toolkit.fluxcd.io']) assert.ok(names.has(k));
+  for (const k of [
+    'gitrepositories.source.toolkit.fluxcd.io',
+    'kustomizations.kustomize.toolkit.fluxcd.io',
+    'helmreleases.helm.toolkit.fluxcd.io',
+  ])
+    assert.ok(names.has(k));
 });
 
 test('the seeded GitRepository is Ready=True with the real revision of the local Git server', async () => {
@@ -114,9 +155,18 @@ test('the seeded GitRepository is Ready=True with the real revision of the local
 test('the seeded Kustomizations are Ready=True, applied the same revision, and apps dependsOn infrastructure', async () => {
   requireUp();
   const head = git(['rev-parse', 'refs/heads/main'], cluster.GIT_BARE);
-  for (const [ns, name] of [['flux-system', 'flux-system'], ['flux-system', 'infrastructure'], ['flux-system', 'apps'], ['team-a', 'team-a-apps']]) {
+  for (const [ns, name] of [
+    ['flux-system', 'flux-system'],
+    ['flux-system', 'infrastructure'],
+    ['flux-system', 'apps'],
+    ['team-a', 'team-a-apps'],
+  ]) {
     const ks = await admin.get(paths.ks(ns, name));
-    assert.equal(condition(ks, 'Ready')?.status, 'True', `${ns}/${name}: ${JSON.stringify(ks.status?.conditions)}`);
+    assert.equal(
+      condition(ks, 'Ready')?.status,
+      'True',
+      `${ns}/${name}: ${JSON.stringify(ks.status?.conditions)}`,
+    );
     assert.equal(ks.status.lastAppliedRevision, `main@sha1:${head}`, `${ns}/${name}`);
   }
   const apps = await admin.get(paths.ks('flux-system', 'apps'));
@@ -145,7 +195,9 @@ test('the HelmRelease from the local Helm repository is Ready=True and installed
 test('reconcile.fluxcd.io/requestedAt makes the real kustomize-controller set status.lastHandledReconcileAt', async () => {
   requireUp();
   const now = new Date().toISOString(); // any string; flux uses RFC3339Nano
-  await admin.mergePatch(paths.ks('flux-system', 'infrastructure'), { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': now } } });
+  await admin.mergePatch(paths.ks('flux-system', 'infrastructure'), {
+    metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': now } },
+  });
   const ks = await waitFor(
     'lastHandledReconcileAt to equal the requested value',
     async () => {
@@ -167,18 +219,28 @@ async function pushAndApply(marker) {
     git(['commit', '-q', '-am', `Set the app message to ${marker}`], work);
     git(['push', '-q', 'origin', 'main'], work);
     const sha = git(['rev-parse', 'HEAD'], work);
-    assert.equal(git(['rev-parse', 'refs/heads/main'], cluster.GIT_BARE), sha, 'push did not reach the server');
+    assert.equal(
+      git(['rev-parse', 'refs/heads/main'], cluster.GIT_BARE),
+      sha,
+      'push did not reach the server',
+    );
 
     const at = new Date().toISOString();
-    await admin.mergePatch(paths.gitrepo('flux-system', 'flux-repo'), { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': at } } });
+    await admin.mergePatch(paths.gitrepo('flux-system', 'flux-repo'), {
+      metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': at } },
+    });
     await waitFor('the GitRepository to fetch the new commit', async () => {
       const r = await admin.get(paths.gitrepo('flux-system', 'flux-repo'));
       return r.status?.artifact?.revision === `main@sha1:${sha}`;
     });
-    await admin.mergePatch(paths.ks('flux-system', 'apps'), { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': at } } });
+    await admin.mergePatch(paths.ks('flux-system', 'apps'), {
+      metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': at } },
+    });
     const ks = await waitFor('the apps Kustomization to apply the new commit', async () => {
       const k = await admin.get(paths.ks('flux-system', 'apps'));
-      return k.status?.lastAppliedRevision === `main@sha1:${sha}` && condition(k, 'Ready')?.status === 'True' ? k : null;
+      return k.status?.lastAppliedRevision === `main@sha1:${sha}` && condition(k, 'Ready')?.status === 'True'
+        ? k
+        : null;
     });
     assert.equal(ks.status.lastHandledReconcileAt, at);
     return sha;
@@ -216,18 +278,49 @@ test('the real notification-controller forwards kustomize-controller events to a
     const ns = 'flux-system';
     const base = '/apis/notification.toolkit.fluxcd.io/v1beta3/namespaces/flux-system';
     for (const [path, obj] of [
-      [`${base}/providers`, { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: { name: 'test-webhook', namespace: ns }, spec: { type: 'generic', address: `http://127.0.0.1:${port}/` } }],
-      [`${base}/alerts`, { apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Alert', metadata: { name: 'test-alert', namespace: ns }, spec: { providerRef: { name: 'test-webhook' }, eventSeverity: 'info', eventSources: [{ kind: 'Kustomization', name: '*' }] } }],
+      [
+        `${base}/providers`,
+        {
+          apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+          kind: 'Provider',
+          metadata: { name: 'test-webhook', namespace: ns },
+          spec: { type: 'generic', address: `http://127.0.0.1:${port}/` },
+        },
+      ],
+      [
+        `${base}/alerts`,
+        {
+          apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+          kind: 'Alert',
+          metadata: { name: 'test-alert', namespace: ns },
+          spec: {
+            providerRef: { name: 'test-webhook' },
+            eventSeverity: 'info',
+            eventSources: [{ kind: 'Kustomization', name: '*' }],
+          },
+        },
+      ],
     ]) {
       const r = await admin.request('POST', path, obj);
-      assert.ok(r.status === 201 || r.status === 409, `POST ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+      assert.ok(
+        r.status === 201 || r.status === 409,
+        `POST ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`,
+      );
     }
     // The alert is used once notification-controller has indexed it; push until an event arrives.
     const marker = `event ${Date.now()}`;
     const sha = await pushAndApply(marker);
-    const ev = await waitFor('an event about the apps Kustomization at the webhook', () =>
-      received.find((e) => e.involvedObject?.kind === 'Kustomization' && e.involvedObject?.name === 'apps' && JSON.stringify(e).includes(sha)),
-    { timeoutMs: 30000 });
+    const ev = await waitFor(
+      'an event about the apps Kustomization at the webhook',
+      () =>
+        received.find(
+          (e) =>
+            e.involvedObject?.kind === 'Kustomization' &&
+            e.involvedObject?.name === 'apps' &&
+            JSON.stringify(e).includes(sha),
+        ),
+      { timeoutMs: 30000 },
+    );
     assert.equal(ev.reportingController, 'kustomize-controller');
   } finally {
     server.close();
@@ -239,29 +332,54 @@ test('RBAC: team-a-user lists Kustomizations in team-a and is Forbidden elsewher
   const user = new Kube({ server: cluster.KAS_URL, caFile: cluster.CA_FILE, token: cluster.TEAM_A_TOKEN });
   const own = await user.request('GET', paths.ks('team-a'));
   assert.equal(own.status, 200, JSON.stringify(own.body));
-  assert.deepEqual(own.body.items.map((i) => i.metadata.name), ['team-a-apps']);
-  for (const p of [paths.ks('flux-system'), '/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations', paths.cm('demo', 'app-config')]) {
+  assert.deepEqual(
+    own.body.items.map((i) => i.metadata.name),
+    ['team-a-apps'],
+  );
+  for (const p of [
+    paths.ks('flux-system'),
+    '/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations',
+    paths.cm('demo', 'app-config'),
+  ]) {
     const r = await user.request('GET', p);
     assert.equal(r.status, 403, `${p}: ${r.status}`);
     assert.equal(r.body.reason, 'Forbidden');
   }
   // Patching (reconcile request) is allowed in its own namespace only.
   const at = new Date().toISOString();
-  const ok = await user.request('PATCH', paths.ks('team-a', 'team-a-apps'), { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': at } } }, 'application/merge-patch+json');
+  const ok = await user.request(
+    'PATCH',
+    paths.ks('team-a', 'team-a-apps'),
+    { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': at } } },
+    'application/merge-patch+json',
+  );
   assert.equal(ok.status, 200);
-  const denied = await user.request('PATCH', paths.ks('flux-system', 'apps'), { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': at } } }, 'application/merge-patch+json');
+  const denied = await user.request(
+    'PATCH',
+    paths.ks('flux-system', 'apps'),
+    { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': at } } },
+    'application/merge-patch+json',
+  );
   assert.equal(denied.status, 403);
   // The same through kubectl and the user's kubeconfig.
-  const out = kubectl(['get', 'kustomizations', '-n', 'team-a', '-o', 'name'], { kubeconfig: cluster.KUBECONFIG_TEAM_A });
+  const out = kubectl(['get', 'kustomizations', '-n', 'team-a', '-o', 'name'], {
+    kubeconfig: cluster.KUBECONFIG_TEAM_A,
+  });
   assert.match(out, /team-a-apps/);
-  assert.throws(() => kubectl(['get', 'kustomizations', '-n', 'flux-system'], { kubeconfig: cluster.KUBECONFIG_TEAM_A }), /Forbidden/);
+  assert.throws(
+    () => kubectl(['get', 'kustomizations', '-n', 'flux-system'], { kubeconfig: cluster.KUBECONFIG_TEAM_A }),
+    /Forbidden/,
+  );
 });
 
 test('every process of the cluster listens on loopback only', () => {
   requireUp();
   // Socket inodes of each process, matched against the listening sockets in /proc/net/tcp{,6}.
   const listening = [];
-  for (const [file, loopback] of [['/proc/net/tcp', '0100007F'], ['/proc/net/tcp6', '00000000000000000000000001000000']]) {
+  for (const [file, loopback] of [
+    ['/proc/net/tcp', '0100007F'],
+    ['/proc/net/tcp6', '00000000000000000000000001000000'],
+  ]) {
     for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
       if (f[3] === '0A') listening.push({ local: f[1], inode: f[9], loopback, file });
@@ -282,7 +400,11 @@ test('every process of the cluster listens on loopback only', () => {
     assert.ok(own.length > 0, `${name} listens on nothing?`);
     for (const l of own) {
       const [addr, port] = l.local.split(':');
-      assert.equal(addr, l.loopback, `${name} listens on ${l.local} (${l.file}, port ${parseInt(port, 16)}): not loopback`);
+      assert.equal(
+        addr,
+        l.loopback,
+        `${name} listens on ${l.local} (${l.file}, port ${parseInt(port, 16)}): not loopback`,
+      );
       count++;
     }
   }
@@ -294,14 +416,18 @@ test('cluster:down stops every process it started and leaves nothing behind', as
   const r = await runScript('down.sh', { env: ENV, quiet: true });
   stopped = true;
   assert.equal(r.code, 0, r.stderr);
-  for (const [name, pid] of Object.entries(pidsAtUp)) assert.ok(!pidAlive(pid), `${name} (pid ${pid}) still running`);
+  for (const [name, pid] of Object.entries(pidsAtUp))
+    assert.ok(!pidAlive(pid), `${name} (pid ${pid}) still running`);
   assert.deepEqual(clusterProcesses(STATE), []);
 });
 
 test('up.sh fails with a clear message naming the failed part (missing Flux CRDs)', async () => {
   const state = mkdtempSync(join(tmpdir(), 'fw-cluster-fail-'));
   try {
-    const r = await runScript('up.sh', { env: { FLUX_WORKBENCH_CLUSTER_DIR: state, FLUX_CRDS_DIR: '/nonexistent/flux-crds' }, quiet: true });
+    const r = await runScript('up.sh', {
+      env: { FLUX_WORKBENCH_CLUSTER_DIR: state, FLUX_CRDS_DIR: '/nonexistent/flux-crds' },
+      quiet: true,
+    });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /ERROR: Flux CRDs not found in \/nonexistent\/flux-crds/);
     assert.deepEqual(clusterProcesses(state), []);

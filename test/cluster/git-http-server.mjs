@@ -99,7 +99,11 @@ function serveStatic(req, res, rel) {
     res.writeHead(404).end('not found\n');
     return;
   }
-  const type = file.endsWith('.yaml') ? 'text/yaml' : file.endsWith('.tgz') ? 'application/gzip' : 'application/octet-stream';
+  const type = file.endsWith('.yaml')
+    ? 'text/yaml'
+    : file.endsWith('.tgz')
+      ? 'application/gzip'
+      : 'application/octet-stream';
   res.writeHead(200, { 'Content-Type': type, 'Content-Length': st.size });
   if (req.method === 'HEAD') {
     res.end();

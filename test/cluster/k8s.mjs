@@ -63,7 +63,9 @@ export class Kube {
           headers: {
             Authorization: `Bearer ${this.token}`,
             Accept: 'application/json',
-            ...(data !== undefined ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(data) } : {}),
+            ...(data !== undefined
+              ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(data) }
+              : {}),
           },
           timeout: 15000,
         },
@@ -91,13 +93,15 @@ export class Kube {
 
   async get(path) {
     const r = await this.request('GET', path);
-    if (r.status !== 200) throw new Error(`GET ${path}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    if (r.status !== 200)
+      throw new Error(`GET ${path}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
     return r.body;
   }
 
   async mergePatch(path, patch) {
     const r = await this.request('PATCH', path, patch, 'application/merge-patch+json');
-    if (r.status !== 200) throw new Error(`PATCH ${path}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    if (r.status !== 200)
+      throw new Error(`PATCH ${path}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
     return r.body;
   }
 }
@@ -107,7 +111,8 @@ export const paths = {
   gitrepo: (ns, n) => `/apis/source.toolkit.fluxcd.io/v1/namespaces/${ns}/gitrepositories/${n}`,
   helmrepo: (ns, n) => `/apis/source.toolkit.fluxcd.io/v1/namespaces/${ns}/helmrepositories/${n}`,
   helmchart: (ns, n) => `/apis/source.toolkit.fluxcd.io/v1/namespaces/${ns}/helmcharts/${n}`,
-  ks: (ns, n) => `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${ns}/kustomizations/${n ?? ''}`.replace(/\/$/, ''),
+  ks: (ns, n) =>
+    `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${ns}/kustomizations/${n ?? ''}`.replace(/\/$/, ''),
   hr: (ns, n) => `/apis/helm.toolkit.fluxcd.io/v2/namespaces/${ns}/helmreleases/${n}`,
   cm: (ns, n) => `/api/v1/namespaces/${ns}/configmaps/${n}`,
 };
@@ -131,7 +136,8 @@ export async function waitFor(what, fn, { timeoutMs = 60000, intervalMs = 250 } 
     } catch (e) {
       last = e.message;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
@@ -169,11 +175,17 @@ export function clusterProcesses(state) {
   const found = [];
   for (const pid of execFileSync('ls', ['/proc'], { encoding: 'utf8' }).split('\n')) {
     if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
-    for (const [f, needle] of [['cmdline', state + '/'], ['environ', envMarker]]) {
+    for (const [f, needle] of [
+      ['cmdline', state + '/'],
+      ['environ', envMarker],
+    ]) {
       try {
         const text = readFileSync(`/proc/${pid}/${f}`, 'latin1');
         if (text.includes(needle)) {
-          found.push({ pid: Number(pid), cmdline: readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').trim() });
+          found.push({
+            pid: Number(pid),
+            cmdline: readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').trim(),
+          });
           break;
         }
       } catch {

@@ -28,7 +28,11 @@ for (const spec of specs) {
   const [kind, ns, name] = obj.split('/');
   if (!api[kind]) throw new Error(`unknown kind ${kind}`);
   const [group, version, plural] = api[kind].split('/');
-  pending.set(obj, { controller, path: `/apis/${group}/${version}/namespaces/${ns}/${plural}/${name}`, last: 'not created yet' });
+  pending.set(obj, {
+    controller,
+    path: `/apis/${group}/${version}/namespaces/${ns}/${plural}/${name}`,
+    last: 'not created yet',
+  });
 }
 const started = Date.now();
 const deadline = started + Number(timeoutArg) * 1000;
@@ -61,7 +65,9 @@ while (pending.size) {
     }
     const ready = condition(r.body, 'Ready');
     if (ready?.status === 'True' && r.body.status?.observedGeneration === r.body.metadata.generation) {
-      console.log(`[cluster ${new Date().toISOString().slice(11, 19)}] ${obj} Ready (waited ${((Date.now() - started) / 1000).toFixed(1)}s)`);
+      console.log(
+        `[cluster ${new Date().toISOString().slice(11, 19)}] ${obj} Ready (waited ${((Date.now() - started) / 1000).toFixed(1)}s)`,
+      );
       pending.delete(obj);
     } else {
       p.last = ready ? `Ready=${ready.status} ${ready.reason}: ${ready.message}` : 'no Ready condition yet';

@@ -483,6 +483,39 @@ async function stepProblemsAfterReload(ctx) {
   return stepProblems(ctx, Math.max(10_000, STEP_TIMEOUT - 15_000));
 }
 
+/**
+ * The build preview: the "Preview build" CodeLens of a kustomization.yaml opens a read-only
+ * `flux-build:` document beside it, rendered by the real kubectl kustomize, whose header names the
+ * engine.
+ */
+async function stepPreviewBuild(ctx) {
+  const { page } = ctx;
+  await quickOpen(page, 'clusters/dev/kustomization.yaml');
+  const lens = page
+    .locator('.contentWidgets .codelens-decoration a, .codelens-decoration a', { hasText: 'Preview build' })
+    .first();
+  await lens.waitFor({ timeout: 30_000 });
+  await lens.click();
+  const tab = page.locator('.tabs-container .tab', { hasText: '(Flux build).yaml' }).first();
+  await tab.waitFor({ timeout: 30_000 });
+  const view = page
+    .locator('.editor-instance .monaco-editor .view-lines', { hasText: '# Flux build preview:' })
+    .first();
+  await view.waitFor({ timeout: 30_000 });
+  await page
+    // Rendered objects follow the header (the editor only draws the lines in view).
+    .locator('.editor-instance .monaco-editor .view-lines', {
+      hasText: /#\s+unresolved\s+variables:\s+none[\s\S]*kind:\s/,
+    })
+    .first()
+    .waitFor({ timeout: 30_000 });
+  const text = await view.innerText();
+  const engine = /engine: ([^\n]*)/.exec(text.replace(/\u00a0/g, ' '))?.[1] ?? '';
+  if (!/kustomize/.test(engine))
+    throw new Error(`the preview header does not name the engine: ${text.slice(0, 400)}`);
+  return { tab: (await tab.innerText()).trim(), engine };
+}
+
 async function stepRestrictedReady(ctx) {
   const details = await stepReady(ctx);
   const restricted = ctx.page
@@ -590,6 +623,12 @@ async function main() {
         'reload the window with the file open: the prunee problem is reported again',
         stepProblemsAfterReload,
         STEP_TIMEOUT + 30_000, // includes a whole window reload
+      );
+      await step(
+        ctx,
+        'preview-build',
+        'Preview build CodeLens opens the rendered build beside the source, naming the engine',
+        stepPreviewBuild,
       );
     } finally {
       await closeScenario(ctx);
