@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { isObject } from './jsonSchema';
+import { yamlObjects } from './yamlObjects';
 
 /** What one file contributes to the workspace model. Extracted without I/O from its path and text. */
 export interface FileFacts {
@@ -47,21 +48,7 @@ export function extractFileFacts(file: string, text: string): FileFacts {
   const mayHaveFluxKs = text.includes('kustomize.toolkit.fluxcd.io');
   if (!isKustomizeFile && !mayHaveCrd && !mayHaveFluxKs) return facts;
 
-  let docs;
-  try {
-    docs = parseAllDocuments(text, { uniqueKeys: false });
-  } catch {
-    return facts;
-  }
-  if (!Array.isArray(docs)) return facts;
-  docs.forEach((doc, docIndex) => {
-    let obj: unknown;
-    try {
-      obj = doc.toJS({ maxAliasCount: 100 });
-    } catch {
-      return; // alias bombs and the like contribute nothing
-    }
-    if (!isObject(obj)) return;
+  for (const { index: docIndex, value: obj } of yamlObjects(text)) {
     if (
       obj.kind === 'CustomResourceDefinition' &&
       typeof obj.apiVersion === 'string' &&
@@ -97,7 +84,7 @@ export function extractFileFacts(file: string, text: string): FileFacts {
         }
       }
     }
-  });
+  }
   return facts;
 }
 

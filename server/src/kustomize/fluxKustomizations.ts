@@ -1,4 +1,5 @@
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { LineCounter } from 'yaml';
+import { yamlObjects } from '../flux/yamlObjects';
 import type { FluxBuildSpec } from './overlay';
 
 /** A Flux Kustomization document found in a file. */
@@ -21,22 +22,9 @@ const isObj = (v: unknown): v is Record<string, unknown> =>
 export function findFluxKustomizations(text: string): FluxKustomizationDoc[] {
   if (!text.includes('kustomize.toolkit.fluxcd.io')) return [];
   const lineCounter = new LineCounter();
-  let docs;
-  try {
-    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false });
-  } catch {
-    return [];
-  }
   const out: FluxKustomizationDoc[] = [];
-  for (const doc of Array.isArray(docs) ? docs : []) {
-    let o: unknown;
-    try {
-      o = doc.toJS({ maxAliasCount: 100 });
-    } catch {
-      continue;
-    }
+  for (const { doc, value: o } of yamlObjects(text, lineCounter)) {
     if (
-      !isObj(o) ||
       o.kind !== 'Kustomization' ||
       typeof o.apiVersion !== 'string' ||
       !o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')

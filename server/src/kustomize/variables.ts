@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { yamlObjects } from '../flux/yamlObjects';
 import type { BuildFs } from './io';
 import type { FluxBuildSpec } from './overlay';
 import type { Variable } from './postBuild';
@@ -130,26 +130,8 @@ export class WorkspaceVariableSource implements VariableSource {
         continue;
       }
       if (!text.includes(name) || !text.includes(kind)) continue;
-      let docs;
-      try {
-        docs = parseAllDocuments(text, { uniqueKeys: false });
-      } catch {
-        continue;
-      }
-      for (const doc of Array.isArray(docs) ? docs : []) {
-        let o: unknown;
-        try {
-          o = doc.toJS({ maxAliasCount: 100 });
-        } catch {
-          continue;
-        }
-        if (
-          !isObj(o) ||
-          o.kind !== kind ||
-          o.apiVersion !== 'v1' ||
-          !isObj(o.metadata) ||
-          o.metadata.name !== name
-        )
+      for (const { value: o } of yamlObjects(text)) {
+        if (o.kind !== kind || o.apiVersion !== 'v1' || !isObj(o.metadata) || o.metadata.name !== name)
           continue;
         const ns = typeof o.metadata.namespace === 'string' ? o.metadata.namespace : undefined;
         const found = toVariableObject(o, path.relative(this.root, file) || file);
