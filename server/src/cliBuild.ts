@@ -1,7 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { buildFlux, DEFAULT_TIMEOUT_MS, type BuildOutcome, type BuildTarget } from './kustomize/fluxBuild';
+import {
+  buildFlux,
+  DEFAULT_TIMEOUT_MS,
+  type BuildOptions,
+  type BuildOutcome,
+  type BuildTarget,
+} from './kustomize/fluxBuild';
+import { buildWithParents } from './kustomize/parents';
 import { findFluxKustomizations, selectFluxKustomization } from './kustomize/fluxKustomizations';
 import { nodeBuildFs, nodeSpawner } from './kustomize/io';
 import { WorkspaceVariableSource } from './kustomize/variables';
@@ -22,6 +29,9 @@ Options:
   --var KEY=VALUE        set a variable (overrides substitute and substituteFrom)
   --no-strict            unset variables become empty instead of failing (Flux < 2.9)
   --no-substitute-from   skip substituteFrom, like \`flux build --dry-run\`
+  --no-parents           build the document as written; by default a Kustomization that another
+                         Kustomization of the repository renders is built with the spec that parent
+                         gives it (its patches, targetNamespace and substitution), as in the cluster
   --kustomize PATH       the kustomize or kubectl binary (default: kustomize, else kubectl, on PATH)
   --timings              print how long each phase took (on stderr)
   --timeout SECONDS      stop kustomize after this long (default ${DEFAULT_TIMEOUT_MS / 1000})`;
@@ -45,6 +55,7 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
   let strict = true;
   let useSubstituteFrom = true;
   let timings = false;
+  let parents = true;
   const overrides = new Map<string, string>();
   const targets: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -92,6 +103,9 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
         break;
       case '--no-strict':
         strict = false;
+        break;
+      case '--no-parents':
+        parents = false;
         break;
       case '--no-substitute-from':
         useSubstituteFrom = false;
@@ -159,13 +173,14 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
   }
   const fs = nodeBuildFs();
   let files: Promise<string[]> | undefined;
+  const yamlFiles = (): Promise<string[]> => (files ??= listYamlFiles(effectiveRoot));
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let outcome: BuildOutcome;
   try {
-    outcome = await buildFlux({
+    const options: BuildOptions = {
       target,
       sourceRoot: effectiveRoot,
       fs,
@@ -173,16 +188,15 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
       strict,
       useSubstituteFrom,
       overrides,
-      variableSources: [
-        new WorkspaceVariableSource(fs, effectiveRoot, () => (files ??= listYamlFiles(effectiveRoot))),
-      ],
+      variableSources: [new WorkspaceVariableSource(fs, effectiveRoot, yamlFiles)],
       trusted: true,
       // The version is for the editor's header; asking kubectl for it costs a process start.
       readEngineVersion: false,
       ...(kustomizePath ? { kustomizePath } : {}),
       timeoutMs,
       signal: controller.signal,
-    });
+    };
+    outcome = parents ? await buildWithParents(options, yamlFiles) : await buildFlux(options);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -190,6 +204,7 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
   const cwd = process.cwd();
   const rel = (f: string): string => path.relative(cwd, f) || f;
   for (const w of outcome.warnings) err(`warning: ${w}`);
+  for (const p of outcome.parents ?? []) err(`note: ${p}`);
   if (timings) {
     const phases = Object.entries(outcome.phases).map(([k, v]) => `${k} ${v} ms`);
     err(`timings: ${phases.join(', ')}; total ${outcome.durationMs} ms`);

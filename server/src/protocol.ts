@@ -100,6 +100,8 @@ export interface BuildResult {
   /** Input files (file: URIs) and spec fields overlaid. */
   files: string[];
   overlays: string[];
+  /** Parent Kustomizations whose rendering of this one was used (what they change). */
+  parents?: string[];
   variables: BuildVariable[];
   /** Variables used without a value (fatal in strict mode, listed with the error). */
   unresolved: string[];
@@ -130,10 +132,12 @@ export interface BuildSettings {
     debounce: number;
     /** Unset variables without a default fail the build (kustomize-controller's default since Flux 2.9). */
     strictSubstitution: boolean;
+    /** Build a Kustomization as its parent Kustomization renders it (parent patches and substitution). */
+    applyParents: boolean;
   };
 }
 
 export const DEFAULT_BUILD_SETTINGS: BuildSettings = {
   kustomize: { path: '', enablePlugins: false, enableHelm: false },
-  build: { timeout: 60, previewOnType: true, debounce: 500, strictSubstitution: true },
+  build: { timeout: 60, previewOnType: true, debounce: 500, strictSubstitution: true, applyParents: true },
 };

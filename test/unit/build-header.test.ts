@@ -32,6 +32,20 @@ describe('preview header', () => {
     assert.match(text, /# {3}CLUSTER=dev {2}<- spec.postBuild.substitute/);
     assert.match(text, /# unresolved variables: none/);
     assert.ok(text.endsWith('---\napiVersion: v1\nkind: ConfigMap\n'));
+    assert.doesNotMatch(text, /# parent:/);
+  });
+  it('names the parent Kustomization whose rendering was built', () => {
+    const text = previewText(
+      {
+        ...base,
+        parents: ['spec as rendered by parent Kustomization flux-system/apps; it changes spec.patches'],
+      },
+      rel,
+    );
+    assert.match(
+      text,
+      /^# parent: spec as rendered by parent Kustomization flux-system\/apps; it changes spec\.patches$/m,
+    );
   });
   it('shows errors with file and line and keeps the last good build below them', () => {
     const text = previewText(

@@ -18,6 +18,7 @@ export function previewText(r: BuildResult, relative: (uri: string) => string, l
         .join(', ')}`,
     );
   }
+  for (const p of r.parents ?? []) c(`parent: ${p}`);
   if (r.overlays.length) c(`overlaid from the Flux spec: ${r.overlays.join('; ')}`);
   if (r.variables.length) {
     c('variables applied:');

@@ -73,6 +73,8 @@ export interface BuildOutcome {
   kustomization?: string;
   files: string[];
   overlays: string[];
+  /** Parent Kustomizations whose rendering of the target was used, and what they change. */
+  parents?: string[];
   variables: Array<{ name: string; value: string; source: string; masked?: boolean }>;
   /** Variables used without a value (not an error without strict mode). */
   unresolved: string[];

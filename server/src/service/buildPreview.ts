@@ -3,9 +3,10 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
-import { buildFlux, type BuildOutcome, type BuildTarget } from '../kustomize/fluxBuild';
+import { buildFlux, type BuildOptions, type BuildOutcome, type BuildTarget } from '../kustomize/fluxBuild';
 import { findFluxKustomizations, selectFluxKustomization } from '../kustomize/fluxKustomizations';
 import { nodeBuildFs, nodeSpawner, type Spawner } from '../kustomize/io';
+import { buildWithParents } from '../kustomize/parents';
 import { WorkspaceVariableSource, type VariableSource } from '../kustomize/variables';
 import type { BuildParams, BuildResult, BuildSettings } from '../protocol';
 import { listYamlFiles } from './workspace';
@@ -99,7 +100,7 @@ export class BuildPreviewService {
         }
       }
       const s = ctx.settings;
-      const outcome = await buildFlux({
+      const options: BuildOptions = {
         target,
         sourceRoot,
         fs,
@@ -119,7 +120,11 @@ export class BuildPreviewService {
         enablePlugins: params.trusted && s.kustomize.enablePlugins,
         enableHelm: params.trusted && s.kustomize.enableHelm,
         buffers,
-      });
+      };
+      // What Flux applies is the child as its parent renders it (parent patches, substitution).
+      const outcome = s.build.applyParents
+        ? await buildWithParents(options, () => this.yamlFiles(sourceRoot))
+        : await buildFlux(options);
       return toResult(
         outcome,
         title,
@@ -196,6 +201,7 @@ function toResult(
     ...(o.engine ? { engine: o.engine.label } : {}),
     files: o.files.map(uri),
     overlays: o.overlays,
+    ...(o.parents?.length ? { parents: o.parents } : {}),
     variables: o.variables,
     unresolved: o.unresolved,
     warnings: o.warnings,

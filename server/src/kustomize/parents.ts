@@ -1,0 +1,179 @@
+import * as path from 'node:path';
+import { buildFlux, type BuildOptions, type BuildOutcome, type BuildTarget } from './fluxBuild';
+import { findFluxKustomizations, type FluxKustomizationDoc } from './fluxKustomizations';
+import type { BuildFs } from './io';
+import { splitDocuments } from './postBuild';
+
+/**
+ * A Flux Kustomization is applied to the cluster as its parent Kustomization renders it: the
+ * parent's patches (a common way to give every child defaults), targetNamespace and post-build
+ * substitution change the child's spec before kustomize-controller ever builds the child. This
+ * module finds the parent that renders a child and reads the child's spec from the parent's build.
+ */
+
+type FluxTarget = Extract<BuildTarget, { kind: 'flux' }>;
+
+export interface ParentOptions {
+  sourceRoot: string;
+  fs: BuildFs;
+  /** YAML files of the source (absolute paths). */
+  yamlFiles: () => Promise<string[]>;
+  /** Builds a Kustomization (the same engine and settings as the child's build). */
+  build: (target: FluxTarget) => Promise<BuildOutcome>;
+  /** How many levels of parents to follow (a grandparent can patch the parent too). */
+  maxDepth?: number;
+  signal?: AbortSignal;
+}
+
+export interface EffectiveTarget {
+  target: FluxTarget;
+  /** What the parents changed, for the preview's header ("spec as rendered by ..."). */
+  notes: string[];
+  /** Parents that render this file but could not be built: their changes are not applied. */
+  warnings: string[];
+}
+
+function within(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+const sameDoc = (a: FluxTarget, file: string, d: FluxKustomizationDoc): boolean =>
+  a.file === file && a.name === d.name && (a.namespace || 'flux-system') === (d.namespace || 'flux-system');
+
+/**
+ * Kustomizations of this repository whose spec.path holds `file`, closest folder first. Only
+ * GitRepository sources (or none given) are taken as this repository.
+ */
+export async function parentCandidates(
+  child: FluxTarget,
+  options: Pick<ParentOptions, 'sourceRoot' | 'fs' | 'yamlFiles'>,
+  index?: Promise<KustomizationIndex>,
+): Promise<Array<{ target: FluxTarget; dir: string }>> {
+  const all = await (index ?? indexKustomizations(options));
+  return all
+    .filter(({ target, dir, doc }) => !sameDoc(child, target.file, doc) && within(dir, child.file))
+    .map(({ target, dir }) => ({ target, dir }))
+    .sort((a, b) => b.dir.length - a.dir.length);
+}
+
+type KustomizationIndex = Array<{ target: FluxTarget; dir: string; doc: FluxKustomizationDoc }>;
+
+/** Every Flux Kustomization of the source that builds a folder of it (a GitRepository, or no sourceRef). */
+async function indexKustomizations(
+  options: Pick<ParentOptions, 'sourceRoot' | 'fs' | 'yamlFiles'>,
+): Promise<KustomizationIndex> {
+  const root = path.resolve(options.sourceRoot);
+  const out: KustomizationIndex = [];
+  for (const file of await options.yamlFiles()) {
+    const text = await options.fs.readFile(file).catch(() => '');
+    // Cheap test first: most files of a repository are not Flux Kustomizations.
+    if (!/^kind:\s*Kustomization\s*$/m.test(text)) continue;
+    for (const d of findFluxKustomizations(text)) {
+      if (typeof d.spec.path !== 'string') continue;
+      const ref = d.spec.sourceRef;
+      if (ref?.kind && ref.kind !== 'GitRepository') continue;
+      const dir = path.resolve(root, d.spec.path.replace(/^\/+/, ''));
+      if (!within(root, dir)) continue;
+      out.push({
+        target: { kind: 'flux', name: d.name, namespace: d.namespace || 'flux-system', spec: d.spec, file },
+        dir,
+        doc: d,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The child as its closest parent renders it. A parent whose build does not contain the child is
+ * skipped (its kustomization.yaml does not list the file); a parent whose build fails is named in
+ * `warnings`, and the child is then built as written.
+ */
+export async function applyParents(
+  child: FluxTarget,
+  options: ParentOptions,
+  depth = 0,
+  seen: Set<string> = new Set(),
+  index: Promise<KustomizationIndex> = indexKustomizations(options),
+): Promise<EffectiveTarget> {
+  const none: EffectiveTarget = { target: child, notes: [], warnings: [] };
+  const key = `${child.file}#${child.namespace}/${child.name}`;
+  if (depth >= (options.maxDepth ?? 3) || seen.has(key)) return none;
+  seen.add(key);
+  const root = path.resolve(options.sourceRoot);
+  const rel = (f: string): string => path.relative(root, f) || f;
+  const failures: string[] = [];
+  for (const { target: parent } of await parentCandidates(child, options, index)) {
+    if (options.signal?.aborted) break;
+    const parentKey = `${parent.file}#${parent.namespace}/${parent.name}`;
+    if (seen.has(parentKey)) continue;
+    // The parent as its own parent renders it, then its build.
+    const up = await applyParents(parent, options, depth + 1, new Set(seen), index);
+    const outcome = await options.build(up.target);
+    const label = `${parent.namespace}/${parent.name} (${rel(parent.file)})`;
+    if (!outcome.ok) {
+      failures.push(
+        `parent Kustomization ${label} renders this file but its build failed (${outcome.errors[0]?.message ?? 'unknown error'}): its patches and substitutions are not applied to this preview`,
+      );
+      continue;
+    }
+    // Parse only the documents that can be the child (a parent's build can be thousands of objects).
+    const nameRe = new RegExp(
+      `^\\s+name:\\s*["']?${child.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*$`,
+      'm',
+    );
+    const rendered = splitDocuments(outcome.yaml)
+      .filter((d) => /^kind:\s*Kustomization\s*$/m.test(d) && nameRe.test(d))
+      .flatMap((d) => findFluxKustomizations(d))
+      .filter((d) => d.name === child.name);
+    const match =
+      rendered.find((d) => (d.namespace || 'flux-system') === child.namespace) ??
+      (rendered.length === 1 ? rendered[0] : undefined);
+    if (!match) continue;
+    const changed = Object.keys({ ...child.spec, ...match.spec }).filter(
+      (k) =>
+        JSON.stringify((child.spec as Record<string, unknown>)[k]) !==
+        JSON.stringify((match.spec as Record<string, unknown>)[k]),
+    );
+    const namespace = match.namespace || child.namespace;
+    const notes = [...up.notes];
+    if (changed.length || namespace !== child.namespace)
+      notes.push(
+        `spec as rendered by parent Kustomization ${label}; it changes ${[
+          ...changed.map((k) => `spec.${k}`),
+          ...(namespace !== child.namespace ? ['metadata.namespace'] : []),
+        ].join(', ')}`,
+      );
+    else notes.push(`rendered by parent Kustomization ${label}, which changes nothing in its spec`);
+    return {
+      target: { ...child, namespace, spec: match.spec },
+      notes,
+      warnings: [...up.warnings, ...failures],
+    };
+  }
+  return { ...none, warnings: failures };
+}
+
+/**
+ * {@link buildFlux} of a Flux Kustomization as its parent renders it (see {@link applyParents});
+ * the header notes and warnings say what the parent changed or why it could not be applied.
+ */
+export async function buildWithParents(
+  options: BuildOptions,
+  yamlFiles: () => Promise<string[]>,
+): Promise<BuildOutcome> {
+  const { target } = options;
+  if (target.kind !== 'flux' || !options.trusted) return buildFlux(options);
+  const effective = await applyParents(target, {
+    sourceRoot: options.sourceRoot,
+    fs: options.fs,
+    yamlFiles,
+    build: (t) => buildFlux({ ...options, target: t }),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const outcome = await buildFlux({ ...options, target: effective.target });
+  if (effective.notes.length) outcome.parents = effective.notes;
+  outcome.warnings.unshift(...effective.warnings);
+  return outcome;
+}

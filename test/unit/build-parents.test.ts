@@ -1,0 +1,184 @@
+// Parent Kustomizations: a child is previewed as its parent renders it (real kubectl kustomize).
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import type { BuildOptions } from '../../server/src/kustomize/fluxBuild';
+import { findFluxKustomizations } from '../../server/src/kustomize/fluxKustomizations';
+import { nodeBuildFs, nodeSpawner } from '../../server/src/kustomize/io';
+import { buildWithParents, parentCandidates } from '../../server/src/kustomize/parents';
+import { listYamlFiles } from '../../server/src/service/workspace';
+
+let tmp: string;
+before(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'fw-parents-test-'));
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function write(root: string, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), text);
+  }
+}
+const docs = (yaml: string) => parseAllDocuments(yaml).map((d) => d.toJS() as Record<string, any>);
+
+const ks = (name: string, p: string, extra = '', meta = '') => `---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: ${name}
+  namespace: flux-system
+${meta}spec:
+  interval: 1h
+  path: ${p}
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+${extra}`;
+
+const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx}]
+`;
+
+/** A repository like many real ones: clusters/dev/apps.yaml renders apps/, whose Kustomizations it patches. */
+function repo(name: string, parentExtra: string, childMeta = ''): string {
+  const root = path.join(tmp, name);
+  write(root, {
+    'clusters/dev/apps.yaml': ks('apps', './apps', parentExtra),
+    'apps/web/ks.yaml': ks('web', './workloads/web', '', childMeta),
+    'apps/other/ks.yaml': ks('other', './workloads/web'),
+    'workloads/web/deployment.yaml': deployment,
+  });
+  return root;
+}
+
+function options(root: string, file: string, name: string, trusted = true): BuildOptions {
+  const doc = findFluxKustomizations(readFileSync(file, 'utf8')).find((d) => d.name === name)!;
+  return {
+    target: { kind: 'flux', name, namespace: doc.namespace || 'flux-system', spec: doc.spec, file },
+    sourceRoot: root,
+    fs: nodeBuildFs(),
+    spawn: nodeSpawner,
+    trusted,
+    readEngineVersion: false,
+  };
+}
+
+// The parent's patch gives every child Kustomization labelled tier=web a patch of its own that
+// sets the Deployment's replicas, and a post-build variable.
+const parentPatches = `  postBuild:
+    substitute:
+      REPLICAS: "3"
+  patches:
+    - target:
+        kind: Kustomization
+        labelSelector: tier=web
+      patch: |-
+        apiVersion: kustomize.toolkit.fluxcd.io/v1
+        kind: Kustomization
+        metadata:
+          name: not-used
+        spec:
+          patches:
+            - target: {kind: Deployment}
+              patch: |-
+                - op: replace
+                  path: /spec/replicas
+                  value: \${REPLICAS}
+`;
+
+describe('parent Kustomizations', () => {
+  it('builds a child with the spec its parent renders (patches and substitution), and says so', async () => {
+    const root = repo('patched', parentPatches, '  labels:\n    tier: web\n');
+    const file = path.join(root, 'apps/web/ks.yaml');
+    const o = await buildWithParents(options(root, file, 'web'), () => listYamlFiles(root));
+    assert.equal(o.ok, true, JSON.stringify(o.errors));
+    const dep = docs(o.yaml).find((d) => d.kind === 'Deployment')!;
+    assert.equal(dep.spec.replicas, 3, 'the parent-given patch, with the parent-substituted value');
+    assert.match(
+      o.parents![0]!,
+      /parent Kustomization flux-system\/apps \(clusters\/dev\/apps\.yaml\).*spec\.patches/,
+    );
+    // The same child as written (what `flux build kustomization` builds) keeps 1 replica.
+    const { buildFlux } = await import('../../server/src/kustomize/fluxBuild');
+    const plain = await buildFlux(options(root, file, 'web'));
+    assert.equal(docs(plain.yaml).find((d) => d.kind === 'Deployment')!.spec.replicas, 1);
+  });
+
+  it('leaves a child the parent does not select as written, and notes that nothing changed', async () => {
+    const root = repo('unselected', parentPatches);
+    const file = path.join(root, 'apps/other/ks.yaml');
+    const o = await buildWithParents(options(root, file, 'other'), () => listYamlFiles(root));
+    assert.equal(o.ok, true, JSON.stringify(o.errors));
+    assert.equal(docs(o.yaml).find((d) => d.kind === 'Deployment')!.spec.replicas, 1);
+    assert.match(o.parents![0]!, /changes nothing in its spec/);
+  });
+
+  it("moves the child into the parent's targetNamespace", async () => {
+    const root = repo('target-ns', '  targetNamespace: team-a\n');
+    const file = path.join(root, 'apps/web/ks.yaml');
+    const o = await buildWithParents(options(root, file, 'web'), () => listYamlFiles(root));
+    assert.equal(o.ok, true, JSON.stringify(o.errors));
+    assert.match(o.parents![0]!, /metadata\.namespace/);
+    const dep = docs(o.yaml).find((d) => d.kind === 'Deployment')!;
+    assert.equal(dep.metadata.labels['kustomize.toolkit.fluxcd.io/namespace'], 'team-a');
+  });
+
+  it('says plainly when the parent cannot be built, and builds the child as written', async () => {
+    // The parent substitutes a variable nobody sets: strict substitution fails its build.
+    const root = repo('parent-fails', '  postBuild:\n    substitute:\n      X: "1"\n');
+    write(root, {
+      'apps/uses-var.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: ${UNSET_VAR}\n',
+    });
+    const file = path.join(root, 'apps/web/ks.yaml');
+    const o = await buildWithParents(options(root, file, 'web'), () => listYamlFiles(root));
+    assert.equal(o.ok, true, JSON.stringify(o.errors));
+    assert.match(
+      o.warnings[0]!,
+      /parent Kustomization flux-system\/apps .* build failed .*UNSET_VAR.*not applied/s,
+    );
+    assert.equal(o.parents !== undefined, false);
+  });
+
+  it('ignores a Kustomization whose folder holds the file but whose build does not include it', async () => {
+    const root = repo('not-listed', parentPatches, '  labels:\n    tier: web\n');
+    // An explicit kustomization.yaml that lists only one child: apps/web is not rendered.
+    write(root, { 'apps/kustomization.yaml': 'resources: [other/ks.yaml]\n' });
+    const file = path.join(root, 'apps/web/ks.yaml');
+    const cands = await parentCandidates(options(root, file, 'web').target as never, {
+      sourceRoot: root,
+      fs: nodeBuildFs(),
+      yamlFiles: () => listYamlFiles(root),
+    });
+    assert.deepEqual(
+      cands.map((c) => c.target.name),
+      ['apps'],
+    );
+    const o = await buildWithParents(options(root, file, 'web'), () => listYamlFiles(root));
+    assert.equal(o.ok, true, JSON.stringify(o.errors));
+    assert.equal(docs(o.yaml).find((d) => d.kind === 'Deployment')!.spec.replicas, 1);
+    assert.equal(o.parents !== undefined, false);
+  });
+
+  it('runs nothing in Restricted Mode', async () => {
+    const root = repo('untrusted', parentPatches, '  labels:\n    tier: web\n');
+    const file = path.join(root, 'apps/web/ks.yaml');
+    const o = await buildWithParents(options(root, file, 'web', false), () => listYamlFiles(root));
+    assert.equal(o.ok, false);
+    assert.match(o.errors[0]!.message, /Restricted Mode/);
+  });
+});
