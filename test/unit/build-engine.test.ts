@@ -277,7 +277,39 @@ describe('buildFlux with the real kubectl kustomize', () => {
         sourceRoot: root,
       }),
     );
-    assert.match(nested.errors[0]!.message, /'..\/..\/outside.yaml' is outside the repository/);
+    assert.match(
+      nested.errors[0]!.message,
+      /'..\/..\/outside.yaml' \(in d\/kustomization.yaml\) is outside the repository/,
+    );
+    // Deeper: a base of a base, and a generator's file, leave the repository; a plain folder too.
+    write(root, {
+      'e/kustomization.yaml': 'resources: [../f]\n',
+      'f/kustomization.yaml': 'components: [../g]\n',
+      'g/kustomization.yaml':
+        'kind: Component\nconfigMapGenerator:\n  - name: x\n    files: [key=../../secret.env]\n',
+    });
+    const deep = await buildFlux(
+      base({
+        target: {
+          kind: 'flux',
+          name: 'x',
+          namespace: 'flux-system',
+          spec: { path: './e' },
+          file: path.join(root, 'ks.yaml'),
+        },
+        sourceRoot: root,
+      }),
+    );
+    assert.equal(deep.ok, false);
+    assert.match(
+      deep.errors[0]!.message,
+      /'..\/..\/secret.env' \(in g\/kustomization.yaml\) is outside the repository/,
+    );
+    assert.equal(deep.errors[0]!.file, path.join(root, 'g', 'kustomization.yaml'));
+    const deepDir = await buildFlux(
+      base({ target: { kind: 'directory', dir: path.join(root, 'e') }, sourceRoot: root }),
+    );
+    assert.match(deepDir.errors[0]!.message, /secret.env' \(in g\/kustomization.yaml\) is outside/);
     assert.deepEqual(tree(root), [
       'a',
       'a/kustomization.yaml',
@@ -287,6 +319,12 @@ describe('buildFlux with the real kubectl kustomize', () => {
       'c/kustomization.yaml',
       'd',
       'd/kustomization.yaml',
+      'e',
+      'e/kustomization.yaml',
+      'f',
+      'f/kustomization.yaml',
+      'g',
+      'g/kustomization.yaml',
       'ks.yaml',
     ]);
   });

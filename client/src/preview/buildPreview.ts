@@ -162,24 +162,41 @@ export class BuildPreviews implements vscode.TextDocumentContentProvider, vscode
 }
 
 /** "Preview build" / "Diff with HEAD" above every Flux Kustomization and in every kustomization.yaml. */
-export class BuildCodeLenses implements vscode.CodeLensProvider {
+export class BuildCodeLenses implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly subscriptions = [
+    this.changed,
+    // The titles say when Restricted Mode stops previews; granting trust changes them.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('fluxWorkbench.build.codeLens')) this.changed.fire();
+    }),
+  ];
+
+  dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
+  }
+
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     if (!vscode.workspace.getConfiguration('fluxWorkbench.build').get<boolean>('codeLens', true)) return [];
     const lenses: vscode.CodeLens[] = [];
     const text = doc.getText();
+    // In Restricted Mode no program runs: the lens says so up front (the preview explains how to trust).
+    const restricted = vscode.workspace.isTrusted ? '' : ' (needs a trusted workspace)';
     for (const k of findFluxKustomizations(text)) {
       const range = new vscode.Range(k.startLine, 0, k.startLine, 0);
       const args = [doc.uri, k.name, k.namespace];
       lenses.push(
         new vscode.CodeLens(range, {
-          title: 'Preview build',
+          title: `Preview build${restricted}`,
           command: 'fluxWorkbench.previewBuild',
           arguments: args,
         }),
       );
       lenses.push(
         new vscode.CodeLens(range, {
-          title: 'Diff build with HEAD',
+          title: `Diff build with HEAD${restricted}`,
           command: 'fluxWorkbench.diffBuildWithHead',
           arguments: args,
         }),
@@ -189,14 +206,14 @@ export class BuildCodeLenses implements vscode.CodeLensProvider {
       const range = new vscode.Range(0, 0, 0, 0);
       lenses.push(
         new vscode.CodeLens(range, {
-          title: 'Preview build',
+          title: `Preview build${restricted}`,
           command: 'fluxWorkbench.previewBuild',
           arguments: [doc.uri],
         }),
       );
       lenses.push(
         new vscode.CodeLens(range, {
-          title: 'Diff build with HEAD',
+          title: `Diff build with HEAD${restricted}`,
           command: 'fluxWorkbench.diffBuildWithHead',
           arguments: [doc.uri],
         }),
@@ -214,14 +231,16 @@ export function registerBuildPreview(ctx: Ctx): BuildPreviews {
   if (!p) {
     p = new BuildPreviews(ctx);
     previews.set(ctx, p);
+    const lenses = new BuildCodeLenses();
     ctx.push(
       p,
+      lenses,
       vscode.languages.registerCodeLensProvider(
         [
           { scheme: 'file', language: 'yaml' },
           { scheme: 'file', pattern: '**/Kustomization' },
         ],
-        new BuildCodeLenses(),
+        lenses,
       ),
     );
   }

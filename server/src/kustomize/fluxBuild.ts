@@ -10,6 +10,8 @@ import {
 import type { BuildFs, Spawner } from './io';
 import { overlayFluxSpec, OverlayError, type FluxBuildSpec } from './overlay';
 import { postBuild, PostBuildError, splitDocuments, type Variable } from './postBuild';
+import { escapingReferences } from './references';
+import { yamlObjects } from '../flux/yamlObjects';
 import { loadSourceIgnore } from './sourceIgnore';
 import { stageTree } from './stage';
 import { resolveVariables, type VariableSource } from './variables';
@@ -187,12 +189,18 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
     throw err;
   }
   const kustomizationFile = path.join(dir, fileName);
-  const escaping = escapingPaths(config, dir, root);
+  const ownConfig =
+    target.kind === 'flux'
+      ? config
+      : (yamlObjects(await fs.readFile(kustomizationFile).catch(() => ''))[0]?.value ?? {});
+  const escaping = await escapingReferences(fs, ownConfig, dir, root, kustomizationFile);
   if (escaping.length) {
-    return fail(
-      `${escaping.map((p) => `'${p}'`).join(', ')} ${escaping.length > 1 ? 'are' : 'is'} outside the repository (${root}); Flux refuses to load files outside the source`,
-      kustomizationFile,
-    );
+    for (const e of escaping)
+      out.errors.push({
+        message: `'${e.reference}' (in ${path.relative(root, e.file) || e.file}) is outside the repository (${root}); Flux refuses to load files outside the source`,
+        file: e.file,
+      });
+    return finish();
   }
   const replaced = new Map<string, string>();
   if (target.kind === 'flux') {
@@ -326,31 +334,6 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
     }
   }
   return finish();
-}
-
-/** Local paths of a kustomization (resources, components, bases, patch files) that leave `root`. */
-function escapingPaths(config: Record<string, unknown>, dir: string, root: string): string[] {
-  const out: string[] = [];
-  const check = (p: unknown): void => {
-    if (
-      typeof p !== 'string' ||
-      !p ||
-      p.includes('\n') ||
-      /^[a-z][a-z0-9+.-]*:\/\/|^git@|^github\.com[:/]/i.test(p)
-    )
-      return;
-    if (!within(root, path.resolve(dir, p))) out.push(p);
-  };
-  for (const key of ['resources', 'components', 'bases', 'crds']) {
-    const list = config[key];
-    if (Array.isArray(list)) list.forEach(check);
-  }
-  for (const key of ['patches', 'patchesJson6902']) {
-    const list = config[key];
-    if (Array.isArray(list))
-      for (const p of list) if (p && typeof p === 'object') check((p as { path?: unknown }).path);
-  }
-  return out;
 }
 
 const SUBSTITUTE_DISABLED_HINT = 'kustomize.toolkit.fluxcd.io/substitute: disabled';

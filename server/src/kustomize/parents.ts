@@ -165,6 +165,7 @@ export async function buildWithParents(
 ): Promise<BuildOutcome> {
   const { target } = options;
   if (target.kind !== 'flux' || !options.trusted) return buildFlux(options);
+  const started = Date.now();
   const effective = await applyParents(target, {
     sourceRoot: options.sourceRoot,
     fs: options.fs,
@@ -172,7 +173,10 @@ export async function buildWithParents(
     build: (t) => buildFlux({ ...options, target: t }),
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  const parentsMs = Date.now() - started;
   const outcome = await buildFlux({ ...options, target: effective.target });
+  outcome.phases = { parents: parentsMs, ...outcome.phases };
+  outcome.durationMs += parentsMs;
   if (effective.notes.length) outcome.parents = effective.notes;
   outcome.warnings.unshift(...effective.warnings);
   return outcome;
