@@ -1,5 +1,12 @@
 import { spawn } from 'node:child_process';
-import { promises as fsp } from 'node:fs';
+import * as nodeFs from 'node:fs';
+import { promisify } from 'node:util';
+
+// The callback API, promisified: several times faster than fs.promises for many small files
+// (measured on 1,119 files of a real repository: 47-74 ms against 115-137 ms).
+const readFileP = promisify(nodeFs.readFile);
+const readdirP = promisify(nodeFs.readdir);
+const statP = promisify(nodeFs.stat);
 
 /**
  * The I/O the build engine needs, passed in so the domain code is testable and so the server can
@@ -37,16 +44,16 @@ export type Spawner = (command: string, args: string[], options: SpawnOptions) =
 export function nodeBuildFs(overlay: ReadonlyMap<string, string> = new Map()): BuildFs {
   return {
     async readFile(file) {
-      return overlay.get(file) ?? fsp.readFile(file, 'utf8');
+      return overlay.get(file) ?? readFileP(file, 'utf8');
     },
     async readDir(dir) {
-      const entries = await fsp.readdir(dir, { withFileTypes: true });
+      const entries = await readdirP(dir, { withFileTypes: true });
       const out: Array<{ name: string; isDir: boolean; isFile: boolean }> = [];
       for (const e of entries) {
         let isDir = e.isDirectory();
         let isFile = e.isFile();
         if (e.isSymbolicLink()) {
-          const st = await fsp.stat(`${dir}/${e.name}`).catch(() => undefined);
+          const st = await statP(`${dir}/${e.name}`).catch(() => undefined);
           isDir = st?.isDirectory() ?? false;
           isFile = st?.isFile() ?? false;
         }
@@ -56,7 +63,7 @@ export function nodeBuildFs(overlay: ReadonlyMap<string, string> = new Map()): B
     },
     async kind(p) {
       if (overlay.has(p)) return 'file';
-      const st = await fsp.stat(p).catch(() => undefined);
+      const st = await statP(p).catch(() => undefined);
       return st ? (st.isDirectory() ? 'dir' : 'file') : undefined;
     },
   };

@@ -50,37 +50,55 @@ export async function parentCandidates(
   options: Pick<ParentOptions, 'sourceRoot' | 'fs' | 'yamlFiles'>,
   index?: Promise<KustomizationIndex>,
 ): Promise<Array<{ target: FluxTarget; dir: string }>> {
-  const all = await (index ?? indexKustomizations(options));
-  return all
-    .filter(({ target, dir, doc }) => !sameDoc(child, target.file, doc) && within(dir, child.file))
-    .map(({ target, dir }) => ({ target, dir }))
-    .sort((a, b) => b.dir.length - a.dir.length);
+  const root = path.resolve(options.sourceRoot);
+  const out: Array<{ target: FluxTarget; dir: string }> = [];
+  for (const entry of await (index ?? indexKustomizations(options))) {
+    // Only files with a `path:` that holds the child are parsed (usually one or two).
+    if (!entry.dirs.some((d) => within(d, child.file))) continue;
+    for (const d of findFluxKustomizations(entry.text)) {
+      if (typeof d.spec.path !== 'string' || sameDoc(child, entry.file, d)) continue;
+      const ref = d.spec.sourceRef;
+      if (ref?.kind && ref.kind !== 'GitRepository') continue;
+      const dir = path.resolve(root, d.spec.path.replace(/^\/+/, ''));
+      if (!within(root, dir) || !within(dir, child.file)) continue;
+      const namespace = d.namespace || 'flux-system';
+      out.push({ target: { kind: 'flux', name: d.name, namespace, spec: d.spec, file: entry.file }, dir });
+    }
+  }
+  return out.sort((a, b) => b.dir.length - a.dir.length);
 }
 
-type KustomizationIndex = Array<{ target: FluxTarget; dir: string; doc: FluxKustomizationDoc }>;
+/** The files that may define Flux Kustomizations, with the folders their `path:` lines name. */
+type KustomizationIndex = Array<{ file: string; text: string; dirs: string[] }>;
 
-/** Every Flux Kustomization of the source that builds a folder of it (a GitRepository, or no sourceRef). */
 async function indexKustomizations(
   options: Pick<ParentOptions, 'sourceRoot' | 'fs' | 'yamlFiles'>,
 ): Promise<KustomizationIndex> {
   const root = path.resolve(options.sourceRoot);
+  const files = await options.yamlFiles();
+  // Read a few dozen files at a time: one after another costs more than the build on big repositories.
+  const texts: string[] = new Array(files.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(32, files.length) }, async () => {
+      while (next < files.length) {
+        const i = next++;
+        texts[i] = await options.fs.readFile(files[i]!).catch(() => '');
+      }
+    }),
+  );
   const out: KustomizationIndex = [];
-  for (const file of await options.yamlFiles()) {
-    const text = await options.fs.readFile(file).catch(() => '');
-    // Cheap test first: most files of a repository are not Flux Kustomizations.
-    if (!/^kind:\s*Kustomization\s*$/m.test(text)) continue;
-    for (const d of findFluxKustomizations(text)) {
-      if (typeof d.spec.path !== 'string') continue;
-      const ref = d.spec.sourceRef;
-      if (ref?.kind && ref.kind !== 'GitRepository') continue;
-      const dir = path.resolve(root, d.spec.path.replace(/^\/+/, ''));
-      if (!within(root, dir)) continue;
-      out.push({
-        target: { kind: 'flux', name: d.name, namespace: d.namespace || 'flux-system', spec: d.spec, file },
-        dir,
-        doc: d,
-      });
-    }
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i]!;
+    const text = texts[i]!;
+    // Text tests only: most files of a repository are not Flux Kustomizations, and parsing a
+    // thousand files would cost more than the build.
+    if (!text.includes('kustomize.toolkit.fluxcd.io') || !/^kind:\s*Kustomization\s*$/m.test(text)) continue;
+    // Every `path:` value (block or flow style); extra ones (JSON patch paths) only cost a check.
+    const dirs = [...text.matchAll(/\bpath:\s*["']?([^"'#\s,}\]]+)/g)].map((m) =>
+      path.resolve(root, m[1]!.replace(/^\/+/, '')),
+    );
+    if (dirs.length) out.push({ file, text, dirs });
   }
   return out;
 }

@@ -1,5 +1,9 @@
+import * as nodeFs from 'node:fs';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { readFile, stat } from 'node:fs/promises';
+
+const readdirP = promisify(nodeFs.readdir);
 import * as path from 'node:path';
 import { SchemaRegistry, type CrdProblem } from '../flux/schemaRegistry';
 import { WorkspaceModel } from '../flux/workspaceModel';
@@ -90,24 +94,25 @@ export async function listYamlFiles(
   isCancelled: () => boolean = () => false,
 ): Promise<string[]> {
   const out: string[] = [];
-  const queue = [root];
-  while (queue.length && out.length < MAX_FILES && !isCancelled()) {
-    const dir = queue.shift()!;
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    for (const e of entries) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name)) queue.push(p);
-      } else if (e.isFile() && /\.ya?ml$/i.test(e.name)) {
-        out.push(p);
+  // Breadth first, a whole level of folders at a time (one folder after another is several times
+  // slower on repositories with hundreds of folders).
+  let level = [root];
+  while (level.length && out.length < MAX_FILES && !isCancelled()) {
+    const next: string[] = [];
+    const listed = await Promise.all(
+      level.map((dir) => readdirP(dir, { withFileTypes: true }).catch(() => [] as nodeFs.Dirent[])),
+    );
+    listed.forEach((entries, i) => {
+      for (const e of entries) {
+        const p = path.join(level[i]!, e.name);
+        if (e.isDirectory()) {
+          if (!SKIP_DIRS.has(e.name)) next.push(p);
+        } else if (e.isFile() && /\.ya?ml$/i.test(e.name)) {
+          out.push(p);
+        }
       }
-    }
+    });
+    level = next;
   }
-  return out.sort();
+  return out.sort().slice(0, MAX_FILES);
 }
