@@ -6,7 +6,8 @@
 // 2. `npm run package` builds ./flux-workbench.vsix; code-server installs it into a fresh
 //    extensions dir.
 // 3. Two scenarios, each on a fresh temporary copy of test/fixtures/e2e-repo (the fixture is
-//    never written): workspace trust off, then on (Restricted Mode).
+//    never written): workspace trust off (its copy committed into a fresh git repository, for
+//    the diff with HEAD), then on (Restricted Mode).
 // Each step gets a screenshot test-results/e2e/<NN-step>.png. The last line of output is
 // "N passed, M failed"; the exit code is non-zero when a step failed.
 //
@@ -29,6 +30,8 @@ import {
   startCodeServer,
   copyDir,
   snapshotTree,
+  git,
+  gitInitCommit,
 } from './lib/env.mjs';
 import {
   launchChromium,
@@ -42,6 +45,7 @@ import {
   completionLabels,
   problems,
   waitCursor,
+  runCommand,
 } from './lib/workbench.mjs';
 
 const FIXTURE = path.join(REPO, 'test/fixtures/e2e-repo');
@@ -197,7 +201,7 @@ async function prepare(tmp) {
 }
 
 /** Start code-server + Chromium for one scenario; steps then use ctx.page. */
-async function openScenario(name, { tmp, extensionsDir, trust }) {
+async function openScenario(name, { tmp, extensionsDir, trust, gitRepo = false }) {
   const dir = path.join(tmp, name);
   const ctx = {
     name,
@@ -212,6 +216,9 @@ async function openScenario(name, { tmp, extensionsDir, trust }) {
   try {
     fs.mkdirSync(dir, { recursive: true });
     copyDir(FIXTURE, ctx.ws);
+    // The diff with HEAD needs a repository: commit the copy once before code-server opens it
+    // (the fixture itself has no .git and is never written).
+    if (gitRepo) ctx.gitHead = await gitInitCommit(ctx.ws);
     seedUserSettings(ctx.ud);
     const port = await freePort();
     const config = path.join(dir, 'config.yaml');
@@ -516,6 +523,208 @@ async function stepPreviewBuild(ctx) {
   return { tab: (await tab.innerText()).trim(), engine };
 }
 
+/** The line of the HelmRelease's `retries: <n>` in TARGET: the value the diff step edits. */
+function retriesLine(text) {
+  const lines = text.split('\n');
+  const index = lines.findIndex((l) => /^\s+retries:\s*\d+\s*$/.test(l));
+  if (index < 0) throw new Error(`fixture ${TARGET} has no "retries: <n>" line for the diff step to edit`);
+  const value = /(\d+)\s*$/.exec(lines[index])[1];
+  return { line: index + 1, text: lines[index], value, lines };
+}
+
+/**
+ * Where `re` matches a rendered line of one pane of the diff editor, whether that line carries the
+ * diff editor's insert (modified pane) or delete (original pane) highlight. Monaco draws the text in
+ * `.view-lines` and the line decorations in `.view-overlays`, one absolutely placed row per line:
+ * the two are matched by their `top`.
+ */
+async function paneLine(pane, re, highlight) {
+  return pane.evaluate(
+    (el, { source, flags, highlight }) => {
+      const re = new RegExp(source, flags);
+      const norm = (t) => t.replace(/\u00a0/g, ' ');
+      const row = [...el.querySelectorAll('.view-lines .view-line')].find((l) =>
+        re.test(norm(l.textContent)),
+      );
+      if (!row) return null;
+      const top = row.style.top;
+      const overlay = [...el.querySelectorAll('.view-overlays > div')].find((o) => o.style.top === top);
+      return {
+        text: norm(row.textContent),
+        top,
+        highlighted: !!overlay?.querySelector(highlight),
+      };
+    },
+    { source: re.source, flags: re.flags, highlight },
+  );
+}
+
+/**
+ * "Diff build with HEAD": save an edit that changes the rendered output, click the CodeLens of
+ * clusters/dev/kustomization.yaml, and read both panes of the diff editor: the build of git HEAD
+ * (left) still has the old value, the working-tree build (right) the new one, the changed line is
+ * highlighted on both sides, and both headers name the engine. The edit is reverted by the next step.
+ */
+async function stepDiffWithHead(ctx) {
+  const { page } = ctx;
+  if (!ctx.gitHead) throw new Error('test bug: the workspace copy is not a git repository');
+  const file = path.join(ctx.ws, TARGET);
+  const before = retriesLine(fs.readFileSync(file, 'utf8'));
+  const oldValue = before.value;
+  const newValue = String(Number(oldValue) + 6);
+  const expected = before.lines
+    .map((l, i) => (i === before.line - 1 ? l.replace(/\d+(\s*)$/, `${newValue}$1`) : l))
+    .join('\n');
+
+  // One full-width group (the diff editor is side by side only when it is wide enough) and no
+  // panel: more of the diff in view and in the screenshot.
+  await runCommand(page, 'View: Close All Editor Groups');
+  if (await page.locator('.part.panel').isVisible()) await runCommand(page, 'View: Hide Panel');
+  await quickOpen(page, TARGET);
+  await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'GitRepository' }).waitFor();
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await gotoLine(page, before.line);
+  await page.keyboard.press('End');
+  await waitCursor(
+    page,
+    (p) => p.line === before.line && p.col === before.text.trimEnd().length + 1,
+    5000,
+    `the end of line ${before.line}`,
+  );
+  for (let i = 0; i < oldValue.length; i++) await page.keyboard.press('Backspace');
+  await page.keyboard.type(newValue);
+  await page.locator('.tabs-container .tab.active.dirty').waitFor({ timeout: 5000 });
+  await page.keyboard.press('Control+S');
+  await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached', timeout: 15_000 });
+  const saved = fs.readFileSync(file, 'utf8');
+  if (saved !== expected)
+    throw new Error(
+      `after Ctrl+S line ${before.line} of ${TARGET} on disk is ${JSON.stringify(saved.split('\n')[before.line - 1])}, expected retries: ${newValue}`,
+    );
+
+  await quickOpen(page, 'clusters/dev/kustomization.yaml');
+  const lens = page
+    .locator('.editor-instance .monaco-editor .codelens-decoration a', { hasText: 'Diff build with HEAD' })
+    .first();
+  await lens.waitFor({ timeout: 30_000 });
+  await lens.click();
+
+  const tab = page.locator('.tabs-container .tab.active', { hasText: 'Flux build at HEAD ↔ working tree' });
+  await tab.waitFor({ timeout: 45_000 });
+  const diff = page.locator('.editor-instance .monaco-diff-editor').first();
+  await diff.waitFor();
+  const side = (cls) => diff.locator(`.editor.${cls}`).first();
+  const [left, right] = [side('original'), side('modified')];
+  // Both builds are done when both headers are drawn.
+  await left
+    .locator('.view-lines', { hasText: /Flux\sbuild\spreview:.*\sat\sHEAD/ })
+    .waitFor({ timeout: 45_000 });
+  await right.locator('.view-lines', { hasText: /Flux\sbuild\spreview:/ }).waitFor({ timeout: 45_000 });
+
+  const oldRe = new RegExp(`^\\s*retries:\\s+${oldValue}\\s*$`);
+  const newRe = new RegExp(`^\\s*retries:\\s+${newValue}\\s*$`);
+  // The editors draw only the lines in view: step through the changes (Alt+F5, "Go to Next Change")
+  // until the changed line is drawn in both panes.
+  let l = null;
+  let r = null;
+  for (let i = 0; i < 8; i++) {
+    [l, r] = [
+      await paneLine(left, oldRe, '.line-delete, .char-delete'),
+      await paneLine(right, newRe, '.line-insert, .char-insert'),
+    ];
+    if (l && r) break;
+    await right.locator('.view-lines').click();
+    await page.keyboard.press('Alt+F5');
+    await page.waitForTimeout(300);
+  }
+  const text = async (pane) => (await pane.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ');
+  const [leftText, rightText] = [await text(left), await text(right)];
+  const problemsFound = [];
+  if (!l) problemsFound.push(`the HEAD side (left) shows no "retries: ${oldValue}"`);
+  if (!r) problemsFound.push(`the working-tree side (right) shows no "retries: ${newValue}"`);
+  if (await paneLine(left, newRe, '*'))
+    problemsFound.push(`the HEAD side already shows the edited "retries: ${newValue}"`);
+  if (await paneLine(right, oldRe, '*'))
+    problemsFound.push(`the working-tree side still shows "retries: ${oldValue}"`);
+  if (l && !l.highlighted) problemsFound.push('the old line is not highlighted as removed');
+  if (r && !r.highlighted) problemsFound.push('the new line is not highlighted as inserted');
+  const engine = (t) => /# engine: ([^\n]*)/.exec(t)?.[1] ?? '';
+  for (const [name, t] of [
+    ['left', leftText],
+    ['right', rightText],
+  ]) {
+    if (!/kubectl kustomize/.test(engine(t)))
+      problemsFound.push(`the ${name} header does not name kubectl kustomize`);
+    if (/# ERROR:/.test(t)) problemsFound.push(`the ${name} build reports an error`);
+  }
+  if (/ at HEAD/.test(/# Flux build preview:[^\n]*/.exec(rightText)?.[0] ?? ''))
+    problemsFound.push('the right side is a build at HEAD, not of the working tree');
+  if (problemsFound.length)
+    throw new Error(
+      `${problemsFound.join('; ')}\nleft:\n${leftText.slice(0, 1500)}\nright:\n${rightText.slice(0, 1500)}`,
+    );
+  return {
+    tab: (await tab.innerText()).trim(),
+    edit: `${TARGET}:${before.line} retries ${oldValue} -> ${newValue} (saved)`,
+    left: {
+      header: /# Flux build preview:[^\n]*/.exec(leftText)[0],
+      engine: engine(leftText),
+      line: l.text.trim(),
+    },
+    right: {
+      header: /# Flux build preview:[^\n]*/.exec(rightText)[0],
+      engine: engine(rightText),
+      line: r.text.trim(),
+    },
+  };
+}
+
+/**
+ * Undo the diff step's edit on disk (`git checkout` in the temporary copy): the working tree is the
+ * committed fixture again, and the open diff's working-tree side follows it back to the old value.
+ */
+async function stepDiffRestore(ctx) {
+  const { page } = ctx;
+  if (!ctx.gitHead) throw new Error('test bug: the workspace copy is not a git repository');
+  await git(ctx.ws, ['checkout', '--', TARGET]);
+  const status = (await git(ctx.ws, ['status', '--porcelain'])).trim();
+  if (status)
+    throw new Error(`the working tree differs from the fixture commit after git checkout:\n${status}`);
+  const committed = fs.readFileSync(path.join(FIXTURE, TARGET), 'utf8');
+  if (fs.readFileSync(path.join(ctx.ws, TARGET), 'utf8') !== committed)
+    throw new Error(`${TARGET} in the workspace copy is not the fixture's after git checkout`);
+  if (await page.locator('.tabs-container .tab.dirty').count())
+    throw new Error(
+      `dirty tabs: ${JSON.stringify(await page.locator('.tabs-container .tab.dirty').allInnerTexts())}`,
+    );
+  const { value } = retriesLine(committed);
+  const right = page.locator('.editor-instance .monaco-diff-editor .editor.modified').first();
+  const diffOpen = await right.isVisible();
+  if (diffOpen) {
+    // VS Code reloads the unchanged buffer from disk, and the preview follows open buffers.
+    await page
+      .waitForFunction(
+        ({ value }) => {
+          const el = document.querySelector(
+            '.editor-instance .monaco-diff-editor .editor.modified .view-lines',
+          );
+          return !!el && new RegExp(`retries:\\s+${value}\\b`).test(el.textContent.replace(/\u00a0/g, ' '));
+        },
+        { value },
+        { timeout: 30_000 },
+      )
+      .catch(() => {
+        throw new Error(`the diff's working-tree side did not return to retries: ${value} after the revert`);
+      });
+  }
+  return {
+    reverted: TARGET,
+    gitStatus: 'clean',
+    head: ctx.gitHead.slice(0, 12),
+    diffWorkingTreeSide: diffOpen ? `back to retries: ${value}` : 'not open (not checked)',
+  };
+}
+
 async function stepRestrictedReady(ctx) {
   const details = await stepReady(ctx);
   const restricted = ctx.page
@@ -571,7 +780,7 @@ async function main() {
   {
     const ctx = prepError
       ? { name: 'trust-off', fatal: `preparation failed: ${prepError}` }
-      : await openScenario('trust-off', { tmp, ...prep, trust: false });
+      : await openScenario('trust-off', { tmp, ...prep, trust: false, gitRepo: true });
     try {
       await step(ctx, 'workbench-ready', 'workbench ready: explorer lists the fixture', stepReady);
       if (ctx.failed) ctx.fatal ??= 'the workbench did not become ready';
@@ -630,9 +839,22 @@ async function main() {
         'Preview build CodeLens opens the rendered build beside the source, naming the engine',
         stepPreviewBuild,
       );
+      await step(
+        ctx,
+        'diff-build-head',
+        'Diff build with HEAD CodeLens after a saved edit: HEAD build left (old value), working tree right (new value)',
+        stepDiffWithHead,
+        STEP_TIMEOUT + 30_000, // an edit and save, then two builds (one from git archive)
+      );
+      await step(
+        ctx,
+        'diff-build-restore',
+        'revert the edit (git checkout): working tree clean again',
+        stepDiffRestore,
+      );
     } finally {
       await closeScenario(ctx);
-      if (ctx.ws) workspaces.push(ctx.ws);
+      if (ctx.ws) workspaces.push({ ws: ctx.ws, gitHead: ctx.gitHead });
     }
   }
   // Scenario 2: workspace trust on: the folder opens in Restricted Mode; the extension declares
@@ -657,7 +879,7 @@ async function main() {
       );
     } finally {
       await closeScenario(ctx);
-      if (ctx.ws) workspaces.push(ctx.ws);
+      if (ctx.ws) workspaces.push({ ws: ctx.ws });
     }
   }
   await step(
@@ -667,8 +889,17 @@ async function main() {
     async () => {
       if (prepError) throw new Error(`not run: preparation failed: ${prepError}`);
       const changed = [];
-      for (const ws of workspaces) {
-        const after = snapshotTree(ws);
+      for (const { ws, gitHead } of workspaces) {
+        // A `.git` this test created (for the diff with HEAD) is left out of the comparison; instead
+        // HEAD must still be the fixture commit and nothing may differ from it (`git status`).
+        if (gitHead) {
+          const head = (await git(ws, ['rev-parse', 'HEAD'])).trim();
+          if (head !== gitHead) changed.push(`${path.basename(path.dirname(ws))}: HEAD moved to ${head}`);
+          const status = (await git(ws, ['status', '--porcelain', '--ignored'])).trim();
+          if (status)
+            changed.push(`${path.basename(path.dirname(ws))}: git status: ${status.replace(/\n/g, '; ')}`);
+        }
+        const after = snapshotTree(ws, { skipDirs: gitHead ? ['.git'] : [] });
         for (const [f, content] of Object.entries(fixtureBefore))
           if (after[f] !== content) changed.push(`${path.basename(path.dirname(ws))}:${f}`);
         for (const f of Object.keys(after))

@@ -223,16 +223,40 @@ export function copyDir(src, dst) {
   fs.cpSync(src, dst, { recursive: true });
 }
 
-/** Relative paths and contents of every file under dir, for before/after comparisons. */
-export function snapshotTree(dir) {
+/**
+ * Relative paths and contents of every file under dir, for before/after comparisons. `skipDirs`
+ * names top-level folders left out (e.g. a `.git` the test itself created).
+ */
+export function snapshotTree(dir, { skipDirs = [] } = {}) {
   const out = {};
   const walk = (d) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
+      if (e.isDirectory() && d === dir && skipDirs.includes(e.name)) continue;
       if (e.isDirectory()) walk(p);
       else if (e.isFile()) out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
     }
   };
   walk(dir);
   return out;
+}
+
+/** `git <args>` in dir with a fixed identity and no user or system config; resolves to stdout. */
+export function git(dir, args) {
+  return run('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', ...args], {
+    cwd: dir,
+    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+    quiet: true,
+    timeoutMs: 60_000,
+  });
+}
+
+/** Make dir a git repository with everything in it committed once; resolves to the commit hash. */
+export async function gitInitCommit(dir) {
+  await git(dir, ['init', '-q']);
+  await git(dir, ['add', '-A']);
+  await git(dir, ['commit', '-qm', 'fixture']);
+  const head = /\b[0-9a-f]{40}\b/.exec(await git(dir, ['rev-parse', 'HEAD']))?.[0];
+  if (!head) throw new Error(`git rev-parse HEAD in ${dir} printed no commit hash`);
+  return head;
 }

@@ -65,6 +65,17 @@ export async function quickOpen(page, relPath, timeout = 30_000) {
   await page.locator('.tabs-container .tab.active', { hasText: base }).waitFor({ timeout });
 }
 
+/** Run a command from the Command Palette by its label (e.g. "View: Close All Editor Groups"). */
+export async function runCommand(page, label, timeout = 30_000) {
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout });
+  await input.fill(`>${label}`);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).waitFor({ timeout });
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
+}
+
 export function activeEditor(page) {
   return page.locator('.editor-instance .monaco-editor').first();
 }
