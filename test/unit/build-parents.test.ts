@@ -182,3 +182,50 @@ describe('parent Kustomizations', () => {
     assert.match(o.errors[0]!.message, /Restricted Mode/);
   });
 });
+
+describe('parent builds in the language server (BuildPreviewService)', () => {
+  it('reuses an unchanged parent build, and rebuilds it when a YAML file or a buffer changes', async () => {
+    const { BuildPreviewService } = await import('../../server/src/service/buildPreview');
+    const { DEFAULT_BUILD_SETTINGS } = await import('../../server/src/protocol');
+    const root = repo('service-cache', parentPatches, '  labels:\n    tier: web\n');
+    const builds: string[] = [];
+    // The real spawner, counting the kustomize runs (the folder each one builds).
+    const service = new BuildPreviewService(async (cmd, args, opts) => {
+      if (args[0] === 'kustomize') builds.push(path.basename(args[1]!));
+      return nodeSpawner(cmd, args, opts);
+    });
+    const file = path.join(root, 'apps/web/ks.yaml');
+    const params = { uri: `file://${file}`, name: 'web', trusted: true };
+    const ctx = (buffers = new Map<string, string>()) => ({
+      settings: DEFAULT_BUILD_SETTINGS,
+      roots: [root],
+      buffers,
+    });
+    const replicas = (yaml: string) => docs(yaml).find((d) => d.kind === 'Deployment')!.spec.replicas;
+
+    const first = await service.build(params, ctx());
+    assert.equal(first.ok, true, JSON.stringify(first.errors));
+    assert.equal(replicas(first.yaml), 3);
+    assert.deepEqual(builds, ['apps', 'web'], 'the parent, then the child');
+
+    builds.length = 0;
+    const again = await service.build(params, ctx());
+    assert.equal(replicas(again.yaml), 3);
+    assert.deepEqual(builds, ['web'], 'nothing changed: the parent build is reused');
+
+    // An unsaved edit of the parent's document changes the substituted value.
+    builds.length = 0;
+    const parentFile = path.join(root, 'clusters/dev/apps.yaml');
+    const edited = readFileSync(parentFile, 'utf8').replace('REPLICAS: "3"', 'REPLICAS: "5"');
+    const buffered = await service.build(params, ctx(new Map([[parentFile, edited]])));
+    assert.equal(replicas(buffered.yaml), 5);
+    assert.deepEqual(builds, ['apps', 'web']);
+
+    // The same edit saved to disk (the buffer closed): rebuilt from the file.
+    builds.length = 0;
+    writeFileSync(parentFile, edited.replace('REPLICAS: "5"', 'REPLICAS: "7"'));
+    const saved = await service.build(params, ctx());
+    assert.equal(replicas(saved.yaml), 7);
+    assert.deepEqual(builds, ['apps', 'web']);
+  });
+});

@@ -180,6 +180,8 @@ export async function applyParents(
 export async function buildWithParents(
   options: BuildOptions,
   yamlFiles: () => Promise<string[]>,
+  /** Builds a parent; the language server passes one that reuses unchanged parents' builds. */
+  buildParent: (options: BuildOptions) => Promise<BuildOutcome> = buildFlux,
 ): Promise<BuildOutcome> {
   const { target } = options;
   if (target.kind !== 'flux' || !options.trusted) return buildFlux(options);
@@ -188,7 +190,7 @@ export async function buildWithParents(
     sourceRoot: options.sourceRoot,
     fs: options.fs,
     yamlFiles,
-    build: (t) => buildFlux({ ...options, target: t }),
+    build: (t) => buildParent({ ...options, target: t }),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const parentsMs = Date.now() - started;

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
+import * as nodeFs from 'node:fs';
 import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,6 +26,8 @@ export interface BuildContext {
 }
 
 const FILE_LIST_TTL_MS = 10_000;
+const PARENT_CACHE_SIZE = 16;
+const statP = promisify(nodeFs.stat);
 
 /**
  * Orchestrates build previews for the language server: finds the Kustomization to build from a
@@ -31,6 +36,7 @@ const FILE_LIST_TTL_MS = 10_000;
  */
 export class BuildPreviewService {
   private readonly fileLists = new Map<string, { at: number; files: Promise<string[]> }>();
+  private readonly parentBuilds = new Map<string, { fingerprint: string; outcome: BuildOutcome }>();
 
   constructor(private readonly spawn: Spawner = nodeSpawner) {}
 
@@ -123,7 +129,11 @@ export class BuildPreviewService {
       };
       // What Flux applies is the child as its parent renders it (parent patches, substitution).
       const outcome = s.build.applyParents
-        ? await buildWithParents(options, () => this.yamlFiles(sourceRoot))
+        ? await buildWithParents(
+            options,
+            () => this.yamlFiles(sourceRoot),
+            params.revision ? buildFlux : this.cachedParentBuild(sourceRoot, buffers),
+          )
         : await buildFlux(options);
       return toResult(
         outcome,
@@ -134,6 +144,56 @@ export class BuildPreviewService {
     } finally {
       await cleanup?.();
     }
+  }
+
+  /**
+   * Parent builds, reused while nothing they can depend on changed: the child's spec comes from a
+   * parent's rendering of YAML (kustomization files, patches, the child's own document, variable
+   * ConfigMaps), so the key is every YAML file's size and modification time plus the unsaved
+   * buffers, and the parent's spec and the build options.
+   */
+  private cachedParentBuild(
+    sourceRoot: string,
+    buffers: ReadonlyMap<string, string>,
+  ): (options: BuildOptions) => Promise<BuildOutcome> {
+    let fingerprint: Promise<string> | undefined;
+    return async (options) => {
+      if (options.target.kind !== 'flux') return buildFlux(options);
+      fingerprint ??= this.fingerprint(sourceRoot, buffers);
+      const t = options.target;
+      const key = JSON.stringify([
+        sourceRoot,
+        t.file,
+        t.namespace,
+        t.name,
+        t.spec,
+        options.strict,
+        options.kustomizePath,
+        [...(options.overrides ?? [])],
+        options.enablePlugins,
+        options.enableHelm,
+      ]);
+      const fp = await fingerprint;
+      const hit = this.parentBuilds.get(key);
+      if (hit && hit.fingerprint === fp) return hit.outcome;
+      const outcome = await buildFlux(options);
+      if (options.signal?.aborted) return outcome;
+      this.parentBuilds.delete(key);
+      this.parentBuilds.set(key, { fingerprint: fp, outcome });
+      while (this.parentBuilds.size > PARENT_CACHE_SIZE)
+        this.parentBuilds.delete(this.parentBuilds.keys().next().value!);
+      return outcome;
+    };
+  }
+
+  private async fingerprint(root: string, buffers: ReadonlyMap<string, string>): Promise<string> {
+    const hash = createHash('sha1');
+    const files = await this.yamlFiles(root);
+    const stats = await Promise.all(files.map((f) => statP(f).catch(() => undefined)));
+    files.forEach((f, i) => hash.update(`${f}\0${stats[i]?.size}\0${stats[i]?.mtimeMs}\n`));
+    for (const [f, text] of [...buffers].sort(([a], [b]) => a.localeCompare(b)))
+      hash.update(`${f}\0${text}\n`);
+    return hash.digest('hex');
   }
 
   private yamlFiles(root: string): Promise<string[]> {
