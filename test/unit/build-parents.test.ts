@@ -229,3 +229,38 @@ describe('parent builds in the language server (BuildPreviewService)', () => {
     assert.deepEqual(builds, ['apps', 'web']);
   });
 });
+
+describe('substituteFrom objects defined once per cluster folder', () => {
+  it('takes the one nearest the Kustomization and says there are others', async () => {
+    const { WorkspaceVariableSource, resolveVariables } = await import(
+      '../../server/src/kustomize/variables'
+    );
+    const root = path.join(tmp, 'per-cluster');
+    const info = (cluster: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-info\n  namespace: flux-system\ndata:\n  CLUSTER: ${cluster}\n`;
+    write(root, {
+      'clusters/main/cluster-info.yaml': info('main'),
+      'clusters/test/cluster-info.yaml': info('test'),
+      'clusters/test/apps.yaml': ks('apps', './apps'),
+    });
+    const source = new WorkspaceVariableSource(nodeBuildFs(), root, () => listYamlFiles(root));
+    const r = await resolveVariables(
+      { substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-info' }] },
+      'flux-system',
+      [source],
+      { useSubstituteFrom: true, inlineSource: 'x', near: path.join(root, 'clusters/test/apps.yaml') },
+    );
+    assert.equal(r.variables.get('CLUSTER')!.value, 'test');
+    assert.match(r.variables.get('CLUSTER')!.source, /clusters\/test\/cluster-info\.yaml/);
+    assert.match(r.warnings.join('\n'), /defined 2 times .*clusters\/main\/cluster-info\.yaml.*nearest/);
+    // Without a hint, the first in path order; still with the warning.
+    const first = await resolveVariables(
+      { substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-info' }] },
+      'flux-system',
+      [source],
+      { useSubstituteFrom: true, inlineSource: 'x' },
+    );
+    assert.equal(first.variables.get('CLUSTER')!.value, 'main');
+    assert.match(first.warnings.join('\n'), /defined 2 times/);
+  });
+});

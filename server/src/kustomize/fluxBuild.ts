@@ -291,6 +291,7 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
     ...(options.overrides ? { overrides: options.overrides } : {}),
     inlineSource: `spec.postBuild.substitute (${path.relative(root, target.file) || target.file})`,
     ...(options.signal ? { signal: options.signal } : {}),
+    near: target.file,
   });
   out.warnings.push(...resolved.warnings);
   for (const m of resolved.missing)

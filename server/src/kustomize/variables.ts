@@ -13,6 +13,8 @@ export interface VariableObject {
   origin: string;
   /** The object is SOPS-encrypted: keys are known, values are not. */
   encrypted?: boolean;
+  /** Other places that define the same object (a repository with one folder per cluster). */
+  alsoIn?: string[];
 }
 
 /**
@@ -27,6 +29,8 @@ export interface VariableSource {
     namespace: string,
     name: string,
     signal?: AbortSignal,
+    /** The Kustomization's file: where several definitions exist, the nearest one is meant. */
+    near?: string,
   ): Promise<VariableObject | undefined>;
 }
 
@@ -56,6 +60,8 @@ export async function resolveVariables(
     overrides?: ReadonlyMap<string, string>;
     inlineSource: string;
     signal?: AbortSignal;
+    /** The Kustomization's file (see {@link VariableSource.find}). */
+    near?: string;
   },
 ): Promise<ResolvedVariables> {
   const out: ResolvedVariables = { variables: new Map(), warnings: [], missing: [] };
@@ -71,7 +77,7 @@ export async function resolveVariables(
     const id = `${ref.kind} ${namespace}/${ref.name}`;
     let found: VariableObject | undefined;
     for (const s of sources) {
-      found = await s.find(ref.kind, namespace, ref.name, options.signal);
+      found = await s.find(ref.kind, namespace, ref.name, options.signal, options.near);
       if (found) break;
     }
     if (!found) {
@@ -82,6 +88,10 @@ export async function resolveVariables(
         );
       continue;
     }
+    if (found.alsoIn?.length)
+      out.warnings.push(
+        `${id} is defined ${found.alsoIn.length + 1} times in the workspace (${[found.origin, ...found.alsoIn].join(', ')}); used the one nearest the Kustomization, ${found.origin}`,
+      );
     if (found.encrypted)
       out.warnings.push(
         `${id} (${found.origin}) is SOPS-encrypted: its variables are shown as \${NAME}, not decrypted`,
@@ -120,8 +130,12 @@ export class WorkspaceVariableSource implements VariableSource {
     kind: 'ConfigMap' | 'Secret',
     namespace: string,
     name: string,
+    _signal?: AbortSignal,
+    near?: string,
   ): Promise<VariableObject | undefined> {
-    let fallback: VariableObject | undefined;
+    const exact: VariableObject[] = [];
+    const loose: VariableObject[] = [];
+    const files = new Map<VariableObject, string>();
     for (const file of await this.files()) {
       let text: string;
       try {
@@ -135,13 +149,27 @@ export class WorkspaceVariableSource implements VariableSource {
           continue;
         const ns = typeof o.metadata.namespace === 'string' ? o.metadata.namespace : undefined;
         const found = toVariableObject(o, path.relative(this.root, file) || file);
+        files.set(found, file);
         // An object without a namespace is applied into one by its Kustomization: accept it if
         // nothing names the exact namespace.
-        if (ns === namespace) return found;
-        if (ns === undefined) fallback ??= found;
+        if (ns === namespace) exact.push(found);
+        else if (ns === undefined) loose.push(found);
       }
     }
-    return fallback;
+    const all = exact.length ? exact : loose;
+    if (all.length <= 1) return all[0];
+    // Several (one per cluster folder, typically): the one sharing the longest folder path with
+    // the Kustomization, else the first in path order.
+    const shared = (file: string): number => {
+      if (!near) return 0;
+      const a = path.dirname(file).split(path.sep);
+      const b = path.dirname(near).split(path.sep);
+      let n = 0;
+      while (n < a.length && n < b.length && a[n] === b[n]) n++;
+      return n;
+    };
+    const best = all.reduce((x, y) => (shared(files.get(y)!) > shared(files.get(x)!) ? y : x));
+    return { ...best, alsoIn: all.filter((o) => o !== best).map((o) => o.origin) };
   }
 }
 
