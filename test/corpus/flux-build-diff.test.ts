@@ -10,6 +10,11 @@
  * copied to a temporary folder first and flux runs with --in-memory-build there: nothing is
  * written to the corpus.
  *
+ * A second pass takes every such Kustomization that another Kustomization of the repository renders
+ * and changes (its patches, targetNamespace or substitution reach the child's spec), and compares
+ * the build of the spec the parent renders, as the preview shows it by default, with `flux build`
+ * of that same spec written to a file.
+ *
  * Outcomes: identical objects (same order, deep-equal after YAML parsing), both failing, or a
  * difference. Known, explained differences are classified (see `explain`); an unexplained one fails.
  * Env: FLUX_BIN (the flux binary), FLUX_WORKBENCH_CORPUS (default ../shared/corpus),
@@ -21,6 +26,7 @@ import {
   appendFileSync,
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -31,8 +37,11 @@ import {
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { parseAllDocuments } from 'yaml';
-import { buildFlux } from '../../server/src/kustomize/fluxBuild';
+import { parseAllDocuments, stringify } from 'yaml';
+import { buildFlux, type BuildOutcome } from '../../server/src/kustomize/fluxBuild';
+import { applyParents } from '../../server/src/kustomize/parents';
+import { WorkspaceVariableSource } from '../../server/src/kustomize/variables';
+import { listYamlFiles } from '../../server/src/service/workspace';
 import {
   findFluxKustomizations,
   type FluxKustomizationDoc,
@@ -112,6 +121,8 @@ const idOf = (o: any): string => `${o?.kind}/${o?.metadata?.namespace ?? ''}/${o
 
 interface Row {
   id: string;
+  /** Built with the spec its parent Kustomization renders (the second pass). */
+  parent?: string;
   outcome: 'identical' | 'both-fail' | 'different';
   reason?: string;
   objects?: number;
@@ -125,6 +136,72 @@ function explain(fluxErr: string, oursErr: string): string | undefined {
     return 'flux build reads files that source-controller leaves out of the artifact (default ignore rules such as **/.sops.yaml); the preview follows the controller';
   }
   return undefined;
+}
+
+type FluxTarget = Parameters<typeof buildFlux>[0]['target'] & { kind: 'flux' };
+
+/**
+ * Builds `target` both ways (`flux build` of the file `c.file`, and the preview's engine) and
+ * classifies the outcome.
+ */
+async function compare(
+  bin: string,
+  c: Case,
+  root: string,
+  target: FluxTarget,
+  fs: ReturnType<typeof nodeBuildFs>,
+): Promise<Omit<Row, 'id'> & { explained?: boolean }> {
+  const [flux, ours] = await Promise.all([
+    runFlux(bin, c, root),
+    buildFlux({
+      target,
+      sourceRoot: root,
+      fs,
+      spawn: nodeSpawner,
+      trusted: true,
+      strict: true,
+      useSubstituteFrom: false,
+      timeoutMs: 300_000,
+    }),
+  ]);
+  const oursErr = ours.errors.map((e) => e.message).join('; ');
+  if (!flux.ok && !ours.ok) {
+    return {
+      outcome: 'both-fail',
+      reason: `flux: ${flux.err.split('\n')[0]} | ours: ${oursErr}`.slice(0, 500),
+    };
+  }
+  if (flux.ok !== ours.ok) {
+    const reason = explain(flux.err, oursErr);
+    return {
+      outcome: 'different',
+      explained: reason !== undefined,
+      reason:
+        reason ??
+        `flux ${flux.ok ? 'ok' : 'failed: ' + flux.err.split('\n')[0]} | ours ${ours.ok ? 'ok' : 'failed: ' + oursErr}`.slice(
+          0,
+          500,
+        ),
+    };
+  }
+  const a = parseObjects(flux.out);
+  const b = parseObjects(ours.yaml);
+  if (!c.doc.namespace) {
+    // Explained: `flux build` labels objects with the file's metadata.namespace, empty here;
+    // kustomize-controller uses the namespace the Kustomization lives in, which the preview
+    // takes to be flux-system. Compare everything else.
+    for (const o of a as any[]) {
+      if (o?.metadata?.labels?.['kustomize.toolkit.fluxcd.io/namespace'] === '') {
+        o.metadata.labels['kustomize.toolkit.fluxcd.io/namespace'] = 'flux-system';
+      }
+    }
+  }
+  try {
+    assert.deepEqual(b, a);
+    return { outcome: 'identical', objects: a.length };
+  } catch {
+    return { outcome: 'different', reason: firstDifference(a, b), objects: a.length };
+  }
 }
 
 const rows: Row[] = [];
@@ -146,12 +223,19 @@ describe('preview vs `flux build --dry-run` (Flux 2.9.4) on the corpus', { skip 
   const tmp = skip ? '' : mkdtempSync(path.join(os.tmpdir(), 'fw-diff-'));
   after(() => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
-    const n = (o: Row['outcome']) => rows.filter((r) => r.outcome === o).length;
-    console.log(
-      `# flux-build-diff: ${rows.length} compared, ${n('identical')} identical, ${n('both-fail')} fail in both, ${n('different')} different`,
-    );
+    for (const [label, list] of [
+      ['as written', rows.filter((r) => !r.parent)],
+      ['as their parent renders them', rows.filter((r) => r.parent)],
+    ] as const) {
+      const n = (o: Row['outcome']) => list.filter((r) => r.outcome === o).length;
+      console.log(
+        `# flux-build-diff (${label}): ${list.length} compared, ${n('identical')} identical, ${n('both-fail')} fail in both, ${n('different')} different`,
+      );
+    }
     for (const r of rows.filter((x) => x.outcome !== 'identical')) {
-      console.log(`#   ${r.outcome}: ${r.id}: ${r.reason ?? ''}`.slice(0, 600));
+      console.log(
+        `#   ${r.outcome}${r.parent ? ' (parent-rendered)' : ''}: ${r.id}: ${r.reason ?? ''}`.slice(0, 600),
+      );
     }
     if (process.env.FLUX_DIFF_REPORT)
       writeFileSync(process.env.FLUX_DIFF_REPORT, JSON.stringify(rows, null, 2));
@@ -168,75 +252,88 @@ describe('preview vs `flux build --dry-run` (Flux 2.9.4) on the corpus', { skip 
       const unexplained: string[] = [];
       const work = async (c: Case): Promise<void> => {
         const id = `${repo}/${path.relative(root, c.file)}#${c.doc.name}`;
-        const [flux, ours] = await Promise.all([
-          runFlux(bin!, c, root),
-          buildFlux({
-            target: {
-              kind: 'flux',
-              name: c.doc.name,
-              namespace: c.doc.namespace || 'flux-system',
-              spec: c.doc.spec,
-              file: c.file,
-            },
-            sourceRoot: root,
-            fs,
-            spawn: nodeSpawner,
-            trusted: true,
-            strict: true,
-            useSubstituteFrom: false,
-            timeoutMs: 300_000,
-          }),
-        ]);
-        const oursErr = ours.errors.map((e) => e.message).join('; ');
-        if (!flux.ok && !ours.ok) {
-          record({
-            id,
-            outcome: 'both-fail',
-            reason: `flux: ${flux.err.split('\n')[0]} | ours: ${oursErr}`.slice(0, 500),
-          });
-          return;
-        }
-        if (flux.ok !== ours.ok) {
-          const reason = explain(flux.err, oursErr);
-          record({
-            id,
-            outcome: 'different',
-            reason:
-              reason ??
-              `flux ${flux.ok ? 'ok' : 'failed: ' + flux.err.split('\n')[0]} | ours ${ours.ok ? 'ok' : 'failed: ' + oursErr}`.slice(
-                0,
-                500,
-              ),
-          });
-          if (!reason) unexplained.push(id);
-          return;
-        }
-        const a = parseObjects(flux.out);
-        const b = parseObjects(ours.yaml);
-        if (!c.doc.namespace) {
-          // Explained: `flux build` labels objects with the file's metadata.namespace, empty here;
-          // kustomize-controller uses the namespace the Kustomization lives in, which the preview
-          // takes to be flux-system. Compare everything else.
-          for (const o of a as any[]) {
-            if (o?.metadata?.labels?.['kustomize.toolkit.fluxcd.io/namespace'] === '') {
-              o.metadata.labels['kustomize.toolkit.fluxcd.io/namespace'] = 'flux-system';
-            }
-          }
-        }
-        try {
-          assert.deepEqual(b, a);
-          record({ id, outcome: 'identical', objects: a.length });
-        } catch {
-          const diff = firstDifference(a, b);
-          record({ id, outcome: 'different', reason: diff, objects: a.length });
-          unexplained.push(id);
-        }
+        const target = {
+          kind: 'flux' as const,
+          name: c.doc.name,
+          namespace: c.doc.namespace || 'flux-system',
+          spec: c.doc.spec,
+          file: c.file,
+        };
+        const row = await compare(bin!, c, root, target, fs);
+        record({ id, ...row });
+        if (row.outcome === 'different' && !row.explained) unexplained.push(id);
       };
       // Two at a time: each side is a process, and the machine has two cores.
       const queue = [...cases];
       await Promise.all(
         [0, 1].map(async () => {
           for (let c = queue.shift(); c; c = queue.shift()) await work(c);
+        }),
+      );
+
+      // Second pass: Kustomizations that another Kustomization of the repository renders, built
+      // with the spec that parent gives them (patches, targetNamespace, substitution), as the
+      // preview does by default. `flux build` gets that same spec, written to a file: both sides
+      // must render it alike. Parents are built once each, with substituteFrom from the repository.
+      const files = listYamlFiles(root);
+      const variables = new WorkspaceVariableSource(fs, root, () => files);
+      const parentBuilds = new Map<string, Promise<BuildOutcome>>();
+      const parentOptions = {
+        sourceRoot: root,
+        fs,
+        yamlFiles: () => files,
+        build: (t: FluxTarget): Promise<BuildOutcome> => {
+          const key = JSON.stringify([t.file, t.namespace, t.name, t.spec]);
+          let b = parentBuilds.get(key);
+          if (!b) {
+            b = buildFlux({
+              target: t,
+              sourceRoot: root,
+              fs,
+              spawn: nodeSpawner,
+              trusted: true,
+              strict: true,
+              variableSources: [variables],
+              timeoutMs: 300_000,
+            });
+            parentBuilds.set(key, b);
+          }
+          return b;
+        },
+      };
+      const specs = path.join(tmp, `${repo}.parent-specs`);
+      mkdirSync(specs, { recursive: true });
+      let n = 0;
+      const workWithParent = async (c: Case): Promise<void> => {
+        const target = {
+          kind: 'flux' as const,
+          name: c.doc.name,
+          namespace: c.doc.namespace || 'flux-system',
+          spec: c.doc.spec,
+          file: c.file,
+        };
+        const eff = await applyParents(target, parentOptions);
+        if (!eff.notes.some((x) => !/changes nothing/.test(x))) return; // the first pass covers it
+        const file = path.join(specs, `${++n}.yaml`);
+        writeFileSync(
+          file,
+          stringify({
+            apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+            kind: 'Kustomization',
+            metadata: { name: eff.target.name, namespace: eff.target.namespace },
+            spec: eff.target.spec,
+          }),
+        );
+        const id = `${repo}/${path.relative(root, c.file)}#${c.doc.name}`;
+        const doc = { ...c.doc, namespace: eff.target.namespace, spec: eff.target.spec };
+        const row = await compare(bin!, { repo, file, doc }, root, eff.target, fs);
+        record({ id, parent: eff.notes.join('; ').slice(0, 300), ...row });
+        if (row.outcome === 'different' && !row.explained) unexplained.push(`${id} (parent-rendered)`);
+      };
+      const again = [...cases];
+      await Promise.all(
+        [0, 1].map(async () => {
+          for (let c = again.shift(); c; c = again.shift()) await workWithParent(c);
         }),
       );
       assert.deepEqual(unexplained, [], `unexplained differences in ${repo}`);

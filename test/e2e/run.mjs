@@ -740,6 +740,43 @@ async function stepRestrictedReady(ctx) {
   return { ...details, restricted: true };
 }
 
+/**
+ * Restricted Mode: the lens title says a trusted workspace is needed; clicking it opens a preview
+ * whose header names no engine and says why nothing ran.
+ */
+async function stepRestrictedPreview(ctx) {
+  const { page } = ctx;
+  await quickOpen(page, 'clusters/dev/kustomization.yaml');
+  const lens = page
+    .locator('.contentWidgets .codelens-decoration a, .codelens-decoration a', {
+      hasText: 'Preview build (needs a trusted workspace)',
+    })
+    .first();
+  try {
+    await lens.waitFor({ timeout: 30_000 });
+  } catch {
+    const titles = await page.locator('.codelens-decoration a').allInnerTexts();
+    throw new Error(
+      `no "Preview build (needs a trusted workspace)" CodeLens; lenses: ${JSON.stringify(titles)}`,
+    );
+  }
+  await lens.click();
+  await page
+    .locator('.tabs-container .tab', { hasText: '(Flux build).yaml' })
+    .first()
+    .waitFor({ timeout: 30_000 });
+  const view = page
+    .locator('.editor-instance .monaco-editor .view-lines', { hasText: '# Flux build preview:' })
+    .first();
+  await view.waitFor({ timeout: 30_000 });
+  const text = (await view.innerText()).replace(/\u00a0/g, ' ');
+  if (!/engine: none/.test(text) || !/ERROR: Restricted Mode/.test(text) || /kind:\s/.test(text))
+    throw new Error(
+      `the Restricted Mode preview should name no engine, render nothing and say why: ${text.slice(0, 500)}`,
+    );
+  return { header: text.split('\n').filter((l) => /engine:|ERROR:/.test(l)) };
+}
+
 async function stepRestrictedDiagnostic(ctx) {
   const { page } = ctx;
   const t0 = Date.now();
@@ -876,6 +913,12 @@ async function main() {
         'restricted-diagnostic',
         'trust on: the prunee problem appears in Restricted Mode',
         stepRestrictedDiagnostic,
+      );
+      await step(
+        ctx,
+        'restricted-preview',
+        'trust on: the CodeLens says a preview needs trust, and the preview runs nothing and says why',
+        stepRestrictedPreview,
       );
     } finally {
       await closeScenario(ctx);
