@@ -34,6 +34,12 @@ describe('preview header', () => {
     assert.ok(text.endsWith('---\napiVersion: v1\nkind: ConfigMap\n'));
     assert.doesNotMatch(text, /# parent:/);
   });
+  it('leaves durations out of the two sides of a diff', () => {
+    const text = previewText({ ...base, phases: { kustomize: 40 } }, rel, undefined, { timings: false });
+    assert.match(text, /# engine: kubectl kustomize \(kustomize v5.5.0\); 1 objects\n/);
+    assert.doesNotMatch(text, /# time:| ms/);
+    assert.match(previewText({ ...base, phases: { kustomize: 40 } }, rel), /# time: kustomize 40 ms/);
+  });
   it('names the parent Kustomization whose rendering was built', () => {
     const text = previewText(
       {

@@ -206,12 +206,13 @@ describe('parent builds in the language server (BuildPreviewService)', () => {
     const first = await service.build(params, ctx());
     assert.equal(first.ok, true, JSON.stringify(first.errors));
     assert.equal(replicas(first.yaml), 3);
-    assert.deepEqual(builds, ['apps', 'web'], 'the parent, then the child');
+    // The child as written is built beside the parent lookup (and stopped when the parent changes it).
+    assert.deepEqual([...new Set(builds)].sort(), ['apps', 'web'], 'the parent and the child');
 
     builds.length = 0;
     const again = await service.build(params, ctx());
     assert.equal(replicas(again.yaml), 3);
-    assert.deepEqual(builds, ['web'], 'nothing changed: the parent build is reused');
+    assert.equal(builds.includes('apps'), false, 'nothing changed: the parent build is reused');
 
     // An unsaved edit of the parent's document changes the substituted value.
     builds.length = 0;
@@ -219,14 +220,14 @@ describe('parent builds in the language server (BuildPreviewService)', () => {
     const edited = readFileSync(parentFile, 'utf8').replace('REPLICAS: "3"', 'REPLICAS: "5"');
     const buffered = await service.build(params, ctx(new Map([[parentFile, edited]])));
     assert.equal(replicas(buffered.yaml), 5);
-    assert.deepEqual(builds, ['apps', 'web']);
+    assert.equal(builds.includes('apps'), true);
 
     // The same edit saved to disk (the buffer closed): rebuilt from the file.
     builds.length = 0;
     writeFileSync(parentFile, edited.replace('REPLICAS: "5"', 'REPLICAS: "7"'));
     const saved = await service.build(params, ctx());
     assert.equal(replicas(saved.yaml), 7);
-    assert.deepEqual(builds, ['apps', 'web']);
+    assert.equal(builds.includes('apps'), true);
   });
 });
 

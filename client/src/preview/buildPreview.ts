@@ -16,6 +16,8 @@ export interface PreviewTarget {
   name?: string;
   namespace?: string;
   revision?: string;
+  /** One side of a diff: the header leaves out durations, which always differ. */
+  diff?: boolean;
 }
 
 export function previewUri(t: PreviewTarget): vscode.Uri {
@@ -66,8 +68,8 @@ export class BuildPreviews implements vscode.TextDocumentContentProvider, vscode
 
   /** Opens VS Code's diff editor: the build at git HEAD on the left, the current build on the right. */
   async diffWithHead(target: PreviewTarget): Promise<void> {
-    const left = previewUri({ ...target, revision: 'HEAD' });
-    const right = previewUri({ ...target, revision: undefined });
+    const left = previewUri({ ...target, revision: 'HEAD', diff: true });
+    const right = previewUri({ ...target, revision: undefined, diff: true });
     await this.withProgress('Building at HEAD and now', async () => {
       await Promise.all([vscode.workspace.openTextDocument(left), vscode.workspace.openTextDocument(right)]);
     });
@@ -109,6 +111,7 @@ export class BuildPreviews implements vscode.TextDocumentContentProvider, vscode
         result,
         (u) => vscode.workspace.asRelativePath(vscode.Uri.parse(u)),
         result.ok ? undefined : this.lastGood.get(key),
+        { timings: !target.diff },
       );
     } catch (err) {
       if (cts.token.isCancellationRequested)

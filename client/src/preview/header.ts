@@ -4,14 +4,23 @@ import type { BuildResult } from '../../../server/src/protocol';
  * The comment block on top of a preview: what was built, with which kustomize, from which inputs
  * and variables, and what went wrong. Pure (no vscode import) so it is unit-tested.
  */
-export function previewText(r: BuildResult, relative: (uri: string) => string, lastGood?: string): string {
+export function previewText(
+  r: BuildResult,
+  relative: (uri: string) => string,
+  lastGood?: string,
+  /** Leave out durations (the two sides of a diff would always differ there). */
+  options: { timings?: boolean } = {},
+): string {
+  const timings = options.timings !== false;
   const lines: string[] = [];
   const c = (s: string): void => void lines.push(`# ${s}`.trimEnd());
   c(`Flux build preview: ${r.title}${r.revision ? ` at ${r.revision}` : ''}`);
   if (r.dirUri)
     c(`path: ${relative(r.dirUri)}${r.generated ? ' (no kustomization.yaml: generated as Flux does)' : ''}`);
-  c(`engine: ${r.engine ?? 'none'}${r.ok ? `; ${r.objectCount} objects in ${r.durationMs} ms` : ''}`);
-  if (r.phases && Object.keys(r.phases).length) {
+  c(
+    `engine: ${r.engine ?? 'none'}${r.ok ? `; ${r.objectCount} objects${timings ? ` in ${r.durationMs} ms` : ''}` : ''}`,
+  );
+  if (timings && r.phases && Object.keys(r.phases).length) {
     c(
       `time: ${Object.entries(r.phases)
         .map(([k, v]) => `${k} ${v} ms`)

@@ -38,6 +38,17 @@ function within(root: string, p: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+/** JSON with object keys sorted: kustomize may reorder keys without changing anything. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(
+          Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : x,
+  );
+}
+
 const sameDoc = (a: FluxTarget, file: string, d: FluxKustomizationDoc): boolean =>
   a.file === file && a.name === d.name && (a.namespace || 'flux-system') === (d.namespace || 'flux-system');
 
@@ -151,8 +162,8 @@ export async function applyParents(
     if (!match) continue;
     const changed = Object.keys({ ...child.spec, ...match.spec }).filter(
       (k) =>
-        JSON.stringify((child.spec as Record<string, unknown>)[k]) !==
-        JSON.stringify((match.spec as Record<string, unknown>)[k]),
+        canonical((child.spec as Record<string, unknown>)[k]) !==
+        canonical((match.spec as Record<string, unknown>)[k]),
     );
     const namespace = match.namespace || child.namespace;
     const notes = [...up.notes];
@@ -186,18 +197,41 @@ export async function buildWithParents(
   const { target } = options;
   if (target.kind !== 'flux' || !options.trusted) return buildFlux(options);
   const started = Date.now();
-  const effective = await applyParents(target, {
-    sourceRoot: options.sourceRoot,
-    fs: options.fs,
-    yamlFiles,
-    build: (t) => buildParent({ ...options, target: t }),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  const parentsMs = Date.now() - started;
-  const outcome = await buildFlux({ ...options, target: effective.target });
-  outcome.phases = { parents: parentsMs, ...outcome.phases };
-  outcome.durationMs += parentsMs;
-  if (effective.notes.length) outcome.parents = effective.notes;
-  outcome.warnings.unshift(...effective.warnings);
-  return outcome;
+  // Meanwhile, the document as written is built: most Kustomizations have no parent that changes
+  // them, and then the parent lookup costs no time (it runs beside kustomize).
+  const speculative = new AbortController();
+  const stop = (): void => speculative.abort();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  const asWritten = buildFlux({ ...options, signal: speculative.signal });
+  asWritten.catch(() => undefined); // awaited below; a bug surfaces there, not as unhandled
+  try {
+    const effective = await applyParents(target, {
+      sourceRoot: options.sourceRoot,
+      fs: options.fs,
+      yamlFiles,
+      build: (t) => buildParent({ ...options, target: t }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const lookupMs = Date.now() - started;
+    const unchanged =
+      effective.target.namespace === target.namespace &&
+      canonical(effective.target.spec) === canonical(target.spec);
+    let outcome: BuildOutcome;
+    if (unchanged) {
+      outcome = await asWritten;
+      outcome.phases = { 'parents (beside kustomize)': lookupMs, ...outcome.phases };
+    } else {
+      speculative.abort();
+      await asWritten;
+      outcome = await buildFlux({ ...options, target: effective.target });
+      outcome.phases = { parents: lookupMs, ...outcome.phases };
+    }
+    outcome.durationMs = Date.now() - started;
+    if (effective.notes.length) outcome.parents = effective.notes;
+    outcome.warnings.unshift(...effective.warnings);
+    return outcome;
+  } finally {
+    speculative.abort();
+    options.signal?.removeEventListener('abort', stop);
+  }
 }
