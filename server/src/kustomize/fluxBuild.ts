@@ -193,15 +193,19 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
     target.kind === 'flux'
       ? config
       : (yamlObjects(await fs.readFile(kustomizationFile).catch(() => ''))[0]?.value ?? {});
-  const escaping = await escapingReferences(fs, ownConfig, dir, root, kustomizationFile);
-  if (escaping.length) {
+  // Checked while kustomize runs (it reads nothing outside the repository that is not named here,
+  // and its result is dropped when something is).
+  const escapingCheck = escapingReferences(fs, ownConfig, dir, root, kustomizationFile);
+  escapingCheck.catch(() => undefined); // awaited below
+  const escaped = async (): Promise<boolean> => {
+    const escaping = await escapingCheck;
     for (const e of escaping)
       out.errors.push({
         message: `'${e.reference}' (in ${path.relative(root, e.file) || e.file}) is outside the repository (${root}); Flux refuses to load files outside the source`,
         file: e.file,
       });
-    return finish();
-  }
+    return escaping.length > 0;
+  };
   const replaced = new Map<string, string>();
   if (target.kind === 'flux') {
     // Flux runs kustomize without reordering (krusty options with no Reorder: objects stay in the
@@ -261,6 +265,7 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
     });
   } catch (err) {
     if (!(err instanceof EngineError)) throw err;
+    if (await escaped()) return finish();
     out.errors.push({ message: err.message });
     for (const loc of err.locations.slice(1))
       out.errors.push({
@@ -277,6 +282,7 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
     await staged?.dispose();
   }
 
+  if (await escaped()) return finish();
   if (target.kind === 'directory') {
     out.yaml = rendered;
     out.objectCount = splitDocuments(rendered).length;

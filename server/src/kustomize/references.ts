@@ -91,9 +91,19 @@ export async function escapingReferences(
       const file = await findKustomizationFile(fs, abs);
       if (!file) continue; // kustomize reports the missing kustomization itself
       const text = await fs.readFile(file).catch(() => '');
-      const next = yamlObjects(text)[0]?.value;
+      const next = parsedKustomization(text);
       if (next) queue.push({ config: next, dir: abs, file });
     }
   }
   return out;
+}
+
+// Warm re-previews re-read every kustomization file but re-parse only those whose text changed.
+const parsed = new Map<string, Record<string, unknown> | undefined>();
+function parsedKustomization(text: string): Record<string, unknown> | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  const value = yamlObjects(text)[0]?.value;
+  if (parsed.size > 5000) parsed.clear();
+  parsed.set(text, value);
+  return value;
 }
