@@ -52,7 +52,9 @@ export { stageTree } from './server/src/kustomize/stage';
 export { findOrGenerateKustomization } from './server/src/kustomize/generator';
 export { loadSourceIgnore } from './server/src/kustomize/sourceIgnore';
 export { buildWithParents } from './server/src/kustomize/parents';
-export { listYamlFiles } from './server/src/service/workspace';`,
+export { listYamlFiles } from './server/src/service/workspace';
+export { BuildPreviewService } from './server/src/service/buildPreview';
+export { DEFAULT_BUILD_SETTINGS } from './server/src/protocol';`,
       resolveDir: root,
       loader: 'ts',
     },
@@ -208,6 +210,50 @@ export { listYamlFiles } from './server/src/service/workspace';`,
       .map(([p, ms]) => `${p} ${ms}`)
       .join(', ')}; kubectl kustomize of the same input alone: ${k.toFixed(0)} ms (a)`,
   );
+
+  // In the language server: a Kustomization that its parent renders (home-ops' cert-manager, which
+  // cluster-apps patches), re-previewed after a one-line edit of one of its own manifests. The
+  // parent's build is reused (none of its inputs changed); the child is built with the parent's spec.
+  if (repo === 'joryirving__home-ops') {
+    const service = new engine.BuildPreviewService();
+    const childFile = join(repoRoot, 'kubernetes/apps/main/cert-manager/cert-manager.yaml');
+    const manifest = join(repoRoot, 'kubernetes/apps/base/cert-manager/cert-manager/helmrelease.yaml');
+    const manifestText = readFileSync(manifest, 'utf8');
+    const request = (i) =>
+      service.build(
+        { uri: pathToFileURL(childFile).href, name: 'cert-manager', trusted: true },
+        {
+          settings: {
+            ...engine.DEFAULT_BUILD_SETTINGS,
+            kustomize: { ...engine.DEFAULT_BUILD_SETTINGS.kustomize, path: 'kubectl' },
+          },
+          roots: [repoRoot],
+          buffers: i < 0 ? new Map() : new Map([[manifest, manifestText.replace(/\n/, `\n# edited ${i}\n`)]]),
+        },
+      );
+    const t0 = process.hrtime.bigint();
+    const cold = await request(-1);
+    const coldMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (!cold.ok) throw new Error(cold.errors.map((e) => e.message).join('; '));
+    const child = [];
+    let childPhases = {};
+    for (let i = 0; i < runs; i++) {
+      const t = process.hrtime.bigint();
+      const r = await request(i);
+      child.push(Number(process.hrtime.bigint() - t) / 1e6);
+      if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('; '));
+      childPhases = r.phases;
+    }
+    const cm = median(child);
+    console.log(
+      `  in the language server, cert-manager (rendered by its parent cluster-apps): first preview ${coldMs.toFixed(0)} ms (builds the parent); warm re-preview after a one-line edit of its helmrelease.yaml ${cm.toFixed(0)} ms (median of ${runs}; target ≤ 300 ms) ${cm <= 300 ? 'OK' : 'MISSED'}`,
+    );
+    console.log(
+      `    phases of the last one (ms): ${Object.entries(childPhases)
+        .map(([p, ms]) => `${p} ${ms}`)
+        .join(', ')}`,
+    );
+  }
 
   // The same warm re-preview on a typical small Kustomization (the build-basic fixture).
   {

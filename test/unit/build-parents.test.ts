@@ -214,6 +214,20 @@ describe('parent builds in the language server (BuildPreviewService)', () => {
     assert.equal(replicas(again.yaml), 3);
     assert.equal(builds.includes('apps'), false, 'nothing changed: the parent build is reused');
 
+    // An unsaved edit of the child's own manifest (outside everything the parent reads): the parent
+    // build is still reused, and the edit is rendered.
+    builds.length = 0;
+    const manifest = path.join(root, 'workloads/web/deployment.yaml');
+    const image = await service.build(
+      params,
+      ctx(
+        new Map([[manifest, readFileSync(manifest, 'utf8').replace('image: nginx', 'image: nginx:edited')]]),
+      ),
+    );
+    assert.match(image.yaml, /image: nginx:edited/);
+    assert.equal(replicas(image.yaml), 3);
+    assert.equal(builds.includes('apps'), false, "the child's manifests are not the parent's inputs");
+
     // An unsaved edit of the parent's document changes the substituted value.
     builds.length = 0;
     const parentFile = path.join(root, 'clusters/dev/apps.yaml');

@@ -73,6 +73,12 @@ export interface BuildOutcome {
   generated?: boolean;
   /** The kustomization.yaml as given to kustomize (after Flux's overlay). */
   kustomization?: string;
+  /**
+   * Files and folders (absolute) the build read or may read: the built folder, every local path its
+   * kustomizations name, the Kustomization's file and the variable objects' files. A folder stands
+   * for everything below it.
+   */
+  inputs?: string[];
   files: string[];
   overlays: string[];
   /** Parent Kustomizations whose rendering of the target was used, and what they change. */
@@ -198,7 +204,8 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
   const escapingCheck = escapingReferences(fs, ownConfig, dir, root, kustomizationFile);
   escapingCheck.catch(() => undefined); // awaited below
   const escaped = async (): Promise<boolean> => {
-    const escaping = await escapingCheck;
+    const { escaping, read } = await escapingCheck;
+    out.inputs = [dir, ...read, ...(target.kind === 'flux' ? [target.file] : [])];
     for (const e of escaping)
       out.errors.push({
         message: `'${e.reference}' (in ${path.relative(root, e.file) || e.file}) is outside the repository (${root}); Flux refuses to load files outside the source`,
@@ -300,6 +307,7 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
     near: target.file,
   });
   out.warnings.push(...resolved.warnings);
+  out.inputs?.push(...resolved.files);
   for (const m of resolved.missing)
     out.warnings.push(`${m}; kustomize-controller fails unless it exists in the cluster`);
   out.variables = [...resolved.variables.entries()].map(([name, v]: [string, Variable]) => ({

@@ -63,7 +63,8 @@ function within(root: string, p: string): boolean {
 
 /**
  * References, anywhere in the tree of kustomizations loaded from `dir` (whose own configuration is
- * `config`), that resolve outside `root`. Stops after `maxKustomizations` files.
+ * `config`), that resolve outside `root`; and every local path inside `root` the tree names (what the
+ * build may read, besides `dir` itself). Stops after `maxKustomizations` files.
  */
 export async function escapingReferences(
   fs: BuildFs,
@@ -72,8 +73,9 @@ export async function escapingReferences(
   root: string,
   ownFile: string,
   maxKustomizations = 5000,
-): Promise<EscapingReference[]> {
+): Promise<{ escaping: EscapingReference[]; read: string[] }> {
   const out: EscapingReference[] = [];
+  const read = new Set<string>();
   const seen = new Set<string>([dir]);
   const queue: Array<{ config: Record<string, unknown>; dir: string; file: string }> = [
     { config, dir, file: ownFile },
@@ -86,6 +88,7 @@ export async function escapingReferences(
         out.push({ reference: p, file: k.file });
         continue;
       }
+      read.add(abs);
       if (!base || seen.has(abs) || (await fs.kind(abs)) !== 'dir') continue;
       seen.add(abs);
       const file = await findKustomizationFile(fs, abs);
@@ -95,7 +98,7 @@ export async function escapingReferences(
       if (next) queue.push({ config: next, dir: abs, file });
     }
   }
-  return out;
+  return { escaping: out, read: [...read] };
 }
 
 // Warm re-previews re-read every kustomization file but re-parse only those whose text changed.

@@ -15,6 +15,8 @@ export interface VariableObject {
   encrypted?: boolean;
   /** Other places that define the same object (a repository with one folder per cluster). */
   alsoIn?: string[];
+  /** The file it was read from (absolute), when it came from files. */
+  file?: string;
 }
 
 /**
@@ -39,6 +41,8 @@ export interface ResolvedVariables {
   warnings: string[];
   /** substituteFrom references that were not found anywhere and are not optional. */
   missing: string[];
+  /** Files the variables were read from (absolute). */
+  files: string[];
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> =>
@@ -64,7 +68,7 @@ export async function resolveVariables(
     near?: string;
   },
 ): Promise<ResolvedVariables> {
-  const out: ResolvedVariables = { variables: new Map(), warnings: [], missing: [] };
+  const out: ResolvedVariables = { variables: new Map(), warnings: [], missing: [], files: [] };
   const refs = postBuild && Array.isArray(postBuild.substituteFrom) ? postBuild.substituteFrom : [];
   if (refs.length && !options.useSubstituteFrom) {
     out.warnings.push(`substituteFrom skipped (${refs.length} references), as \`flux build --dry-run\` does`);
@@ -88,6 +92,7 @@ export async function resolveVariables(
         );
       continue;
     }
+    if (found.file) out.files.push(found.file);
     if (found.alsoIn?.length)
       out.warnings.push(
         `${id} is defined ${found.alsoIn.length + 1} times in the workspace (${[found.origin, ...found.alsoIn].join(', ')}); used the one nearest the Kustomization, ${found.origin}`,
@@ -148,7 +153,7 @@ export class WorkspaceVariableSource implements VariableSource {
         if (o.kind !== kind || o.apiVersion !== 'v1' || !isObj(o.metadata) || o.metadata.name !== name)
           continue;
         const ns = typeof o.metadata.namespace === 'string' ? o.metadata.namespace : undefined;
-        const found = toVariableObject(o, path.relative(this.root, file) || file);
+        const found = { ...toVariableObject(o, path.relative(this.root, file) || file), file };
         files.set(found, file);
         // An object without a namespace is applied into one by its Kustomization: accept it if
         // nothing names the exact namespace.

@@ -28,6 +28,7 @@ export interface BuildContext {
 const FILE_LIST_TTL_MS = 10_000;
 const PARENT_CACHE_SIZE = 16;
 const statP = promisify(nodeFs.stat);
+const readdirP = promisify(nodeFs.readdir);
 
 /**
  * Orchestrates build previews for the language server: finds the Kustomization to build from a
@@ -36,7 +37,10 @@ const statP = promisify(nodeFs.stat);
  */
 export class BuildPreviewService {
   private readonly fileLists = new Map<string, { at: number; files: Promise<string[]> }>();
-  private readonly parentBuilds = new Map<string, { fingerprint: string; outcome: BuildOutcome }>();
+  private readonly parentBuilds = new Map<
+    string,
+    { inputs: string[]; fingerprint: string; outcome: BuildOutcome }
+  >();
 
   constructor(private readonly spawn: Spawner = nodeSpawner) {}
 
@@ -132,7 +136,7 @@ export class BuildPreviewService {
         ? await buildWithParents(
             options,
             () => this.yamlFiles(sourceRoot),
-            params.revision ? buildFlux : this.cachedParentBuild(sourceRoot, buffers),
+            params.revision ? buildFlux : this.cachedParentBuild(buffers),
           )
         : await buildFlux(options);
       return toResult(
@@ -147,22 +151,20 @@ export class BuildPreviewService {
   }
 
   /**
-   * Parent builds, reused while nothing they can depend on changed: the child's spec comes from a
-   * parent's rendering of YAML (kustomization files, patches, the child's own document, variable
-   * ConfigMaps), so the key is every YAML file's size and modification time plus the unsaved
-   * buffers, and the parent's spec and the build options.
+   * Parent builds, reused while nothing they read changed: the key is the parent's spec and the
+   * build options; the entry is valid while every file below the build's inputs (its folder, the
+   * bases, components, patch and generator files its kustomizations name, its own file and its
+   * variable objects' files) has the same size and modification time, and the unsaved buffers there
+   * the same text. So editing a child's own manifests does not rebuild its parent.
    */
   private cachedParentBuild(
-    sourceRoot: string,
     buffers: ReadonlyMap<string, string>,
   ): (options: BuildOptions) => Promise<BuildOutcome> {
-    let fingerprint: Promise<string> | undefined;
     return async (options) => {
       if (options.target.kind !== 'flux') return buildFlux(options);
-      fingerprint ??= this.fingerprint(sourceRoot, buffers);
       const t = options.target;
       const key = JSON.stringify([
-        sourceRoot,
+        options.sourceRoot,
         t.file,
         t.namespace,
         t.name,
@@ -173,27 +175,22 @@ export class BuildPreviewService {
         options.enablePlugins,
         options.enableHelm,
       ]);
-      const fp = await fingerprint;
       const hit = this.parentBuilds.get(key);
-      if (hit && hit.fingerprint === fp) return hit.outcome;
+      if (hit && (await inputsFingerprint(hit.inputs, buffers)).fingerprint === hit.fingerprint)
+        return hit.outcome;
+      const started = Date.now();
       const outcome = await buildFlux(options);
-      if (options.signal?.aborted) return outcome;
       this.parentBuilds.delete(key);
-      this.parentBuilds.set(key, { fingerprint: fp, outcome });
+      if (options.signal?.aborted || !outcome.inputs) return outcome;
+      const fp = await inputsFingerprint(outcome.inputs, buffers);
+      // A file that changed while the parent was building may or may not be in this build (file
+      // systems here keep sub-millisecond times).
+      if (fp.newestMtimeMs >= started) return outcome;
+      this.parentBuilds.set(key, { inputs: outcome.inputs, fingerprint: fp.fingerprint, outcome });
       while (this.parentBuilds.size > PARENT_CACHE_SIZE)
         this.parentBuilds.delete(this.parentBuilds.keys().next().value!);
       return outcome;
     };
-  }
-
-  private async fingerprint(root: string, buffers: ReadonlyMap<string, string>): Promise<string> {
-    const hash = createHash('sha1');
-    const files = await this.yamlFiles(root);
-    const stats = await Promise.all(files.map((f) => statP(f).catch(() => undefined)));
-    files.forEach((f, i) => hash.update(`${f}\0${stats[i]?.size}\0${stats[i]?.mtimeMs}\n`));
-    for (const [f, text] of [...buffers].sort(([a], [b]) => a.localeCompare(b)))
-      hash.update(`${f}\0${text}\n`);
-    return hash.digest('hex');
   }
 
   private yamlFiles(root: string): Promise<string[]> {
@@ -274,6 +271,46 @@ function toResult(
     durationMs: o.durationMs,
     phases: o.phases,
   };
+}
+
+/**
+ * A digest of every file below `inputs` (size and modification time; folders walked, `.git` left
+ * out) and of the buffers there, with the newest modification time seen. Past 20,000 files the
+ * digest is unique, so nothing is reused.
+ */
+export async function inputsFingerprint(
+  inputs: readonly string[],
+  buffers: ReadonlyMap<string, string>,
+): Promise<{ fingerprint: string; newestMtimeMs: number }> {
+  const hash = createHash('sha1');
+  const seen = new Set<string>();
+  let newestMtimeMs = 0;
+  let level = [...new Set(inputs.map((p) => path.resolve(p)))].sort();
+  while (level.length) {
+    if (seen.size > 20_000)
+      return { fingerprint: `too many files ${Date.now()} ${Math.random()}`, newestMtimeMs };
+    const next: string[] = [];
+    const stats = await Promise.all(level.map((p) => statP(p).catch(() => undefined)));
+    const dirs: string[] = [];
+    level.forEach((p, i) => {
+      if (seen.has(p)) return;
+      seen.add(p);
+      const st = stats[i];
+      hash.update(`${p}\0${st ? (st.isDirectory() ? 'dir' : `${st.size}\0${st.mtimeMs}`) : 'none'}\n`);
+      if (st) newestMtimeMs = Math.max(newestMtimeMs, st.mtimeMs);
+      if (st?.isDirectory()) dirs.push(p);
+    });
+    const listed = await Promise.all(dirs.map((d) => readdirP(d).catch(() => [] as string[])));
+    dirs.forEach((d, i) => {
+      for (const name of listed[i]!.sort()) if (name !== '.git') next.push(path.join(d, name));
+    });
+    level = next;
+  }
+  const under = (f: string): boolean =>
+    inputs.some((i) => f === i || f.startsWith(i.endsWith(path.sep) ? i : i + path.sep));
+  for (const [f, text] of [...buffers].sort(([a], [b]) => a.localeCompare(b)))
+    if (under(f)) hash.update(`buffer ${f}\0${text}\n`);
+  return { fingerprint: hash.digest('hex'), newestMtimeMs };
 }
 
 /**
