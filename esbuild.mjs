@@ -48,6 +48,9 @@ const targets = [
     outfile: 'server/out/cli.js',
     banner: { js: '#!/usr/bin/env node' },
   },
+  // The commands, loaded by cli.js on demand.
+  { ...common, entryPoints: ['server/src/cliBuild.ts'], outfile: 'server/out/cli-build.js' },
+  { ...common, entryPoints: ['server/src/cliValidate.ts'], outfile: 'server/out/cli-validate.js' },
 ];
 
 function walk(dir, out = []) {

@@ -1,0 +1,8 @@
+/** The command line's usage text (shared by the dispatcher and the validate command). */
+export const USAGE = `Usage: flux-workbench validate [--no-remote-schemas] <file-or-directory>...
+       flux-workbench build <file.yaml> [--name NAME] [--namespace NS] [--root DIR] [--var KEY=VALUE]...
+       flux-workbench build <dir>    (see \`flux-workbench build --help\`)
+
+Validates Flux and kustomize YAML with the same engine as the editor and prints
+  <file>:<line>:<col>: <error|warning|info>: <message>
+then a summary. Exit status: 1 if any error, 0 otherwise, 2 for a usage error.`;
