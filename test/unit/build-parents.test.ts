@@ -5,10 +5,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import type { BuildOptions } from '../../server/src/kustomize/fluxBuild';
+import { buildFlux, type BuildOptions } from '../../server/src/kustomize/fluxBuild';
 import { findFluxKustomizations } from '../../server/src/kustomize/fluxKustomizations';
 import { nodeBuildFs, nodeSpawner } from '../../server/src/kustomize/io';
-import { buildWithParents, parentCandidates } from '../../server/src/kustomize/parents';
+import { buildWithParents, parentCandidates, passesThrough } from '../../server/src/kustomize/parents';
 import { listYamlFiles } from '../../server/src/service/workspace';
 
 let tmp: string;
@@ -113,7 +113,6 @@ describe('parent Kustomizations', () => {
       /parent Kustomization flux-system\/apps \(clusters\/dev\/apps\.yaml\).*spec\.patches/,
     );
     // The same child as written (what `flux build kustomization` builds) keeps 1 replica.
-    const { buildFlux } = await import('../../server/src/kustomize/fluxBuild');
     const plain = await buildFlux(options(root, file, 'web'));
     assert.equal(docs(plain.yaml).find((d) => d.kind === 'Deployment')!.spec.replicas, 1);
   });
@@ -139,7 +138,11 @@ describe('parent Kustomizations', () => {
 
   it('says plainly when the parent cannot be built, and builds the child as written', async () => {
     // The parent substitutes a variable nobody sets: strict substitution fails its build.
-    const root = repo('parent-fails', '  postBuild:\n    substitute:\n      X: "1"\n');
+    // (It also has a patch, so it is built: a parent that passes its children through is not.)
+    const root = repo(
+      'parent-fails',
+      '  postBuild:\n    substitute:\n      X: "1"\n  patches:\n    - target: {kind: ConfigMap}\n      patch: |-\n        - op: add\n          path: /data/b\n          value: c\n',
+    );
     write(root, {
       'apps/uses-var.yaml':
         'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: ${UNSET_VAR}\n',
@@ -277,5 +280,72 @@ describe('substituteFrom objects defined once per cluster folder', () => {
     );
     assert.equal(first.variables.get('CLUSTER')!.value, 'main');
     assert.match(first.warnings.join('\n'), /defined 2 times/);
+  });
+});
+
+describe('parents that pass their children through (no build needed)', () => {
+  const child = (root: string) => ({
+    kind: 'flux' as const,
+    name: 'web',
+    namespace: 'flux-system',
+    spec: {},
+    file: path.join(root, 'apps/web/ks.yaml'),
+  });
+  const parent = (root: string, extra: Record<string, unknown> = {}) => ({
+    kind: 'flux' as const,
+    name: 'apps',
+    namespace: 'flux-system',
+    spec: { path: './apps', ...extra },
+    file: path.join(root, 'clusters/dev/apps.yaml'),
+  });
+  const check = (root: string, extra?: Record<string, unknown>) =>
+    passesThrough(parent(root, extra), child(root).file, root, nodeBuildFs());
+
+  it('says yes for a generated folder or kustomizations that only list resources, no otherwise', async () => {
+    const root = repo('passthrough', '');
+    assert.equal(await check(root), true, 'generated all the way down');
+    assert.equal(await check(root, { patches: [] }), false, 'the parent has patches');
+    assert.equal(await check(root, { targetNamespace: 'x' }), false);
+    // Substitution matters only when the child's file has a "$".
+    assert.equal(await check(root, { postBuild: { substitute: { A: '1' } } }), true);
+    write(root, { 'apps/web/ks.yaml': ks('web', './workloads/${A}') });
+    assert.equal(await check(root, { postBuild: { substitute: { A: '1' } } }), false);
+    write(root, { 'apps/web/ks.yaml': ks('web', './workloads/web') });
+
+    write(root, { 'apps/kustomization.yaml': 'resources: [./web, other]\n' });
+    assert.equal(await check(root), false, 'web/ has no kustomization below an explicit one');
+    write(root, { 'apps/web/kustomization.yaml': 'resources: [ks.yaml]\n' });
+    assert.equal(await check(root), true, 'both only list resources, including the next step');
+    write(root, { 'apps/web/kustomization.yaml': 'namespace: team-a\nresources: [ks.yaml]\n' });
+    assert.equal(await check(root), false, 'a namespace transformer');
+    write(root, { 'apps/web/kustomization.yaml': 'resources: [other.yaml]\n' });
+    assert.equal(await check(root), false, 'the file is not listed');
+    write(root, { 'apps/web/kustomization.yaml': 'resources: [ks.yaml]\n', 'apps/.sourceignore': 'x\n' });
+    assert.equal(await check(root), false, 'a .sourceignore on the way');
+  });
+
+  it('builds the child as written without building the parent, and says so', async () => {
+    const root = repo('passthrough-build', '');
+    const builds: string[] = [];
+    const spawn: typeof nodeSpawner = async (cmd, args, opts) => {
+      if (args[0] === 'kustomize') builds.push(path.basename(args[1]!));
+      return nodeSpawner(cmd, args, opts);
+    };
+    const file = path.join(root, 'apps/web/ks.yaml');
+    const o = await buildWithParents({ ...options(root, file, 'web'), spawn }, () => listYamlFiles(root));
+    assert.equal(o.ok, true, JSON.stringify(o.errors));
+    assert.deepEqual(builds, ['web'], 'only the child was built');
+    assert.match(o.parents![0]!, /flux-system\/apps .*passes it through unchanged.*not built/);
+    // Building the parent agrees: it renders the child unchanged.
+    const { applyParents } = await import('../../server/src/kustomize/parents');
+    const built = await applyParents(options(root, file, 'web').target as never, {
+      sourceRoot: root,
+      fs: nodeBuildFs(),
+      yamlFiles: () => listYamlFiles(root),
+      build: (t) => buildFlux({ ...options(root, file, 'web'), target: t }),
+      passThroughShortcut: false,
+    });
+    assert.match(built.notes[0]!, /changes nothing in its spec/);
+    assert.deepEqual(built.target.spec, (options(root, file, 'web').target as { spec: unknown }).spec);
   });
 });

@@ -3,6 +3,8 @@ import { buildFlux, type BuildOptions, type BuildOutcome, type BuildTarget } fro
 import { findFluxKustomizations, type FluxKustomizationDoc } from './fluxKustomizations';
 import type { BuildFs } from './io';
 import { splitDocuments } from './postBuild';
+import { findKustomizationFile } from './generator';
+import { yamlObjects } from '../flux/yamlObjects';
 
 /**
  * A Flux Kustomization is applied to the cluster as its parent Kustomization renders it: the
@@ -22,6 +24,8 @@ export interface ParentOptions {
   build: (target: FluxTarget) => Promise<BuildOutcome>;
   /** How many levels of parents to follow (a grandparent can patch the parent too). */
   maxDepth?: number;
+  /** Tell parents that pass children through from the files, without building them (default). */
+  passThroughShortcut?: boolean;
   signal?: AbortSignal;
 }
 
@@ -139,8 +143,23 @@ export async function applyParents(
     if (seen.has(parentKey)) continue;
     // The parent as its own parent renders it, then its build.
     const up = await applyParents(parent, options, depth + 1, new Set(seen), index);
-    const outcome = await options.build(up.target);
     const label = `${parent.namespace}/${parent.name} (${rel(parent.file)})`;
+    // Most parents (flux-system, say) pass their children through untouched: said from the files,
+    // without building the parent.
+    if (
+      options.passThroughShortcut !== false &&
+      (await passesThrough(up.target, child.file, root, options.fs))
+    ) {
+      return {
+        target: child,
+        notes: [
+          ...up.notes,
+          `rendered by parent Kustomization ${label}, which passes it through unchanged (no patches, substitution or kustomize overlays between the two; the parent was not built)`,
+        ],
+        warnings: [...up.warnings, ...failures],
+      };
+    }
+    const outcome = await options.build(up.target);
     if (!outcome.ok) {
       failures.push(
         `parent Kustomization ${label} renders this file but its build failed (${outcome.errors[0]?.message ?? 'unknown error'}): its patches and substitutions are not applied to this preview`,
@@ -234,4 +253,75 @@ export async function buildWithParents(
     speculative.abort();
     options.signal?.removeEventListener('abort', stop);
   }
+}
+
+/** Spec fields of a parent that can change the objects it renders. */
+const CHANGING_SPEC = [
+  'patches',
+  'patchesStrategicMerge',
+  'patchesJson6902',
+  'targetNamespace',
+  'namePrefix',
+  'nameSuffix',
+  'commonMetadata',
+  'components',
+  'images',
+];
+/** kustomization.yaml fields that only list resources (anything else may change them). */
+const LISTING_ONLY = new Set([
+  'apiVersion',
+  'kind',
+  'metadata',
+  'resources',
+  'bases',
+  'sortOptions',
+  'buildMetadata',
+]);
+
+/**
+ * True when the parent certainly renders `childFile` unchanged: its spec has nothing that changes
+ * objects (and no substitution, or no `${` in the file), and every folder from its path down to the
+ * file either has no kustomization file (Flux generates one listing everything, when no folder
+ * above has one either) or has one that only lists resources, including the next step. Anything
+ * else (a .sourceignore, a replacement, a component) means "build the parent and see".
+ */
+export async function passesThrough(
+  parent: FluxTarget,
+  childFile: string,
+  root: string,
+  fs: BuildFs,
+): Promise<boolean> {
+  const spec = parent.spec as Record<string, unknown>;
+  if (CHANGING_SPEC.some((k) => spec[k] !== undefined && spec[k] !== null)) return false;
+  const pb = spec.postBuild as { substitute?: unknown; substituteFrom?: unknown } | undefined;
+  const substitutes =
+    !!pb &&
+    ((!!pb.substitute && typeof pb.substitute === 'object' && Object.keys(pb.substitute).length > 0) ||
+      (Array.isArray(pb.substituteFrom) && pb.substituteFrom.length > 0));
+  if (substitutes && (await fs.readFile(childFile).catch(() => '$')).includes('$')) return false;
+  if (typeof spec.path !== 'string') return false;
+  const top = path.resolve(root, spec.path.replace(/^\/+/, ''));
+  const rel = path.relative(top, childFile);
+  if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return false;
+  const steps = rel.split(path.sep);
+  let dir = top;
+  let generated = true;
+  for (const step of steps) {
+    if ((await fs.kind(path.join(dir, '.sourceignore'))) !== undefined) return false;
+    const file = await findKustomizationFile(fs, dir);
+    if (file) {
+      generated = false;
+      const config = yamlObjects(await fs.readFile(file).catch(() => ''))[0]?.value;
+      if (!config || Object.keys(config).some((k) => !LISTING_ONLY.has(k))) return false;
+      const listed = [
+        ...(Array.isArray(config.resources) ? config.resources : []),
+        ...(Array.isArray(config.bases) ? config.bases : []),
+      ]
+        .filter((r): r is string => typeof r === 'string')
+        .map((r) => path.resolve(dir, r));
+      if (!listed.includes(path.join(dir, step))) return false;
+    } else if (!generated) return false;
+    dir = path.join(dir, step);
+  }
+  return true;
 }
