@@ -8,6 +8,7 @@ import {
   type BuildOutcome,
   type BuildTarget,
 } from './kustomize/fluxBuild';
+import { artifactRoot } from './kustomize/artifactRoot';
 import { buildWithParents } from './kustomize/parents';
 import { findFluxKustomizations, selectFluxKustomization } from './kustomize/fluxKustomizations';
 import { nodeBuildFs, nodeSpawner } from './kustomize/io';
@@ -166,12 +167,31 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
       };
     }
   }
-  const effectiveRoot = sourceRoot ?? (target.kind === 'directory' ? target.dir : undefined);
+  let effectiveRoot = sourceRoot ?? (target.kind === 'directory' ? target.dir : undefined);
   if (!effectiveRoot) {
     err(`error: no repository root for ${targets[0]} (no parent folder has .git); pass --root DIR`);
     return 1;
   }
   const fs = nodeBuildFs();
+  if (target.kind === 'flux') {
+    // An OCI artifact or bucket may hold only a folder of the repository (--root names it).
+    const a = await artifactRoot(
+      fs,
+      effectiveRoot,
+      target.spec.sourceRef,
+      target.namespace,
+      typeof target.spec.path === 'string' ? target.spec.path : '',
+    );
+    if (a.error) {
+      err(`error: ${a.error.replace(/set fluxWorkbench\.build\.artifactRoots\[[^\]]*\]/, 'pass --root')}`);
+      return 1;
+    }
+    if (a.note)
+      err(
+        `warning: ${a.note.replace(/\(set fluxWorkbench[^)]*\)/, '(pass --root with that folder to choose)')}`,
+      );
+    effectiveRoot = a.root;
+  }
   let files: Promise<string[]> | undefined;
   const yamlFiles = (): Promise<string[]> => (files ??= listYamlFiles(effectiveRoot));
   const controller = new AbortController();

@@ -134,10 +134,19 @@ export interface BuildSettings {
     strictSubstitution: boolean;
     /** Build a Kustomization as its parent Kustomization renders it (parent patches and substitution). */
     applyParents: boolean;
+    /** The folder an OCIRepository/Bucket source is pushed from, by "Kind/namespace/name" or "Kind/name". */
+    artifactRoots: Record<string, string>;
   };
 }
 
 export const DEFAULT_BUILD_SETTINGS: BuildSettings = {
   kustomize: { path: '', enablePlugins: false, enableHelm: false },
-  build: { timeout: 60, previewOnType: true, debounce: 500, strictSubstitution: true, applyParents: true },
+  build: {
+    timeout: 60,
+    previewOnType: true,
+    debounce: 500,
+    strictSubstitution: true,
+    applyParents: true,
+    artifactRoots: {},
+  },
 };

@@ -39,6 +39,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseAllDocuments, stringify } from 'yaml';
 import { buildFlux, type BuildOutcome } from '../../server/src/kustomize/fluxBuild';
+import { artifactRoot } from '../../server/src/kustomize/artifactRoot';
 import { applyParents } from '../../server/src/kustomize/parents';
 import { WorkspaceVariableSource } from '../../server/src/kustomize/variables';
 import { listYamlFiles } from '../../server/src/service/workspace';
@@ -121,6 +122,8 @@ const idOf = (o: any): string => `${o?.kind}/${o?.metadata?.namespace ?? ''}/${o
 
 interface Row {
   id: string;
+  /** The folder an OCI artifact source was taken to hold (see artifactRoot). */
+  artifact?: string;
   /** Built with the spec its parent Kustomization renders (the second pass). */
   parent?: string;
   outcome: 'identical' | 'both-fail' | 'different';
@@ -252,6 +255,14 @@ describe('preview vs `flux build --dry-run` (Flux 2.9.4) on the corpus', { skip 
       const unexplained: string[] = [];
       const work = async (c: Case): Promise<void> => {
         const id = `${repo}/${path.relative(root, c.file)}#${c.doc.name}`;
+        // An OCIRepository source may hold one folder of the repository; both sides build from it.
+        const source = await artifactRoot(
+          fs,
+          root,
+          c.doc.spec.sourceRef,
+          c.doc.namespace || 'flux-system',
+          c.doc.spec.path ?? '',
+        );
         const target = {
           kind: 'flux' as const,
           name: c.doc.name,
@@ -259,8 +270,8 @@ describe('preview vs `flux build --dry-run` (Flux 2.9.4) on the corpus', { skip 
           spec: c.doc.spec,
           file: c.file,
         };
-        const row = await compare(bin!, c, root, target, fs);
-        record({ id, ...row });
+        const row = await compare(bin!, c, source.root, target, fs);
+        record({ id, ...row, ...(source.note ? { artifact: path.relative(root, source.root) } : {}) });
         if (row.outcome === 'different' && !row.explained) unexplained.push(id);
       };
       // Two at a time: each side is a process, and the machine has two cores.
@@ -275,31 +286,39 @@ describe('preview vs `flux build --dry-run` (Flux 2.9.4) on the corpus', { skip 
       // with the spec that parent gives them (patches, targetNamespace, substitution), as the
       // preview does by default. `flux build` gets that same spec, written to a file: both sides
       // must render it alike. Parents are built once each, with substituteFrom from the repository.
-      const files = listYamlFiles(root);
-      const variables = new WorkspaceVariableSource(fs, root, () => files);
+      // Per source folder (the repository, or the folder an OCI artifact holds).
       const parentBuilds = new Map<string, Promise<BuildOutcome>>();
-      const parentOptions = {
-        sourceRoot: root,
-        fs,
-        yamlFiles: () => files,
-        build: (t: FluxTarget): Promise<BuildOutcome> => {
-          const key = JSON.stringify([t.file, t.namespace, t.name, t.spec]);
-          let b = parentBuilds.get(key);
-          if (!b) {
-            b = buildFlux({
-              target: t,
-              sourceRoot: root,
-              fs,
-              spawn: nodeSpawner,
-              trusted: true,
-              strict: true,
-              variableSources: [variables],
-              timeoutMs: 300_000,
-            });
-            parentBuilds.set(key, b);
-          }
-          return b;
-        },
+      const optionsBySource = new Map<string, Parameters<typeof applyParents>[1]>();
+      const parentOptionsFor = (sourceRoot: string): Parameters<typeof applyParents>[1] => {
+        let o = optionsBySource.get(sourceRoot);
+        if (o) return o;
+        const files = listYamlFiles(sourceRoot);
+        const variables = new WorkspaceVariableSource(fs, sourceRoot, () => files);
+        o = {
+          sourceRoot,
+          fs,
+          yamlFiles: () => files,
+          build: (t: FluxTarget): Promise<BuildOutcome> => {
+            const key = JSON.stringify([sourceRoot, t.file, t.namespace, t.name, t.spec]);
+            let b = parentBuilds.get(key);
+            if (!b) {
+              b = buildFlux({
+                target: t,
+                sourceRoot,
+                fs,
+                spawn: nodeSpawner,
+                trusted: true,
+                strict: true,
+                variableSources: [variables],
+                timeoutMs: 300_000,
+              });
+              parentBuilds.set(key, b);
+            }
+            return b;
+          },
+        };
+        optionsBySource.set(sourceRoot, o);
+        return o;
       };
       const specs = path.join(tmp, `${repo}.parent-specs`);
       mkdirSync(specs, { recursive: true });
@@ -313,6 +332,14 @@ describe('preview vs `flux build --dry-run` (Flux 2.9.4) on the corpus', { skip 
           spec: c.doc.spec,
           file: c.file,
         };
+        const source = await artifactRoot(
+          fs,
+          root,
+          c.doc.spec.sourceRef,
+          c.doc.namespace || 'flux-system',
+          c.doc.spec.path ?? '',
+        );
+        const parentOptions = parentOptionsFor(source.root);
         const eff = await applyParents(target, parentOptions);
         if (eff.notes.some((x) => /passes it through/.test(x))) {
           // The shortcut that skips building a parent must agree with building it.
@@ -340,7 +367,7 @@ describe('preview vs `flux build --dry-run` (Flux 2.9.4) on the corpus', { skip 
         );
         const id = `${repo}/${path.relative(root, c.file)}#${c.doc.name}`;
         const doc = { ...c.doc, namespace: eff.target.namespace, spec: eff.target.spec };
-        const row = await compare(bin!, { repo, file, doc }, root, eff.target, fs);
+        const row = await compare(bin!, { repo, file, doc }, source.root, eff.target, fs);
         record({ id, parent: eff.notes.join('; ').slice(0, 300), ...row });
         if (row.outcome === 'different' && !row.explained) unexplained.push(`${id} (parent-rendered)`);
       };

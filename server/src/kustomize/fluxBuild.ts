@@ -154,7 +154,7 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
     const ref = target.spec.sourceRef;
     if (ref?.kind && ref.kind !== 'GitRepository') {
       out.warnings.push(
-        `spec.sourceRef is ${ref.kind}/${ref.name ?? ''}: built from this repository (${root}) as if it were that source`,
+        `spec.sourceRef is ${ref.kind}/${ref.name ?? ''}: built from ${root} as if that folder were the source's content`,
       );
     }
   } else {

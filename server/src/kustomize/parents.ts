@@ -57,8 +57,24 @@ const sameDoc = (a: FluxTarget, file: string, d: FluxKustomizationDoc): boolean 
   a.file === file && a.name === d.name && (a.namespace || 'flux-system') === (d.namespace || 'flux-system');
 
 /**
- * Kustomizations of this repository whose spec.path holds `file`, closest folder first. Only
- * GitRepository sources (or none given) are taken as this repository.
+ * Whether a candidate parent builds from the child's source: any GitRepository (this repository),
+ * or the very OCIRepository/Bucket the child names (whose content is the folder being built from).
+ */
+function sameSource(child: FluxTarget, d: FluxKustomizationDoc): boolean {
+  const a = child.spec.sourceRef as { kind?: string; name?: string; namespace?: string } | undefined;
+  const b = d.spec.sourceRef;
+  const git = (r: typeof a): boolean => !r?.kind || r.kind === 'GitRepository';
+  if (git(a) || git(b)) return git(a) && git(b);
+  return (
+    a!.kind === b!.kind &&
+    a!.name === b!.name &&
+    (a!.namespace || child.namespace || 'flux-system') === (b!.namespace || d.namespace || 'flux-system')
+  );
+}
+
+/**
+ * Kustomizations of the same source whose spec.path holds `file`, closest folder first (see
+ * {@link sameSource}).
  */
 export async function parentCandidates(
   child: FluxTarget,
@@ -72,8 +88,7 @@ export async function parentCandidates(
     if (!entry.dirs.some((d) => within(d, child.file))) continue;
     for (const d of findFluxKustomizations(entry.text)) {
       if (typeof d.spec.path !== 'string' || sameDoc(child, entry.file, d)) continue;
-      const ref = d.spec.sourceRef;
-      if (ref?.kind && ref.kind !== 'GitRepository') continue;
+      if (!sameSource(child, d)) continue;
       const dir = path.resolve(root, d.spec.path.replace(/^\/+/, ''));
       if (!within(root, dir) || !within(dir, child.file)) continue;
       const namespace = d.namespace || 'flux-system';

@@ -9,6 +9,7 @@ import { URI } from 'vscode-uri';
 import { buildFlux, type BuildOptions, type BuildOutcome, type BuildTarget } from '../kustomize/fluxBuild';
 import { findFluxKustomizations, selectFluxKustomization } from '../kustomize/fluxKustomizations';
 import { nodeBuildFs, nodeSpawner, type Spawner } from '../kustomize/io';
+import { artifactRoot } from '../kustomize/artifactRoot';
 import { buildWithParents } from '../kustomize/parents';
 import { WorkspaceVariableSource, type VariableSource } from '../kustomize/variables';
 import type { BuildParams, BuildResult, BuildSettings } from '../protocol';
@@ -83,6 +84,9 @@ export class BuildPreviewService {
     try {
       const fs = nodeBuildFs(buffers);
       let target: BuildTarget;
+      // The folder the source holds: the repository, or the folder an OCI artifact was pushed from.
+      let buildRoot = sourceRoot;
+      let artifactNote: string | undefined;
       let title: string;
       if ((await fs.kind(file)) === 'dir') {
         target = { kind: 'directory', dir: file };
@@ -100,6 +104,18 @@ export class BuildPreviewService {
           const namespace = doc.namespace || params.namespace || 'flux-system';
           target = { kind: 'flux', name: doc.name, namespace, spec: doc.spec, file };
           title = `Kustomization ${namespace}/${doc.name}`;
+          // An OCI artifact or bucket may hold only a folder of the repository.
+          const a = await artifactRoot(
+            fs,
+            sourceRoot,
+            doc.spec.sourceRef,
+            namespace,
+            typeof doc.spec.path === 'string' ? doc.spec.path : '',
+            ctx.settings.build.artifactRoots,
+          );
+          if (a.error) return failure(a.error, title);
+          buildRoot = a.root;
+          if (a.note) artifactNote = a.note;
         } else if (docs.length === 0) {
           target = { kind: 'directory', dir: path.dirname(file) };
           title = `kustomize folder ${path.relative(sourceRoot, path.dirname(file)) || '.'}`;
@@ -112,7 +128,7 @@ export class BuildPreviewService {
       const s = ctx.settings;
       const options: BuildOptions = {
         target,
-        sourceRoot,
+        sourceRoot: buildRoot,
         fs,
         spawn: this.spawn,
         trusted: params.trusted,
@@ -120,7 +136,7 @@ export class BuildPreviewService {
         useSubstituteFrom: true,
         variableSources: [
           ...(ctx.extraVariableSources ?? []),
-          new WorkspaceVariableSource(fs, sourceRoot, () => this.yamlFiles(sourceRoot)),
+          new WorkspaceVariableSource(fs, buildRoot, () => this.yamlFiles(buildRoot)),
         ],
         ...(params.variables ? { overrides: new Map(Object.entries(params.variables)) } : {}),
         ...(s.kustomize.path ? { kustomizePath: s.kustomize.path } : {}),
@@ -135,10 +151,11 @@ export class BuildPreviewService {
       const outcome = s.build.applyParents
         ? await buildWithParents(
             options,
-            () => this.yamlFiles(sourceRoot),
+            () => this.yamlFiles(buildRoot),
             params.revision ? buildFlux : this.cachedParentBuild(buffers),
           )
         : await buildFlux(options);
+      if (artifactNote) outcome.warnings.unshift(artifactNote);
       return toResult(
         outcome,
         title,
