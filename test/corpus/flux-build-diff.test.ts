@@ -274,13 +274,7 @@ describe('preview vs `flux build --dry-run` (Flux 2.9.4) on the corpus', { skip 
         record({ id, ...row, ...(source.note ? { artifact: path.relative(root, source.root) } : {}) });
         if (row.outcome === 'different' && !row.explained) unexplained.push(id);
       };
-      // Two at a time: each side is a process, and the machine has two cores.
-      const queue = [...cases];
-      await Promise.all(
-        [0, 1].map(async () => {
-          for (let c = queue.shift(); c; c = queue.shift()) await work(c);
-        }),
-      );
+      await twoAtATime(cases, work);
 
       // Second pass: Kustomizations that another Kustomization of the repository renders, built
       // with the spec that parent gives them (patches, targetNamespace, substitution), as the
@@ -371,12 +365,7 @@ describe('preview vs `flux build --dry-run` (Flux 2.9.4) on the corpus', { skip 
         record({ id, parent: eff.notes.join('; ').slice(0, 300), ...row });
         if (row.outcome === 'different' && !row.explained) unexplained.push(`${id} (parent-rendered)`);
       };
-      const again = [...cases];
-      await Promise.all(
-        [0, 1].map(async () => {
-          for (let c = again.shift(); c; c = again.shift()) await workWithParent(c);
-        }),
-      );
+      await twoAtATime(cases, workWithParent);
       console.log(
         `# ${repo}: ${passThrough} Kustomizations whose parent passes them through, confirmed by building it`,
       );
@@ -384,6 +373,16 @@ describe('preview vs `flux build --dry-run` (Flux 2.9.4) on the corpus', { skip 
     });
   }
 });
+
+/** Runs `work` on every case, two at a time: each side is a process, and the machine has two cores. */
+async function twoAtATime(cases: readonly Case[], work: (c: Case) => Promise<void>): Promise<void> {
+  const queue = [...cases];
+  await Promise.all(
+    [0, 1].map(async () => {
+      for (let c = queue.shift(); c; c = queue.shift()) await work(c);
+    }),
+  );
+}
 
 function firstDifference(a: unknown[], b: unknown[]): string {
   if (a.length !== b.length) {

@@ -183,45 +183,28 @@ export class BuildCodeLenses implements vscode.CodeLensProvider, vscode.Disposab
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     if (!vscode.workspace.getConfiguration('fluxWorkbench.build').get<boolean>('codeLens', true)) return [];
-    const lenses: vscode.CodeLens[] = [];
-    const text = doc.getText();
     // In Restricted Mode no program runs: the lens says so up front (the preview explains how to trust).
     const restricted = vscode.workspace.isTrusted ? '' : ' (needs a trusted workspace)';
-    for (const k of findFluxKustomizations(text)) {
-      const range = new vscode.Range(k.startLine, 0, k.startLine, 0);
-      const args = [doc.uri, k.name, k.namespace];
-      lenses.push(
+    const pair = (line: number, args: unknown[]): vscode.CodeLens[] => {
+      const range = new vscode.Range(line, 0, line, 0);
+      return [
         new vscode.CodeLens(range, {
           title: `Preview build${restricted}`,
           command: 'fluxWorkbench.previewBuild',
           arguments: args,
         }),
-      );
-      lenses.push(
         new vscode.CodeLens(range, {
           title: `Diff build with HEAD${restricted}`,
           command: 'fluxWorkbench.diffBuildWithHead',
           arguments: args,
         }),
-      );
-    }
-    if (lenses.length === 0 && /^(kustomization\.ya?ml|Kustomization)$/.test(path.basename(doc.uri.path))) {
-      const range = new vscode.Range(0, 0, 0, 0);
-      lenses.push(
-        new vscode.CodeLens(range, {
-          title: `Preview build${restricted}`,
-          command: 'fluxWorkbench.previewBuild',
-          arguments: [doc.uri],
-        }),
-      );
-      lenses.push(
-        new vscode.CodeLens(range, {
-          title: `Diff build with HEAD${restricted}`,
-          command: 'fluxWorkbench.diffBuildWithHead',
-          arguments: [doc.uri],
-        }),
-      );
-    }
+      ];
+    };
+    const lenses = findFluxKustomizations(doc.getText()).flatMap((k) =>
+      pair(k.startLine, [doc.uri, k.name, k.namespace]),
+    );
+    if (lenses.length === 0 && /^(kustomization\.ya?ml|Kustomization)$/.test(path.basename(doc.uri.path)))
+      lenses.push(...pair(0, [doc.uri]));
     return lenses;
   }
 }

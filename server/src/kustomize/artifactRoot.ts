@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { BuildFs } from './io';
+import { specPathDir, within } from './paths';
 
 /**
  * The folder of the repository that a Kustomization's source holds. For a GitRepository it is the
@@ -48,7 +49,7 @@ export async function artifactRoot(
     if (typeof folder === 'string') {
       const root = path.resolve(repoRoot, folder);
       const rel = path.relative(repoRoot, root);
-      if (rel.startsWith('..') || path.isAbsolute(rel))
+      if (!within(repoRoot, root))
         return {
           root: repoRoot,
           error: `fluxWorkbench.build.artifactRoots["${key}"] (${folder}) is outside the repository`,
@@ -59,8 +60,7 @@ export async function artifactRoot(
       };
     }
   }
-  const rel = specPath.replace(/^\/+/, '');
-  if ((await fs.kind(path.resolve(repoRoot, rel))) === 'dir') return { root: repoRoot };
+  if ((await fs.kind(specPathDir(repoRoot, specPath))) === 'dir') return { root: repoRoot };
   // The shallowest folders that have it.
   let found: string[] = [];
   let level = [repoRoot];
@@ -71,7 +71,7 @@ export async function artifactRoot(
         if (!e.isDir || SKIP.has(e.name)) continue;
         const sub = path.join(dir, e.name);
         next.push(sub);
-        if ((await fs.kind(path.resolve(sub, rel))) === 'dir') found = [...found, sub];
+        if ((await fs.kind(specPathDir(sub, specPath))) === 'dir') found = [...found, sub];
       }
     }
     level = next;

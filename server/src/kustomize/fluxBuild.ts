@@ -10,6 +10,7 @@ import {
 import type { BuildFs, Spawner } from './io';
 import { overlayFluxSpec, OverlayError, type FluxBuildSpec } from './overlay';
 import { postBuild, PostBuildError, splitDocuments, type Variable } from './postBuild';
+import { specPathDir, within } from './paths';
 import { escapingReferences } from './references';
 import { yamlObjects } from '../flux/yamlObjects';
 import { loadSourceIgnore } from './sourceIgnore';
@@ -96,11 +97,6 @@ export interface BuildOutcome {
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
-function within(root: string, p: string): boolean {
-  const rel = path.relative(root, p);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
 /**
  * Builds like kustomize-controller: generate or read the kustomization, overlay the Flux spec, run
  * the real kustomize in a temporary mirror (never in the workspace), then substitute variables,
@@ -145,7 +141,7 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
   let dir: string;
   if (target.kind === 'flux') {
     const specPath = typeof target.spec.path === 'string' ? target.spec.path : '';
-    dir = path.resolve(root, specPath.replace(/^\/+/, ''));
+    dir = specPathDir(root, specPath);
     if (!within(root, dir))
       return fail(
         `spec.path '${specPath}' is outside the repository (${root}); Flux refuses paths that escape the source`,

@@ -1,6 +1,7 @@
 import { LineCounter } from 'yaml';
 import { yamlObjects } from '../flux/yamlObjects';
 import type { FluxBuildSpec } from './overlay';
+import { isObject } from '../flux/jsonSchema';
 
 /** A Flux Kustomization document found in a file. */
 export interface FluxKustomizationDoc {
@@ -15,9 +16,6 @@ export interface FluxKustomizationDoc {
   endOffset: number;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Every `kustomize.toolkit.fluxcd.io` Kustomization in a YAML text. Never throws. */
 export function findFluxKustomizations(text: string): FluxKustomizationDoc[] {
   if (!text.includes('kustomize.toolkit.fluxcd.io')) return [];
@@ -30,14 +28,14 @@ export function findFluxKustomizations(text: string): FluxKustomizationDoc[] {
       !o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')
     )
       continue;
-    const meta = isObj(o.metadata) ? o.metadata : {};
+    const meta = isObject(o.metadata) ? o.metadata : {};
     const [start, , end] = doc.range;
     // The document's first content line: skip a leading "---" and comments for the CodeLens.
     const contentStart = doc.contents?.range?.[0] ?? start;
     out.push({
       name: typeof meta.name === 'string' ? meta.name : '',
       namespace: typeof meta.namespace === 'string' ? meta.namespace : '',
-      spec: (isObj(o.spec) ? o.spec : {}) as FluxKustomizationDoc['spec'],
+      spec: (isObject(o.spec) ? o.spec : {}) as FluxKustomizationDoc['spec'],
       startLine: lineCounter.linePos(contentStart).line - 1,
       endLine: lineCounter.linePos(end).line - 1,
       startOffset: start,

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { KustomizeConfig } from './generator';
 import type { BuildFs } from './io';
+import { isObject } from '../flux/jsonSchema';
 
 /** The parts of a Flux Kustomization's spec that change the kustomize build. */
 export interface FluxBuildSpec {
@@ -25,13 +26,11 @@ export interface FluxBuildSpec {
 
 export class OverlayError extends Error {}
 
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Flux's patch target (a kustomize Selector), keeping only the fields Flux copies. */
 function adaptSelector(t: unknown): Record<string, string> | undefined {
-  if (!isObj(t)) return undefined;
+  if (!isObject(t)) return undefined;
   const out: Record<string, string> = {};
   for (const k of ['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector']) {
     const v = str(t[k]);
@@ -88,7 +87,7 @@ export async function overlayFluxSpec(
   if (Array.isArray(spec.patches) && spec.patches.length) {
     const list = Array.isArray(config.patches) ? [...(config.patches as unknown[])] : [];
     spec.patches.forEach((p, i) => {
-      if (!isObj(p))
+      if (!isObject(p))
         throw new OverlayError(
           `unable to get patches: unable to convert patch ${i} to map[string]interface{}`,
         );
@@ -125,7 +124,7 @@ export async function overlayFluxSpec(
   if (Array.isArray(spec.patchesJson6902) && spec.patchesJson6902.length) {
     const list = Array.isArray(config.patchesJson6902) ? [...(config.patchesJson6902 as unknown[])] : [];
     for (const p of spec.patchesJson6902) {
-      if (!isObj(p)) continue;
+      if (!isObject(p)) continue;
       list.push({ patch: JSON.stringify(p.patch ?? null), target: adaptSelector(p.target) ?? {} });
     }
     config.patchesJson6902 = list;
@@ -135,7 +134,7 @@ export async function overlayFluxSpec(
       ? (config.images as Array<Record<string, unknown>>).map((i) => ({ ...i }))
       : [];
     for (const raw of spec.images) {
-      if (!isObj(raw)) throw new OverlayError('unable to get images: spec.images entries must be objects');
+      if (!isObject(raw)) throw new OverlayError('unable to get images: spec.images entries must be objects');
       const name = str(raw.name) ?? '';
       const image = {
         newName: str(raw.newName) ?? '',
@@ -159,7 +158,7 @@ export async function overlayFluxSpec(
       }
     }
     config.images = images;
-    notes.push(`images: ${spec.images.map((i) => (isObj(i) ? String(i.name) : '?')).join(', ')}`);
+    notes.push(`images: ${spec.images.map((i) => (isObject(i) ? String(i.name) : '?')).join(', ')}`);
   }
   if (Array.isArray(spec.buildMetadata) && spec.buildMetadata.length)
     config.buildMetadata = spec.buildMetadata;

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { buildFlux, type BuildOptions, type BuildOutcome, type BuildTarget } from './fluxBuild';
 import { findFluxKustomizations, type FluxKustomizationDoc } from './fluxKustomizations';
 import type { BuildFs } from './io';
+import { specPathDir, within } from './paths';
 import { splitDocuments } from './postBuild';
 import { findKustomizationFile } from './generator';
 import { yamlObjects } from '../flux/yamlObjects';
@@ -35,11 +36,6 @@ export interface EffectiveTarget {
   notes: string[];
   /** Parents that render this file but could not be built: their changes are not applied. */
   warnings: string[];
-}
-
-function within(root: string, p: string): boolean {
-  const rel = path.relative(root, p);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** JSON with object keys sorted: kustomize may reorder keys without changing anything. */
@@ -89,7 +85,7 @@ export async function parentCandidates(
     for (const d of findFluxKustomizations(entry.text)) {
       if (typeof d.spec.path !== 'string' || sameDoc(child, entry.file, d)) continue;
       if (!sameSource(child, d)) continue;
-      const dir = path.resolve(root, d.spec.path.replace(/^\/+/, ''));
+      const dir = specPathDir(root, d.spec.path);
       if (!within(root, dir) || !within(dir, child.file)) continue;
       const namespace = d.namespace || 'flux-system';
       out.push({ target: { kind: 'flux', name: d.name, namespace, spec: d.spec, file: entry.file }, dir });
@@ -125,9 +121,7 @@ async function indexKustomizations(
     // thousand files would cost more than the build.
     if (!text.includes('kustomize.toolkit.fluxcd.io') || !/^kind:\s*Kustomization\s*$/m.test(text)) continue;
     // Every `path:` value (block or flow style); extra ones (JSON patch paths) only cost a check.
-    const dirs = [...text.matchAll(/\bpath:\s*["']?([^"'#\s,}\]]+)/g)].map((m) =>
-      path.resolve(root, m[1]!.replace(/^\/+/, '')),
-    );
+    const dirs = [...text.matchAll(/\bpath:\s*["']?([^"'#\s,}\]]+)/g)].map((m) => specPathDir(root, m[1]!));
     if (dirs.length) out.push({ file, text, dirs });
   }
   return out;
@@ -315,7 +309,7 @@ export async function passesThrough(
       (Array.isArray(pb.substituteFrom) && pb.substituteFrom.length > 0));
   if (substitutes && (await fs.readFile(childFile).catch(() => '$')).includes('$')) return false;
   if (typeof spec.path !== 'string') return false;
-  const top = path.resolve(root, spec.path.replace(/^\/+/, ''));
+  const top = specPathDir(root, spec.path);
   const rel = path.relative(top, childFile);
   if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return false;
   const steps = rel.split(path.sep);

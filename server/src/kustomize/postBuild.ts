@@ -10,6 +10,7 @@ import {
 import { envsubst, EnvsubstError, VARIABLE_NAME } from './envsubst';
 import type { FluxBuildSpec } from './overlay';
 import { maskSopsSecret } from './sops';
+import { isObject } from '../flux/jsonSchema';
 
 export const SUBSTITUTE_KEY = 'kustomize.toolkit.fluxcd.io/substitute';
 const OWNER_NAME = 'kustomize.toolkit.fluxcd.io/name';
@@ -85,9 +86,6 @@ export class PostBuildError extends Error {
   }
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** kustomize's Gvk.String(), which Flux puts in its errors: "apps_v1_Deployment", "~G_v1_ConfigMap". */
 function gvkString(o: Record<string, unknown>): string {
   const av = String(o.apiVersion ?? '');
@@ -96,7 +94,7 @@ function gvkString(o: Record<string, unknown>): string {
 }
 
 export function objectId(o: Record<string, unknown>): string {
-  const m = isObj(o.metadata) ? o.metadata : {};
+  const m = isObject(o.metadata) ? o.metadata : {};
   return `${String(o.kind ?? '?')}/${m.namespace ? `${String(m.namespace)}/` : ''}${String(m.name ?? '?')}`;
 }
 
@@ -214,13 +212,13 @@ export function postBuild(kustomizeOutput: string, options: PostBuildOptions): P
       }
     }
     let obj: unknown = parseGoYaml(text);
-    if (!isObj(obj)) continue;
+    if (!isObject(obj)) continue;
     let docText = text;
     if (substitute) {
-      const meta = isObj(obj.metadata) ? obj.metadata : {};
+      const meta = isObject(obj.metadata) ? obj.metadata : {};
       const disabled =
-        (isObj(meta.labels) && meta.labels[SUBSTITUTE_KEY] === 'disabled') ||
-        (isObj(meta.annotations) && meta.annotations[SUBSTITUTE_KEY] === 'disabled');
+        (isObject(meta.labels) && meta.labels[SUBSTITUTE_KEY] === 'disabled') ||
+        (isObject(meta.annotations) && meta.annotations[SUBSTITUTE_KEY] === 'disabled');
       if (disabled) result.substitutionDisabled.push(objectId(obj));
       else {
         let substituted: string;
@@ -253,7 +251,7 @@ export function postBuild(kustomizeOutput: string, options: PostBuildOptions): P
                 '(a substituted value made the YAML invalid: values with ": ", "#", leading "*", "&", "!", "{", "[" or quotes must be quoted in the manifest, e.g. \'${VAR}\')',
             );
           }
-          if (!isObj(obj)) continue;
+          if (!isObject(obj)) continue;
           docText = substituted;
         }
       }
@@ -264,14 +262,14 @@ export function postBuild(kustomizeOutput: string, options: PostBuildOptions): P
       String(o.kind).toLowerCase() === 'kustomization'
     )
       continue;
-    const meta = isObj(o.metadata) ? o.metadata : (o.metadata = {});
+    const meta = isObject(o.metadata) ? o.metadata : (o.metadata = {});
     if (!o.kind || !o.apiVersion || !meta.name) {
       throw new PostBuildError(
         `failed to decode Kubernetes apiVersion, kind and name from: ${docText.slice(0, 200)}`,
       );
     }
     meta.labels = {
-      ...(isObj(meta.labels) ? meta.labels : {}),
+      ...(isObject(meta.labels) ? meta.labels : {}),
       [OWNER_NAME]: options.name,
       [OWNER_NAMESPACE]: options.namespace,
     };
@@ -280,7 +278,7 @@ export function postBuild(kustomizeOutput: string, options: PostBuildOptions): P
     if (cm?.labels && Object.keys(cm.labels).length)
       meta.labels = { ...(meta.labels as object), ...cm.labels };
     if (cm?.annotations && Object.keys(cm.annotations).length)
-      meta.annotations = { ...(isObj(meta.annotations) ? meta.annotations : {}), ...cm.annotations };
+      meta.annotations = { ...(isObject(meta.annotations) ? meta.annotations : {}), ...cm.annotations };
     result.objectCount++;
     out.push(stringify(o, STRINGIFY));
   }

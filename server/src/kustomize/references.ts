@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import { yamlObjects } from '../flux/yamlObjects';
 import { findKustomizationFile } from './generator';
 import type { BuildFs } from './io';
+import { within } from './paths';
+import { isObject } from '../flux/jsonSchema';
 
 /**
  * The local files and folders a kustomization refers to, followed through every base and component
@@ -16,9 +18,6 @@ export interface EscapingReference {
   /** The kustomization file that names it. */
   file: string;
 }
-
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Remote references (git, http) are kustomize's business, not the file system's. */
 function isLocal(p: unknown): p is string {
@@ -42,23 +41,18 @@ export function localReferences(config: Record<string, unknown>): Array<{ p: str
     for (const p of list(config[key])) add(p, true);
   for (const p of list(config.patchesStrategicMerge)) if (!String(p).includes('\n')) add(p, false);
   for (const key of ['patches', 'patchesJson6902', 'replacements'])
-    for (const p of list(config[key])) if (isObj(p)) add(p.path, false);
+    for (const p of list(config[key])) if (isObject(p)) add(p.path, false);
   for (const key of ['configMapGenerator', 'secretGenerator']) {
     for (const g of list(config[key])) {
-      if (!isObj(g)) continue;
+      if (!isObject(g)) continue;
       for (const f of list(g.files)) add(typeof f === 'string' ? f.replace(/^[^=]*=/, '') : f, false);
       for (const f of list(g.envs)) add(f, false);
       add(g.env, false);
     }
   }
-  if (isObj(config.openapi)) add(config.openapi.path, false);
-  if (isObj(config.helmGlobals)) add(config.helmGlobals.chartHome, false);
+  if (isObject(config.openapi)) add(config.openapi.path, false);
+  if (isObject(config.helmGlobals)) add(config.helmGlobals.chartHome, false);
   return out;
-}
-
-function within(root: string, p: string): boolean {
-  const rel = path.relative(root, p);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /**

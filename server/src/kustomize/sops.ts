@@ -1,3 +1,5 @@
+import { isObject } from '../flux/jsonSchema';
+
 /**
  * SOPS masking as `flux build` does it (flux2 internal/build `maskSopsData`): encrypted values are
  * never decrypted; they are replaced by `**SOPS**` (base64-encoded in `data`, a JSON object for
@@ -6,9 +8,6 @@
 export const SOPS_MASK = '**SOPS**';
 const MASK_B64 = Buffer.from(SOPS_MASK).toString('base64');
 const DOCKER_MASK = JSON.stringify({ mask: SOPS_MASK });
-
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** True if the text looks SOPS-encrypted (a value with `ENC[` and SOPS metadata). */
 export function looksSopsEncrypted(text: string): boolean {
@@ -21,8 +20,8 @@ export function looksSopsEncrypted(text: string): boolean {
  */
 export function maskSopsSecret(obj: Record<string, unknown>, text: string): boolean {
   if (obj.kind !== 'Secret') return false;
-  const data = isObj(obj.data) ? (obj.data as Record<string, unknown>) : {};
-  const stringData = isObj(obj.stringData) ? (obj.stringData as Record<string, unknown>) : undefined;
+  const data = isObject(obj.data) ? (obj.data as Record<string, unknown>) : {};
+  const stringData = isObject(obj.stringData) ? (obj.stringData as Record<string, unknown>) : undefined;
   let masked = false;
   if (text.includes('sops:') && text.includes('mac: ENC[')) {
     delete obj.sops;

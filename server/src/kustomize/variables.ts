@@ -4,6 +4,7 @@ import type { BuildFs } from './io';
 import type { FluxBuildSpec } from './overlay';
 import type { Variable } from './postBuild';
 import { looksSopsEncrypted } from './sops';
+import { isObject } from '../flux/jsonSchema';
 
 /** A ConfigMap or Secret's variables as a source found them. */
 export interface VariableObject {
@@ -45,9 +46,6 @@ export interface ResolvedVariables {
   files: string[];
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * Resolves the variables of a Flux Kustomization as kustomize-controller does: every
  * `substituteFrom` object in order (later keys win), from the Kustomization's namespace; a missing
@@ -74,7 +72,11 @@ export async function resolveVariables(
     out.warnings.push(`substituteFrom skipped (${refs.length} references), as \`flux build --dry-run\` does`);
   }
   for (const ref of options.useSubstituteFrom ? refs : []) {
-    if (!isObj(ref) || (ref.kind !== 'ConfigMap' && ref.kind !== 'Secret') || typeof ref.name !== 'string') {
+    if (
+      !isObject(ref) ||
+      (ref.kind !== 'ConfigMap' && ref.kind !== 'Secret') ||
+      typeof ref.name !== 'string'
+    ) {
       out.warnings.push(`substituteFrom entry ignored: ${JSON.stringify(ref)}`);
       continue;
     }
@@ -109,7 +111,7 @@ export async function resolveVariables(
       });
     }
   }
-  const inline = postBuild && isObj(postBuild.substitute) ? postBuild.substitute : {};
+  const inline = postBuild && isObject(postBuild.substitute) ? postBuild.substitute : {};
   for (const [k, v] of Object.entries(inline)) {
     out.variables.set(k, { value: String(v ?? '').replace(/\n/g, ''), source: options.inlineSource });
   }
@@ -150,7 +152,7 @@ export class WorkspaceVariableSource implements VariableSource {
       }
       if (!text.includes(name) || !text.includes(kind)) continue;
       for (const { value: o } of yamlObjects(text)) {
-        if (o.kind !== kind || o.apiVersion !== 'v1' || !isObj(o.metadata) || o.metadata.name !== name)
+        if (o.kind !== kind || o.apiVersion !== 'v1' || !isObject(o.metadata) || o.metadata.name !== name)
           continue;
         const ns = typeof o.metadata.namespace === 'string' ? o.metadata.namespace : undefined;
         const found = { ...toVariableObject(o, path.relative(this.root, file) || file), file };
@@ -181,8 +183,8 @@ export class WorkspaceVariableSource implements VariableSource {
 function toVariableObject(o: Record<string, unknown>, origin: string): VariableObject {
   const data: Record<string, string> = {};
   const encrypted =
-    isObj(o.sops) || looksSopsEncrypted(JSON.stringify(o.data ?? '') + JSON.stringify(o.stringData ?? ''));
-  if (isObj(o.data)) {
+    isObject(o.sops) || looksSopsEncrypted(JSON.stringify(o.data ?? '') + JSON.stringify(o.stringData ?? ''));
+  if (isObject(o.data)) {
     for (const [k, v] of Object.entries(o.data)) {
       data[k] =
         o.kind === 'Secret' && !encrypted
@@ -190,7 +192,7 @@ function toVariableObject(o: Record<string, unknown>, origin: string): VariableO
           : String(v ?? '');
     }
   }
-  if (o.kind === 'Secret' && isObj(o.stringData))
+  if (o.kind === 'Secret' && isObject(o.stringData))
     for (const [k, v] of Object.entries(o.stringData)) data[k] = String(v ?? '');
   return { data, origin, ...(encrypted ? { encrypted: true } : {}) };
 }

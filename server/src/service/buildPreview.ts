@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
-import * as nodeFs from 'node:fs';
 import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
 import { buildFlux, type BuildOptions, type BuildOutcome, type BuildTarget } from '../kustomize/fluxBuild';
 import { findFluxKustomizations, selectFluxKustomization } from '../kustomize/fluxKustomizations';
-import { nodeBuildFs, nodeSpawner, type Spawner } from '../kustomize/io';
+import { nodeBuildFs, nodeSpawner, readdirP, statP, type Spawner } from '../kustomize/io';
 import { artifactRoot } from '../kustomize/artifactRoot';
 import { buildWithParents } from '../kustomize/parents';
 import { WorkspaceVariableSource, type VariableSource } from '../kustomize/variables';
@@ -28,8 +26,6 @@ export interface BuildContext {
 
 const FILE_LIST_TTL_MS = 10_000;
 const PARENT_CACHE_SIZE = 16;
-const statP = promisify(nodeFs.stat);
-const readdirP = promisify(nodeFs.readdir);
 
 /**
  * Orchestrates build previews for the language server: finds the Kustomization to build from a

@@ -1,11 +1,10 @@
-import * as nodeFs from 'node:fs';
+import type * as nodeFs from 'node:fs';
 import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { readFile, stat } from 'node:fs/promises';
 
-const readdirP = promisify(nodeFs.readdir);
 import * as path from 'node:path';
 import { SchemaRegistry, type CrdProblem } from '../flux/schemaRegistry';
+import { readdirP } from '../kustomize/io';
 import { WorkspaceModel } from '../flux/workspaceModel';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.terraform', '.venv']);
