@@ -44,13 +44,13 @@ const targets = [
   { ...common, entryPoints: ['server/src/server.ts'], outfile: 'server/out/server.js' },
   {
     ...common,
-    entryPoints: ['server/src/cli.ts'],
+    entryPoints: ['server/src/cli/index.ts'],
     outfile: 'server/out/cli.js',
     banner: { js: '#!/usr/bin/env node' },
   },
   // The commands, loaded by cli.js on demand.
-  { ...common, entryPoints: ['server/src/cliBuild.ts'], outfile: 'server/out/cli-build.js' },
-  { ...common, entryPoints: ['server/src/cliValidate.ts'], outfile: 'server/out/cli-validate.js' },
+  { ...common, entryPoints: ['server/src/cli/build.ts'], outfile: 'server/out/cli-build.js' },
+  { ...common, entryPoints: ['server/src/cli/validate.ts'], outfile: 'server/out/cli-validate.js' },
 ];
 
 function walk(dir, out = []) {

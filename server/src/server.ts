@@ -23,7 +23,7 @@ import {
 } from './protocol';
 import { FluxLanguageService, uriToPath } from './service/languageService';
 import { RemoteSchemaLoader } from './service/schemaLoader';
-import { Workspace } from './service/workspace';
+import { Workspace } from './workspace/workspace';
 import * as path from 'node:path';
 import * as os from 'node:os';
 

@@ -45,14 +45,14 @@ try {
   const bundle = join(tmp, 'engine.cjs');
   await esbuild.build({
     stdin: {
-      contents: `export { buildFlux } from './server/src/kustomize/fluxBuild';
-export { findFluxKustomizations } from './server/src/kustomize/fluxKustomizations';
-export { nodeBuildFs, nodeSpawner } from './server/src/kustomize/io';
-export { stageTree } from './server/src/kustomize/stage';
-export { findOrGenerateKustomization } from './server/src/kustomize/generator';
-export { loadSourceIgnore } from './server/src/kustomize/sourceIgnore';
-export { buildWithParents } from './server/src/kustomize/parents';
-export { listYamlFiles } from './server/src/service/workspace';
+      contents: `export { buildFlux } from './server/src/build/fluxBuild';
+export { findFluxKustomizations } from './server/src/build/fluxKustomizations';
+export { nodeBuildFs, nodeSpawner } from './server/src/io/io';
+export { stageTree } from './server/src/build/stage';
+export { findOrGenerateKustomization } from './server/src/build/generator';
+export { loadSourceIgnore } from './server/src/build/sourceIgnore';
+export { buildWithParents } from './server/src/build/parents';
+export { listYamlFiles } from './server/src/workspace/workspace';
 export { BuildPreviewService } from './server/src/service/buildPreview';
 export { DEFAULT_BUILD_SETTINGS } from './server/src/protocol';`,
       resolveDir: root,

@@ -13,7 +13,7 @@ import { getLanguageService, SchemaPriority } from 'yaml-language-server';
 import { SettingsState } from 'yaml-language-server/out/src/yamlSettings.js';
 import { FluxLanguageService } from '../../server/src/service/languageService';
 import { RemoteSchemaLoader } from '../../server/src/service/schemaLoader';
-import { listYamlFiles, Workspace } from '../../server/src/service/workspace';
+import { listYamlFiles, Workspace } from '../../server/src/workspace/workspace';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const corpus = path.resolve(repoRoot, '..', 'shared', 'corpus');

@@ -38,17 +38,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseAllDocuments, stringify } from 'yaml';
-import { buildFlux, type BuildOutcome } from '../../server/src/kustomize/fluxBuild';
-import { artifactRoot } from '../../server/src/kustomize/artifactRoot';
-import { applyParents } from '../../server/src/kustomize/parents';
-import { WorkspaceVariableSource } from '../../server/src/kustomize/variables';
-import { listYamlFiles } from '../../server/src/service/workspace';
+import { buildFlux, type BuildOutcome } from '../../server/src/build/fluxBuild';
+import { artifactRoot } from '../../server/src/build/artifactRoot';
+import { applyParents } from '../../server/src/build/parents';
+import { WorkspaceVariableSource } from '../../server/src/build/variables';
+import { listYamlFiles } from '../../server/src/workspace/workspace';
 import {
   findFluxKustomizations,
   type FluxKustomizationDoc,
-} from '../../server/src/kustomize/fluxKustomizations';
-import { nodeBuildFs, nodeSpawner } from '../../server/src/kustomize/io';
-import { GO_YAML } from '../../server/src/kustomize/postBuild';
+} from '../../server/src/build/fluxKustomizations';
+import { nodeBuildFs, nodeSpawner } from '../../server/src/io/io';
+import { GO_YAML } from '../../server/src/build/postBuild';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const corpus = process.env.FLUX_WORKBENCH_CORPUS ?? path.resolve(repoRoot, '..', 'shared', 'corpus');

@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { artifactRoot } from '../../server/src/kustomize/artifactRoot';
-import { nodeBuildFs } from '../../server/src/kustomize/io';
+import { artifactRoot } from '../../server/src/build/artifactRoot';
+import { nodeBuildFs } from '../../server/src/io/io';
 
 let tmp: string;
 before(() => {

@@ -4,12 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { buildFlux, type BuildOptions } from '../../server/src/kustomize/fluxBuild';
-import { findOrGenerateKustomization, kubernetesYamlProblem } from '../../server/src/kustomize/generator';
-import { nodeBuildFs, nodeSpawner } from '../../server/src/kustomize/io';
-import { overlayFluxSpec } from '../../server/src/kustomize/overlay';
-import { IgnoreMatcher, loadSourceIgnore } from '../../server/src/kustomize/sourceIgnore';
-import { WorkspaceVariableSource } from '../../server/src/kustomize/variables';
+import { buildFlux, type BuildOptions } from '../../server/src/build/fluxBuild';
+import { findOrGenerateKustomization, kubernetesYamlProblem } from '../../server/src/build/generator';
+import { nodeBuildFs, nodeSpawner } from '../../server/src/io/io';
+import { overlayFluxSpec } from '../../server/src/build/overlay';
+import { IgnoreMatcher, loadSourceIgnore } from '../../server/src/build/sourceIgnore';
+import { WorkspaceVariableSource } from '../../server/src/build/variables';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'build-basic');
@@ -154,7 +154,7 @@ describe('buildFlux with the real kubectl kustomize', () => {
     ...over,
   });
   const appsSpec = async () => {
-    const { findFluxKustomizations } = await import('../../server/src/kustomize/fluxKustomizations');
+    const { findFluxKustomizations } = await import('../../server/src/build/fluxKustomizations');
     const { readFileSync } = await import('node:fs');
     const file = path.join(fixture, 'clusters/dev/apps.yaml');
     return { file, docs: findFluxKustomizations(readFileSync(file, 'utf8')) };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { envsubst, EnvsubstError } from '../../server/src/kustomize/envsubst';
-import { postBuild, PostBuildError, type Variable } from '../../server/src/kustomize/postBuild';
+import { envsubst, EnvsubstError } from '../../server/src/build/envsubst';
+import { postBuild, PostBuildError, type Variable } from '../../server/src/build/postBuild';
 
 const vars = (o: Record<string, string>) => (name: string) => o[name];
 const sub = (text: string, o: Record<string, string> = {}, strict = true) => envsubst(text, vars(o), strict);

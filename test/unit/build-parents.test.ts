@@ -5,11 +5,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { buildFlux, type BuildOptions } from '../../server/src/kustomize/fluxBuild';
-import { findFluxKustomizations } from '../../server/src/kustomize/fluxKustomizations';
-import { nodeBuildFs, nodeSpawner } from '../../server/src/kustomize/io';
-import { buildWithParents, parentCandidates, passesThrough } from '../../server/src/kustomize/parents';
-import { listYamlFiles } from '../../server/src/service/workspace';
+import { buildFlux, type BuildOptions } from '../../server/src/build/fluxBuild';
+import { findFluxKustomizations } from '../../server/src/build/fluxKustomizations';
+import { nodeBuildFs, nodeSpawner } from '../../server/src/io/io';
+import { buildWithParents, parentCandidates, passesThrough } from '../../server/src/build/parents';
+import { listYamlFiles } from '../../server/src/workspace/workspace';
 
 let tmp: string;
 before(() => {
@@ -251,7 +251,7 @@ describe('parent builds in the language server (BuildPreviewService)', () => {
 describe('substituteFrom objects defined once per cluster folder', () => {
   it('takes the one nearest the Kustomization and says there are others', async () => {
     const { WorkspaceVariableSource, resolveVariables } = await import(
-      '../../server/src/kustomize/variables'
+      '../../server/src/build/variables'
     );
     const root = path.join(tmp, 'per-cluster');
     const info = (cluster: string) =>
@@ -337,7 +337,7 @@ describe('parents that pass their children through (no build needed)', () => {
     assert.deepEqual(builds, ['web'], 'only the child was built');
     assert.match(o.parents![0]!, /flux-system\/apps .*passes it through unchanged.*not built/);
     // Building the parent agrees: it renders the child unchanged.
-    const { applyParents } = await import('../../server/src/kustomize/parents');
+    const { applyParents } = await import('../../server/src/build/parents');
     const built = await applyParents(options(root, file, 'web').target as never, {
       sourceRoot: root,
       fs: nodeBuildFs(),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { maskSopsSecret, SOPS_MASK } from '../../server/src/kustomize/sops';
+import { maskSopsSecret, SOPS_MASK } from '../../server/src/build/sops';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { FluxLanguageService } from '../../server/src/service/languageService';
 import { RemoteSchemaLoader } from '../../server/src/service/schemaLoader';
-import { Workspace } from '../../server/src/service/workspace';
+import { Workspace } from '../../server/src/workspace/workspace';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const sharedDir = path.resolve(repoRoot, '..', 'shared');

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import {
   findFluxKustomizations,
   selectFluxKustomization,
-} from '../../../server/src/kustomize/fluxKustomizations';
+} from '../../../server/src/build/fluxKustomizations';
 import { BuildRequest, type BuildParams, type BuildResult } from '../../../server/src/protocol';
 import type { Ctx } from '../ctx';
 import { previewText } from './header';

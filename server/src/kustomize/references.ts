@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { yamlObjects } from '../flux/yamlObjects';
-import { findKustomizationFile } from './generator';
-import type { BuildFs } from './io';
-import { within } from './paths';
+import { findKustomizationFile } from './kustomizationFile';
+import type { BuildFs } from '../io/io';
+import { within } from '../io/paths';
 import { isObject } from '../flux/jsonSchema';
 
 /**

@@ -4,14 +4,14 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
-import { buildFlux, type BuildOptions, type BuildOutcome, type BuildTarget } from '../kustomize/fluxBuild';
-import { findFluxKustomizations, selectFluxKustomization } from '../kustomize/fluxKustomizations';
-import { nodeBuildFs, nodeSpawner, readdirP, statP, type Spawner } from '../kustomize/io';
-import { artifactRoot } from '../kustomize/artifactRoot';
-import { buildWithParents } from '../kustomize/parents';
-import { WorkspaceVariableSource, type VariableSource } from '../kustomize/variables';
+import { buildFlux, type BuildOptions, type BuildOutcome, type BuildTarget } from '../build/fluxBuild';
+import { findFluxKustomizations, selectFluxKustomization } from '../build/fluxKustomizations';
+import { nodeBuildFs, nodeSpawner, readdirP, statP, type Spawner } from '../io/io';
+import { artifactRoot } from '../build/artifactRoot';
+import { buildWithParents } from '../build/parents';
+import { WorkspaceVariableSource, type VariableSource } from '../build/variables';
 import type { BuildParams, BuildResult, BuildSettings } from '../protocol';
-import { listYamlFiles } from './workspace';
+import { listYamlFiles } from '../workspace/workspace';
 
 export interface BuildContext {
   settings: BuildSettings;

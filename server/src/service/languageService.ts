@@ -15,7 +15,7 @@ import { getLanguageService, SchemaPriority, type LanguageService } from 'yaml-l
 import { SettingsState } from 'yaml-language-server/out/src/yamlSettings.js';
 import { removedInFlux } from '../flux/fluxApis';
 import { describeOrigin, type CrdProblem, type SchemaRegistry } from '../flux/schemaRegistry';
-import type { WorkspaceModel } from '../flux/workspaceModel';
+import type { WorkspaceModel } from '../workspace/fileFacts';
 import { kustomizationSchema } from '../kustomize/kustomizationSchema';
 import { docAt, parsePieces, pathAt, type DocInfo, type ParsedFile } from './documents';
 import { blankModelines, findModelines } from './modelines';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import type { KustomizeConfig } from './generator';
-import type { BuildFs } from './io';
+import type { KustomizeConfig } from '../kustomize/kustomizationFile';
+import type { BuildFs } from '../io/io';
 import { isObject } from '../flux/jsonSchema';
 
 /** The parts of a Flux Kustomization's spec that change the kustomize build. */

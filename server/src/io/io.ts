@@ -1,3 +1,6 @@
+// I/O passed into the domain code (BuildFs, Spawner) and path helpers (paths.ts); imports nothing
+// of the project.
+
 import { spawn } from 'node:child_process';
 import * as nodeFs from 'node:fs';
 import { promisify } from 'node:util';

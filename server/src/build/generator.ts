@@ -1,12 +1,8 @@
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { BuildFs } from './io';
+import type { BuildFs } from '../io/io';
 import { addSourceIgnoreOf, type IgnoreMatcher } from './sourceIgnore';
-
-/** kustomize's recognised kustomization file names, in its order of preference. */
-export const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
-
-export type KustomizeConfig = Record<string, unknown>;
+import { findKustomizationFile, type KustomizeConfig } from '../kustomize/kustomizationFile';
 
 export interface GeneratedKustomization {
   /** The kustomization to build (parsed from the folder's file, or generated). */
@@ -26,15 +22,6 @@ export class GeneratorError extends Error {
   ) {
     super(message);
   }
-}
-
-/** The kustomization file in `dir`, if any (a folder named like one does not count). */
-export async function findKustomizationFile(fs: BuildFs, dir: string): Promise<string | undefined> {
-  for (const name of KUSTOMIZATION_FILE_NAMES) {
-    const p = path.join(dir, name);
-    if ((await fs.kind(p)) === 'file') return p;
-  }
-  return undefined;
 }
 
 /**

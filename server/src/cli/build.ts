@@ -7,13 +7,13 @@ import {
   type BuildOptions,
   type BuildOutcome,
   type BuildTarget,
-} from './kustomize/fluxBuild';
-import { artifactRoot } from './kustomize/artifactRoot';
-import { buildWithParents } from './kustomize/parents';
-import { findFluxKustomizations, selectFluxKustomization } from './kustomize/fluxKustomizations';
-import { nodeBuildFs, nodeSpawner } from './kustomize/io';
-import { WorkspaceVariableSource } from './kustomize/variables';
-import { listYamlFiles } from './service/workspace';
+} from '../build/fluxBuild';
+import { artifactRoot } from '../build/artifactRoot';
+import { buildWithParents } from '../build/parents';
+import { findFluxKustomizations, selectFluxKustomization } from '../build/fluxKustomizations';
+import { nodeBuildFs, nodeSpawner } from '../io/io';
+import { WorkspaceVariableSource } from '../build/variables';
+import { listYamlFiles } from '../workspace/workspace';
 
 export const BUILD_USAGE = `Usage: flux-workbench build <file.yaml> [--name NAME] [--namespace NS] [--root DIR] [--var KEY=VALUE]...
        flux-workbench build <dir>

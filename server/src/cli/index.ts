@@ -1,7 +1,12 @@
+// The command line (`flux-workbench <command>`, server/out/cli.js): this entry parses only the
+// command name and loads that command's own bundle (build.ts -> cli-build.js, validate.ts ->
+// cli-validate.js), so a build does not pay for loading the language service. The top layer: it
+// may import every other folder.
+
 import * as path from 'node:path';
-import type { runBuildCommand } from './cliBuild';
-import { USAGE } from './cliUsage';
-import type { runValidateCommand } from './cliValidate';
+import type { runBuildCommand } from './build';
+import { USAGE } from './usage';
+import type { runValidateCommand } from './validate';
 
 /**
  * `flux-workbench <command>`: a small dispatcher. Each command is its own bundle next to this one

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { isObject } from './jsonSchema';
-import { yamlObjects } from './yamlObjects';
+import { isObject } from '../flux/jsonSchema';
+import { yamlObjects } from '../flux/yamlObjects';
 
 /** What one file contributes to the workspace model. Extracted without I/O from its path and text. */
 export interface FileFacts {

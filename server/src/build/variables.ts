@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { yamlObjects } from '../flux/yamlObjects';
-import type { BuildFs } from './io';
+import type { BuildFs } from '../io/io';
 import type { FluxBuildSpec } from './overlay';
 import type { Variable } from './postBuild';
 import { looksSopsEncrypted } from './sops';

@@ -4,13 +4,13 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
-import type { FluxLanguageService as FluxLanguageServiceType } from './service/languageService';
-import { RemoteSchemaLoader } from './service/schemaLoader';
-import { listYamlFiles, Workspace } from './service/workspace';
-import { DEFAULT_LIMITS } from './service/textGuards';
+import type { FluxLanguageService as FluxLanguageServiceType } from '../service/languageService';
+import { RemoteSchemaLoader } from '../service/schemaLoader';
+import { listYamlFiles, Workspace } from '../workspace/workspace';
+import { DEFAULT_LIMITS } from '../service/textGuards';
 import * as os from 'node:os';
 
-import { USAGE } from './cliUsage';
+import { USAGE } from './usage';
 
 /** `flux-workbench validate ...`: returns the exit code. */
 export async function runValidateCommand(rest: string[]): Promise<number> {
@@ -63,7 +63,7 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
     cacheDir: path.join(os.homedir(), '.cache', 'flux-workbench', 'schemas'),
   });
   // Loaded on demand: yaml-language-server costs ~0.5 s of start-up that `build` does not need.
-  const { FluxLanguageService } = await import('./service/languageService');
+  const { FluxLanguageService } = await import('../service/languageService');
   const service: FluxLanguageServiceType = new FluxLanguageService(
     workspace.registry,
     workspace.model,

@@ -1,17 +1,20 @@
+// The build engine: what Flux's kustomize-controller does to a source folder, reproduced for
+// previews. fluxBuild.ts is the entry: generate a kustomization when the folder has none
+// (generator), overlay the Kustomization's spec (overlay), run the real kustomize (engine, stage),
+// then post-build substitution (postBuild, envsubst, variables, sops). parents.ts renders a
+// Kustomization as its parent Kustomization would; artifactRoot.ts maps OCI/Bucket sources to a
+// folder. Imports flux/, io/ and kustomize/ only.
+
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { detectEngine, EngineError, runKustomize, type KustomizeEngine } from './engine';
-import {
-  findKustomizationFile,
-  findOrGenerateKustomization,
-  GeneratorError,
-  KUSTOMIZATION_FILE_NAMES,
-} from './generator';
-import type { BuildFs, Spawner } from './io';
+import { findOrGenerateKustomization, GeneratorError } from './generator';
+import { findKustomizationFile, KUSTOMIZATION_FILE_NAMES } from '../kustomize/kustomizationFile';
+import type { BuildFs, Spawner } from '../io/io';
 import { overlayFluxSpec, OverlayError, type FluxBuildSpec } from './overlay';
 import { postBuild, PostBuildError, splitDocuments, type Variable } from './postBuild';
-import { specPathDir, within } from './paths';
-import { escapingReferences } from './references';
+import { specPathDir, within } from '../io/paths';
+import { escapingReferences } from '../kustomize/references';
 import { yamlObjects } from '../flux/yamlObjects';
 import { loadSourceIgnore } from './sourceIgnore';
 import { stageTree } from './stage';

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { BuildFs } from './io';
+import type { BuildFs } from '../io/io';
 
 /**
  * What source-controller leaves out of a Git artifact (fluxcd/pkg/sourceignore): VCS files, a few

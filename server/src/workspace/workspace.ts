@@ -1,11 +1,16 @@
+// The workspace: what the language server and the CLI know about the files of the workspace
+// folders — the schema registry fed by bundled and workspace CRDs (workspace.ts), and the facts each
+// file contributes (fileFacts.ts: patch files, parents' patches, Flux Kustomizations). Imports
+// flux/, io/, kustomize/ and build/ only; service/ builds on it.
+
 import type * as nodeFs from 'node:fs';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 
 import * as path from 'node:path';
 import { SchemaRegistry, type CrdProblem } from '../flux/schemaRegistry';
-import { readdirP } from '../kustomize/io';
-import { WorkspaceModel } from '../flux/workspaceModel';
+import { readdirP } from '../io/io';
+import { WorkspaceModel } from './fileFacts';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.terraform', '.venv']);
 const MAX_FILES = 50_000;

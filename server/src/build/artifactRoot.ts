@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import type { BuildFs } from './io';
-import { specPathDir, within } from './paths';
+import type { BuildFs } from '../io/io';
+import { specPathDir, within } from '../io/paths';
 
 /**
  * The folder of the repository that a Kustomization's source holds. For a GitRepository it is the

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { BuildFs, SpawnResult, Spawner } from './io';
+import type { BuildFs, SpawnResult, Spawner } from '../io/io';
 
 /** A kustomize that can build: a standalone `kustomize` or `kubectl kustomize`. */
 export interface KustomizeEngine {

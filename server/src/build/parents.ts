@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import { buildFlux, type BuildOptions, type BuildOutcome, type BuildTarget } from './fluxBuild';
 import { findFluxKustomizations, type FluxKustomizationDoc } from './fluxKustomizations';
-import type { BuildFs } from './io';
-import { specPathDir, within } from './paths';
+import type { BuildFs } from '../io/io';
+import { specPathDir, within } from '../io/paths';
 import { splitDocuments } from './postBuild';
-import { findKustomizationFile } from './generator';
+import { findKustomizationFile } from '../kustomize/kustomizationFile';
 import { yamlObjects } from '../flux/yamlObjects';
 
 /**
