@@ -43,10 +43,7 @@ import { artifactRoot } from '../../server/src/build/artifactRoot';
 import { applyParents } from '../../server/src/build/parents';
 import { WorkspaceVariableSource } from '../../server/src/build/variables';
 import { listYamlFiles } from '../../server/src/workspace/workspace';
-import {
-  findFluxKustomizations,
-  type FluxKustomizationDoc,
-} from '../../server/src/build/fluxKustomizations';
+import { findFluxKustomizations, type FluxKustomizationDoc } from '../../server/src/build/fluxKustomizations';
 import { nodeBuildFs, nodeSpawner } from '../../server/src/io/io';
 import { GO_YAML } from '../../server/src/build/postBuild';
 

@@ -250,9 +250,7 @@ describe('parent builds in the language server (BuildPreviewService)', () => {
 
 describe('substituteFrom objects defined once per cluster folder', () => {
   it('takes the one nearest the Kustomization and says there are others', async () => {
-    const { WorkspaceVariableSource, resolveVariables } = await import(
-      '../../server/src/build/variables'
-    );
+    const { WorkspaceVariableSource, resolveVariables } = await import('../../server/src/build/variables');
     const root = path.join(tmp, 'per-cluster');
     const info = (cluster: string) =>
       `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-info\n  namespace: flux-system\ndata:\n  CLUSTER: ${cluster}\n`;
