@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import {
   createConnection,
   DidChangeConfigurationNotification,
@@ -10,6 +12,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
+import { readmeLinks, type DiagnosticCode } from './diagnosticCodes';
 import { registerBuildHandler } from './handlers/build';
 import { DiagnosticsScheduler } from './handlers/diagnostics';
 import {
@@ -52,6 +55,7 @@ connection.onInitialize((params: InitializeParams) => {
   service = new FluxLanguageService(workspace.registry, workspace.model, remote, (f) =>
     workspace.problemsOf(f),
   );
+  service.codeHref = codeLinks();
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -94,6 +98,17 @@ async function refreshSettings(): Promise<void> {
   remote?.configure({ enabled: settings.schemas.remote, timeoutMs: settings.schemas.remoteTimeout });
   if (service)
     service.limits = { ...service.limits, maxFileBytes: settings.validation.maxFileSize * 1024 * 1024 };
+}
+
+/** Diagnostic codes link to their row of the README shipped beside the server (server/out/..). */
+function codeLinks(): (code: DiagnosticCode) => string | undefined {
+  const readme = path.resolve(__dirname, '..', '..', 'README.md');
+  try {
+    return readmeLinks(readFileSync(readme, 'utf8'), pathToFileURL(readme).toString());
+  } catch (err) {
+    connection.console.warn(`diagnostic codes have no links: ${(err as Error).message}`);
+    return () => undefined;
+  }
 }
 
 let lastStatus = '';

@@ -18,7 +18,7 @@ const expected: Record<string, { errors: string[]; files: number }> = {
   'fluxcd__flux2-multi-tenancy': {
     files: 23,
     errors: [
-      'infrastructure/kyverno/source.yaml:1:13: error: OCIRepository source.toolkit.fluxcd.io/v1beta2 is not served by the schemas in use (bundled, Flux 2.9.4): it was removed in Flux 2.8. Use source.toolkit.fluxcd.io/v1.',
+      'infrastructure/kyverno/source.yaml:1:13: error: OCIRepository source.toolkit.fluxcd.io/v1beta2 is not served by the schemas in use (bundled, Flux 2.9.4): it was removed in Flux 2.8. Use source.toolkit.fluxcd.io/v1. [removed-api-version]',
     ],
   },
   'joryirving__home-ops': { errors: [], files: 1142 },

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { hoverText, labels, LspClient } from './client';
+import { hoverText, labels, LspClient, repoRoot } from './client';
 
 const MULTI = `apiVersion: source.toolkit.fluxcd.io/v1
 kind: GitRepository
@@ -75,6 +76,22 @@ describe('language server over stdio: per-document features with zero configurat
     );
     assert.equal(diags.length, 2, `only the two seeded problems: ${lines.join(' | ')}`);
     assert.ok(diags.every((d) => d.source === 'flux-workbench'));
+  });
+
+  it('names each diagnostic and links the code to its row of the README', async () => {
+    const diags = await client.diagnosticsFor(uri);
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      ['unknown-field', 'wrong-type'],
+    );
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8').split('\n');
+    for (const d of diags) {
+      const href = d.codeDescription?.href ?? '';
+      const m = /^(file:.*README\.md)#L(\d+)$/.exec(href);
+      assert.ok(m, `href ${href}`);
+      assert.equal(fileURLToPath(m[1]!), path.join(repoRoot, 'README.md'));
+      assert.ok(readme[Number(m[2]) - 1]!.includes(`id="${String(d.code)}"`), `line ${m[2]} holds ${d.code}`);
+    }
   });
 
   it('completes GitRepository fields in the first document and HelmRelease fields in the third', async () => {

@@ -83,7 +83,7 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
       text = await readFile(file, 'utf8');
     } catch (err) {
       process.stdout.write(
-        `${path.relative(cwd, file)}:1:1: error: cannot read: ${(err as Error).message}\n`,
+        `${path.relative(cwd, file)}:1:1: error: cannot read: ${(err as Error).message} [file-unreadable]\n`,
       );
       counts.error++;
       continue;
@@ -108,8 +108,9 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
             : 'info';
       counts[sev]++;
       const message = typeof d.message === 'string' ? d.message : d.message.value;
+      const code = typeof d.code === 'string' ? ` [${d.code}]` : '';
       process.stdout.write(
-        `${path.relative(cwd, file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${sev}: ${message}\n`,
+        `${path.relative(cwd, file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${sev}: ${message}${code}\n`,
       );
     }
   }

@@ -13,11 +13,13 @@ import {
 } from 'vscode-languageserver-types';
 import { getLanguageService, SchemaPriority, type LanguageService } from 'yaml-language-server';
 import { SettingsState } from 'yaml-language-server/out/src/yamlSettings.js';
+import { isDiagnosticCode, type DiagnosticCode } from '../diagnosticCodes';
 import { removedInFlux } from '../flux/fluxApis';
 import { describeOrigin, type CrdProblem, type SchemaRegistry } from '../flux/schemaRegistry';
 import type { WorkspaceModel } from '../workspace/fileFacts';
 import { kustomizationSchema } from '../kustomize/kustomizationSchema';
 import { docAt, parsePieces, pathAt, type DocInfo, type ParsedFile } from './documents';
+import { nameEngineDiagnostic } from './engineCodes';
 import { blankModelines, findModelines } from './modelines';
 import type { RemoteSchemaLoader } from './schemaLoader';
 import { checkText, DEFAULT_LIMITS, type TextLimits } from './textGuards';
@@ -71,6 +73,8 @@ export class FluxLanguageService {
    * the Flux schemas answer meanwhile. The CLI waits for the load (Infinity).
    */
   remoteWaitMs = 1000;
+  /** The `codeDescription.href` of a code (the server links to its README); none by default. */
+  codeHref: (code: DiagnosticCode) => string | undefined = () => undefined;
 
   constructor(
     private readonly registry: SchemaRegistry,
@@ -204,7 +208,8 @@ export class FluxLanguageService {
   async validate(doc: TextDocument): Promise<ValidationResult> {
     const text = doc.getText();
     const guard = checkText(text, this.limits);
-    if (!guard.ok) return { diagnostics: [info(doc, 0, 0, guard.reason)], notes: [] };
+    if (!guard.ok)
+      return { diagnostics: this.finish([info(doc, 0, 0, guard.reason, guard.code)]), notes: [] };
     const filePath = uriToPath(doc.uri);
     if (filePath && this.model.isHelmTemplate(filePath)) {
       return { diagnostics: [], notes: [] }; // Go templates are not YAML until Helm renders them
@@ -214,21 +219,23 @@ export class FluxLanguageService {
     try {
       raw = await this.validateDocuments(doc.uri, entry.effective.languageId, entry.pieces);
     } catch (err) {
+      const message = `Validation failed inside the YAML engine: ${(err as Error).message}`;
       return {
-        diagnostics: [info(doc, 0, 0, `Validation failed inside the YAML engine: ${(err as Error).message}`)],
+        diagnostics: this.finish([info(doc, 0, 0, message, 'validation-failed')]),
         notes: entry.notes,
       };
     }
     if (looksLikeGoTemplate(text, raw)) {
       return {
-        diagnostics: [
+        diagnostics: this.finish([
           info(
             doc,
             0,
             0,
             'Go template syntax ({{ }}) that is not valid YAML: not validated (render it first, e.g. helm template).',
+            'helm-template',
           ),
-        ],
+        ]),
         notes: [],
       };
     }
@@ -240,11 +247,21 @@ export class FluxLanguageService {
     }
     out.push(...this.fluxDiagnostics(doc, entry.file));
     if (filePath) out.push(...this.crdProblemDiagnostics(doc, entry.file, filePath));
-    for (const d of out) d.source = DIAGNOSTIC_SOURCE;
     out.sort(
       (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
     );
-    return { diagnostics: out, notes: entry.notes };
+    return { diagnostics: this.finish(out), notes: entry.notes };
+  }
+
+  /** Every diagnostic leaves with this server's source, a named code and, when known, its link. */
+  private finish(diagnostics: Diagnostic[]): Diagnostic[] {
+    for (const d of diagnostics) {
+      d.source = DIAGNOSTIC_SOURCE;
+      // Codes are typed at every diag() call; the unit tests check that each one is registered.
+      const href = isDiagnosticCode(d.code) ? this.codeHref(d.code) : undefined;
+      if (href) d.codeDescription = { href };
+    }
+    return diagnostics;
   }
 
   /**
@@ -299,11 +316,13 @@ export class FluxLanguageService {
     const span = text.slice(start, end);
     const message = typeof d.message === 'string' ? d.message : d.message.value;
     const isSchemaProblem = typeof d.source === 'string' && d.source.startsWith('yaml-schema');
+    const code = nameEngineDiagnostic(d);
+    d.code = code;
     if (isSchemaProblem) {
       // Post-build substitution replaces ${VAR} before the API server sees the value.
       if (span.includes('${') && !span.includes('\n')) return undefined;
       // The API server drops explicit nulls of non-nullable fields before validating.
-      if (/^\s*(null|Null|NULL|~)?\s*$/.test(span) && /Incorrect type|Value is not accepted/.test(message))
+      if (/^\s*(null|Null|NULL|~)?\s*$/.test(span) && (code === 'wrong-type' || code === 'value-not-allowed'))
         return undefined;
       const missing = /^Missing property "([^"]+)"/.exec(message);
       if (missing) {
@@ -325,14 +344,15 @@ export class FluxLanguageService {
       } else if (
         // What the API server (server-side apply rejects undeclared fields, as Flux applies) or
         // kustomize (unknown fields in kustomization.yaml) refuses is an error.
-        /^Incorrect type|^Value is not accepted|^Value must be|^String does not match|^Property .* is not allowed/.test(
-          message,
-        )
+        code === 'unknown-field' ||
+        code === 'wrong-type' ||
+        code === 'value-not-allowed' ||
+        /^String does not match/.test(message)
       ) {
         d.severity = DiagnosticSeverity.Error;
       }
     }
-    const unresolvedTag = /^Unresolved tag: (.*)/.exec(message);
+    const unresolvedTag = code === 'custom-tag' ? /^Unresolved tag: (.*)/.exec(message) : null;
     if (unresolvedTag) {
       // Custom tags are legal YAML; in a file that is not a Kubernetes object (an app's config file
       // packed into a ConfigMap, say) they belong to the program that reads it.
@@ -341,7 +361,7 @@ export class FluxLanguageService {
       d.severity = DiagnosticSeverity.Warning;
       d.message = `Custom tag ${unresolvedTag[1]}: the Kubernetes API does not understand YAML tags.`;
     }
-    if (/^Unable to load schema/.test(message)) {
+    if (code === 'schema-unavailable') {
       // Only `$schema:` properties get here (modelines are checked first): say it quietly.
       d.severity = DiagnosticSeverity.Information;
     }
@@ -359,6 +379,7 @@ export class FluxLanguageService {
             info.kindRange,
             DiagnosticSeverity.Information,
             `kind ${info.kind} has no apiVersion: this document was not validated.`,
+            'missing-api-version',
           ),
         );
         continue;
@@ -382,6 +403,7 @@ export class FluxLanguageService {
           `${info.kind} ${info.apiVersion} is not served by the schemas in use (${origin})` +
             (removed ? `: it was removed in Flux ${removed}` : '') +
             `. Use ${served}.`,
+          removed ? 'removed-api-version' : 'unserved-api-version',
         ),
       );
     }
@@ -401,6 +423,7 @@ export class FluxLanguageService {
         range,
         DiagnosticSeverity.Warning,
         `This CRD's schema could not be used: ${p.reason}. Objects of its kind are not validated.`,
+        'crd-schema-unusable',
       );
     });
   }
@@ -515,8 +538,14 @@ function msg(d: Diagnostic): string {
   return typeof d.message === 'string' ? d.message : d.message.value;
 }
 
-function info(doc: TextDocument, start: number, end: number, message: string): Diagnostic {
-  return diag(doc, [start, end], DiagnosticSeverity.Information, message, DIAGNOSTIC_SOURCE);
+function info(
+  doc: TextDocument,
+  start: number,
+  end: number,
+  message: string,
+  code: DiagnosticCode,
+): Diagnostic {
+  return diag(doc, [start, end], DiagnosticSeverity.Information, message, code);
 }
 
 function diag(
@@ -524,10 +553,10 @@ function diag(
   [start, end]: [number, number],
   severity: DiagnosticSeverity,
   message: string,
-  source?: string,
+  code: DiagnosticCode,
 ): Diagnostic {
   const range: Range = { start: doc.positionAt(start), end: doc.positionAt(end) };
-  return { range, severity, message, ...(source ? { source } : {}) };
+  return { range, severity, message, code };
 }
 
 export function uriToPath(uri: string): string | undefined {

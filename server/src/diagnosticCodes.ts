@@ -1,0 +1,70 @@
+/**
+ * Every diagnostic Flux Workbench reports carries one of these codes (the LSP `code`, and the
+ * `[name]` that `flux-workbench validate` prints). Each code has a row in the README's
+ * "Diagnostic codes" section, found by the anchor `id="<code>"`; `codeDescription.href` links there.
+ *
+ * To add a code: add an entry here (name: one line saying what it means), set `code: '<name>'` on
+ * the diagnostic you create, and add its row to the README section (a unit test checks both ways).
+ * This module is the bottom layer: it imports nothing.
+ */
+export const DIAGNOSTIC_CODES = {
+  // The document against its kind's schema (yaml-language-server's findings, named here).
+  'unknown-field': 'A field the schema of this kind does not declare.',
+  'missing-required': 'A required field is absent, or present with no value.',
+  'wrong-type': 'A value of the wrong type (a string where a boolean belongs, ...).',
+  'value-not-allowed': 'A value outside the allowed set (an enum or a constant).',
+  'pattern-mismatch': 'A string that does not match the pattern or format the schema requires.',
+  'out-of-range': 'A number, string length or item count outside the limits of the schema.',
+  'schema-violation': 'Another rule of the schema (oneOf, not, dependencies, unique items, ...).',
+  'deprecated-field': 'A kustomization.yaml field kustomize deprecates; the message names the replacement.',
+  'schema-unavailable': 'A schema named by `$schema` could not be loaded.',
+  // YAML itself.
+  'yaml-syntax': 'The text is not valid YAML.',
+  'duplicate-key': 'The same key twice in one mapping.',
+  'custom-tag': 'A YAML tag (`!tag`) in a Kubernetes object; the API server does not understand tags.',
+  'unused-anchor': 'A YAML anchor (`&name`) no alias uses.',
+  // Flux knowledge no schema holds.
+  'removed-api-version': 'An API version a Flux release removed; the message names the one to use.',
+  'unserved-api-version': 'An API version the schemas in use do not serve (never served, or a typo).',
+  'missing-api-version': 'A document with `kind` but no `apiVersion`: it is not validated.',
+  'crd-schema-unusable':
+    "A CustomResourceDefinition whose schema could not be converted: its kind's objects are not validated.",
+  // Files that are deliberately not validated, with the reason.
+  'file-too-large': 'A file over the size limit (setting `fluxWorkbench.validation.maxFileSize`).',
+  'binary-file': 'A file with NUL bytes: not YAML.',
+  'nesting-too-deep': 'Nesting deeper than the parser can take safely.',
+  'helm-template': 'Go template syntax (`{{ }}`) that is not YAML until Helm renders it.',
+  'validation-failed': 'The YAML engine failed on this file; the message carries its error.',
+  'file-unreadable': 'The command line could not read the file (permissions, a broken link).',
+} as const satisfies Record<string, string>;
+
+/** The name of a diagnostic code, e.g. `'unknown-field'`. */
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+export function isDiagnosticCode(value: unknown): value is DiagnosticCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(DIAGNOSTIC_CODES, value);
+}
+
+/** The README anchor of a code (`README.md#<anchor>`): the code itself. */
+export function readmeAnchor(code: DiagnosticCode): string {
+  return code;
+}
+
+/**
+ * Links for `codeDescription.href`: the line of `readmeText` that holds each code's anchor, as
+ * `<readmeUri>#L<line>` (editors open a file URI at the line its fragment names; a heading anchor
+ * means nothing to them). A code whose anchor is not in the text gets no link.
+ */
+export function readmeLinks(
+  readmeText: string,
+  readmeUri: string,
+): (code: DiagnosticCode) => string | undefined {
+  const lines = new Map<string, number>();
+  readmeText.split('\n').forEach((line, i) => {
+    for (const m of line.matchAll(/id="([a-z0-9-]+)"/g)) if (!lines.has(m[1]!)) lines.set(m[1]!, i + 1);
+  });
+  return (code) => {
+    const line = lines.get(readmeAnchor(code));
+    return line === undefined ? undefined : `${readmeUri}#L${line}`;
+  };
+}
