@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { blankModelines, findModelines } from '../../server/src/service/modelines';
 import { checkText, DEFAULT_LIMITS } from '../../server/src/service/textGuards';
-import { matchesLabelSelector } from '../../server/src/workspace/fileFacts';
+import { matchesLabelSelector } from '../../server/src/kustomize/labelSelector';
 import { makeService } from './helpers';
 
 describe('kustomization.yaml', () => {

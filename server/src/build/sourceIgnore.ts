@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
 import type { BuildFs } from '../io/io';
 
 /**
@@ -35,93 +36,63 @@ export const DEFAULT_IGNORE_PATTERNS = [
   '**/.flux.yaml',
 ];
 
-interface Pattern {
-  domain: string;
-  negate: boolean;
-  dirOnly: boolean;
-  /** Matches one path component (pattern without '/'), or the path relative to the domain. */
-  anchored: boolean;
-  re: RegExp;
-}
-
-function globToRe(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*' && glob[i + 1] === '*') {
-      if (glob[i + 2] === '/') {
-        re += '(?:.*/)?';
-        i += 2;
-      } else {
-        re += '.*';
-        i += 1;
-      }
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else {
-        re += `[${glob
-          .slice(i + 1, end)
-          .replace(/^!/, '^')
-          .replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else if (c === '\\' && i + 1 < glob.length) re += glob[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
-/** A gitignore matcher: the last matching pattern wins; a matched folder hides everything below. */
+/**
+ * A gitignore matcher over several pattern files, each scoped to its folder (its domain), as
+ * source-controller applies them (fluxcd/pkg/sourceignore on go-git's gitignore): the pattern
+ * that matches last decides (a later, deeper `.sourceignore` can re-include what an earlier one
+ * excluded), and an excluded folder is never walked, so nothing below it comes back. Patterns
+ * are matched by the `ignore` package (gitignore rules, case-sensitive like go-git, wildcards
+ * matched without backtracking blow-ups), never by a RegExp of our own.
+ */
 export class IgnoreMatcher {
-  private readonly patterns: Pattern[] = [];
+  private readonly sets: Array<{ domain: string; rules: Ignore }> = [];
 
   /** Adds patterns (gitignore lines) that apply below `domain` (an absolute folder). */
   add(lines: Iterable<string>, domain: string): this {
-    for (let line of lines) {
-      line = line.replace(/\r$/, '');
-      if (!line.trim() || line.startsWith('#')) continue;
-      line = line.replace(/(?<!\\)\s+$/, '');
-      let negate = false;
-      if (line.startsWith('!')) {
-        negate = true;
-        line = line.slice(1);
-      }
-      const dirOnly = line.endsWith('/');
-      if (dirOnly) line = line.slice(0, -1);
-      const anchored = line.includes('/');
-      if (line.startsWith('/')) line = line.slice(1);
-      if (!line) continue;
-      this.patterns.push({ domain, negate, dirOnly, anchored, re: globToRe(line) });
+    const rules = ignore({ ignorecase: false });
+    for (const line of lines) {
+      const l = line.replace(/\r$/, '');
+      if (l.length > MAX_PATTERN_LENGTH) continue; // nobody writes one; it only costs time
+      rules.add(l);
     }
+    this.sets.push({ domain, rules });
     return this;
   }
 
   /** Is `file` (absolute) ignored? `isDir` tells whether the path itself is a folder. */
   ignores(file: string, isDir: boolean): boolean {
-    let result = false;
-    for (const p of this.patterns) {
-      const rel = path.relative(p.domain, file);
-      if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) continue;
-      const parts = rel.split(path.sep);
-      if (matchesPattern(p, parts, isDir)) result = !p.negate;
+    // As the walker meets them: each folder on the way, then the path itself.
+    const parts = file.split(path.sep);
+    const firstBelowRoot = this.sets.length ? this.sets[0]!.domain.split(path.sep).length : parts.length;
+    for (let i = Math.min(firstBelowRoot, parts.length); i <= parts.length; i++) {
+      const p = parts.slice(0, i).join(path.sep);
+      if (p && this.decides(p, i < parts.length || isDir)) return true;
     }
-    return result;
+    return false;
+  }
+
+  /** The verdict of the last pattern set that has one for `p` alone. */
+  private decides(p: string, isDir: boolean): boolean {
+    for (let i = this.sets.length - 1; i >= 0; i--) {
+      const { domain, rules } = this.sets[i]!;
+      const rel = path.relative(domain, p);
+      if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) continue;
+      const subject = rel.split(path.sep).join('/') + (isDir ? '/' : '');
+      let verdict;
+      try {
+        verdict = rules.checkIgnore(subject);
+      } catch {
+        continue; // a path the matcher refuses to judge (none that path.relative makes)
+      }
+      if (verdict.ignored) return true;
+      if (verdict.unignored) return false;
+    }
+    return false;
   }
 }
 
-function matchesPattern(p: Pattern, parts: string[], isDir: boolean): boolean {
-  for (let i = 0; i < parts.length; i++) {
-    const last = i === parts.length - 1;
-    const componentIsDir = !last || isDir;
-    if (p.dirOnly && !componentIsDir) continue;
-    const subject = p.anchored ? parts.slice(0, i + 1).join('/') : parts[i]!;
-    if (p.re.test(subject)) return true;
-  }
-  return false;
-}
+/** Longest .sourceignore line considered. */
+const MAX_PATTERN_LENGTH = 4096;
 
 /**
  * The matcher for building `dir` inside a source rooted at `root`: the defaults plus the

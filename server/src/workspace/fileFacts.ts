@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { isObject } from '../flux/jsonSchema';
 import { yamlObjects } from '../flux/yamlObjects';
+import { compileSelector, type Selector } from '../kustomize/selector';
 
 /** What one file contributes to the workspace model. Extracted without I/O from its path and text. */
 export interface FileFacts {
@@ -17,7 +18,8 @@ export interface FileFacts {
 export interface ParentPatch {
   /** The Kustomization (file and name) whose spec.patches holds the patch. */
   from: { file: string; name: string };
-  target: { name?: string; namespace?: string; labelSelector?: string };
+  /** The patch's target: Go regular expressions and label selectors (kustomize/selector.ts). */
+  target: Selector;
   /** Dotted paths the patch sets, e.g. "spec.interval"; undefined when it cannot be read. */
   provides: string[] | undefined;
 }
@@ -29,6 +31,17 @@ export interface FluxKustomizationRef {
   docIndex: number;
   labels: Record<string, string>;
 }
+
+const SELECTOR_FIELDS = [
+  'group',
+  'version',
+  'kind',
+  'name',
+  'namespace',
+  'labelSelector',
+  'annotationSelector',
+] as const;
+const FLUX_KUSTOMIZATION = { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', kind: 'Kustomization' };
 
 const KUSTOMIZATION_FILE = /^(kustomization\.ya?ml|Kustomization)$/;
 
@@ -109,10 +122,15 @@ function kustomizationPatchOf(p: unknown, from: ParentPatch['from']): ParentPatc
   } catch {
     body = undefined;
   }
-  const targetKind = typeof target.kind === 'string' ? target.kind : isObject(body) ? body.kind : undefined;
-  const targetGroup = typeof target.group === 'string' ? target.group : undefined;
-  if (targetKind !== 'Kustomization') return undefined;
-  if (targetGroup !== undefined && targetGroup !== 'kustomize.toolkit.fluxcd.io') return undefined;
+  const selector: Selector = {};
+  for (const k of SELECTOR_FIELDS) if (typeof target[k] === 'string' && target[k]) selector[k] = target[k];
+  // Without a target kind, a patch applies to the objects of its own kind.
+  if (!selector.kind && isObject(body) && typeof body.kind === 'string') selector.kind = body.kind;
+  if (!selector.kind) return undefined;
+  const kindOnly = compileSelector({ group: selector.group, kind: selector.kind });
+  // An invalid pattern fails the parent's build in kustomize: such a patch provides nothing.
+  if (!compileSelector(selector).ok || !kindOnly.ok) return undefined;
+  if (!kindOnly.matches({ ...FLUX_KUSTOMIZATION, name: '', namespace: '' })) return undefined;
   let provides: string[] | undefined;
   if (Array.isArray(body)) {
     // JSON 6902: the paths of add/replace operations.
@@ -129,11 +147,7 @@ function kustomizationPatchOf(p: unknown, from: ParentPatch['from']): ParentPatc
   }
   return {
     from,
-    target: {
-      ...(typeof target.name === 'string' ? { name: target.name } : {}),
-      ...(typeof target.namespace === 'string' ? { namespace: target.namespace } : {}),
-      ...(typeof target.labelSelector === 'string' ? { labelSelector: target.labelSelector } : {}),
-    },
+    target: selector,
     provides,
   };
 }
@@ -147,25 +161,6 @@ function leafPaths(obj: Record<string, unknown>, prefix = ''): string[] {
     if (isObject(v)) out.push(...leafPaths(v, p));
   }
   return out;
-}
-
-/** Does a kustomize label selector ("a=b,c!=d,e") match these labels? Unknown syntax matches. */
-export function matchesLabelSelector(selector: string, labels: Record<string, string>): boolean {
-  for (const raw of selector.split(',')) {
-    const term = raw.trim();
-    if (!term) continue;
-    let m: RegExpMatchArray | null;
-    if ((m = term.match(/^([^!=\s]+)\s*!=\s*(.*)$/))) {
-      if (labels[m[1]!] === m[2]!.trim()) return false;
-    } else if ((m = term.match(/^([^!=\s]+)\s*==?\s*(.*)$/))) {
-      if (labels[m[1]!] !== m[2]!.trim()) return false;
-    } else if ((m = term.match(/^!([^\s]+)$/))) {
-      if (m[1]! in labels) return false;
-    } else if (/^[^\s()]+$/.test(term)) {
-      if (!(term in labels)) return false;
-    }
-  }
-  return true;
 }
 
 /** The workspace model: per-file facts, aggregated on demand. Callers own the I/O. */
@@ -219,13 +214,19 @@ export class WorkspaceModel {
     labels: Record<string, string>,
   ): Set<string> | 'all' {
     const out = new Set<string>();
+    const resource = {
+      ...FLUX_KUSTOMIZATION,
+      name,
+      namespace,
+      labels,
+    };
     for (const f of this.facts.values()) {
       for (const p of f.kustomizationPatches) {
-        if (p.target.name !== undefined && !safeRegexMatch(p.target.name, name)) continue;
-        if (p.target.namespace !== undefined && namespace && !safeRegexMatch(p.target.namespace, namespace))
-          continue;
-        if (p.target.labelSelector !== undefined && !matchesLabelSelector(p.target.labelSelector, labels))
-          continue;
+        // The child's API version is not known here, and an empty namespace is unknown (a parent
+        // may set it): neither rules a patch out.
+        const target = { ...p.target, version: undefined };
+        const selector = compileSelector(namespace ? target : { ...target, namespace: undefined });
+        if (!selector.ok || !selector.matches(resource)) continue;
         if (p.provides === undefined) return 'all';
         for (const x of p.provides) out.add(x);
       }
@@ -235,13 +236,5 @@ export class WorkspaceModel {
 
   allFacts(): ReadonlyMap<string, FileFacts> {
     return this.facts;
-  }
-}
-
-function safeRegexMatch(pattern: string, value: string): boolean {
-  try {
-    return new RegExp(`^(?:${pattern})$`).test(value);
-  } catch {
-    return pattern === value;
   }
 }

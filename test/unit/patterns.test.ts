@@ -1,0 +1,130 @@
+// Patterns that come from repository files (kustomize targets, label selectors, .sourceignore) are
+// matched in linear time with the semantics of the Go tools that read them. Hostile-input class 2:
+// a pathological regular expression in a patch target. Each hostile case has a timeout: with a
+// backtracking engine it would not finish at all.
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { IgnoreMatcher, DEFAULT_IGNORE_PATTERNS } from '../../server/src/build/sourceIgnore';
+import { matchesLabelSelector, parseLabelSelector } from '../../server/src/kustomize/labelSelector';
+import { compileSelector } from '../../server/src/kustomize/selector';
+import { WorkspaceModel } from '../../server/src/workspace/fileFacts';
+
+const ks = {
+  group: 'kustomize.toolkit.fluxcd.io',
+  version: 'v1',
+  kind: 'Kustomization',
+  namespace: 'flux-system',
+};
+const HANG = { timeout: 10_000 };
+
+describe('kustomize selectors (RE2, anchored like kustomize)', () => {
+  it('a pathological pattern against a long name answers at once (class 2)', HANG, () => {
+    const s = compileSelector({ name: '(a+)+', kind: '(K|Ku|Kus)+.*' });
+    assert.ok(s.ok);
+    assert.equal(s.matches({ ...ks, name: 'a'.repeat(1000) + 'b' }), false);
+    assert.equal(s.matches({ ...ks, name: 'a'.repeat(1000) }), true);
+  });
+
+  it('anchors every field as ^(?:pattern)$ and treats an empty field as "any"', () => {
+    const s = compileSelector({ name: 'web|api', namespace: '' });
+    assert.ok(s.ok);
+    assert.equal(s.matches({ ...ks, name: 'web' }), true);
+    assert.equal(s.matches({ ...ks, name: 'web-2' }), false, 'no partial match');
+    assert.equal(s.matches({ ...ks, name: 'xapi' }), false);
+    const any = compileSelector({});
+    assert.ok(any.ok && any.matches({ ...ks, name: 'anything' }));
+  });
+
+  it('speaks Go syntax, not JavaScript syntax', () => {
+    const goOnly = compileSelector({ name: '(?i)WEB-\\pL+' });
+    assert.ok(goOnly.ok && goOnly.matches({ ...ks, name: 'web-é' }));
+    const jsOnly = compileSelector({ name: '(?<=a)b' }); // lookbehind: JavaScript has it, RE2 does not
+    assert.equal(jsOnly.ok, false);
+    assert.match(!jsOnly.ok ? jsOnly.error : '', /target name is not a valid regular expression/);
+  });
+
+  it('refuses patterns longer than the limit instead of compiling them', () => {
+    const s = compileSelector({ name: 'a'.repeat(5000) });
+    assert.equal(s.ok, false);
+  });
+
+  it('label selectors: every operator of the Kubernetes syntax, invalid ones match nothing', () => {
+    const labels = { env: 'prod', tier: 'web', n: '5' };
+    assert.ok(matchesLabelSelector('env in (prod, stage),tier notin (db)', labels));
+    assert.ok(!matchesLabelSelector('env in (stage)', labels));
+    assert.ok(matchesLabelSelector('env==prod,!missing,n>4,n<6', labels));
+    assert.ok(!matchesLabelSelector('tier!=web', labels));
+    assert.ok(matchesLabelSelector('other!=x', labels), '!= matches an absent label');
+    assert.equal(parseLabelSelector('env in (prod').ok, false);
+    assert.ok(!matchesLabelSelector('env in (prod', labels));
+    assert.ok(!matchesLabelSelector('a b', labels));
+  });
+
+  it('a hostile label selector is parsed in linear time', HANG, () => {
+    const sel = 'a in (' + 'x,'.repeat(1500) + 'y)';
+    assert.ok(matchesLabelSelector(sel, { a: 'y' }));
+    assert.equal(parseLabelSelector('='.repeat(100_000)).ok, false);
+  });
+
+  it('parent patches: RE2 targets decide which Kustomizations get their fields', HANG, () => {
+    const model = new WorkspaceModel();
+    const parent = (target: string): string => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: { name: parent, namespace: flux-system }
+spec:
+  patches:
+    - target: ${target}
+      patch: |
+        - op: add
+          path: /spec/interval
+          value: 1h
+`;
+    model.update('/ws/a.yaml', parent('{ kind: Kustomization, name: "(a+)+" }'));
+    model.update('/ws/b.yaml', parent('{ kind: "Kustom.*", name: "app-(?P<n>\\\\d+)" }'));
+    model.update('/ws/c.yaml', parent('{ kind: Kustomization, name: "[" }'));
+    model.update('/ws/d.yaml', parent('{ kind: HelmRelease, name: ".*" }'));
+    assert.deepEqual(
+      [...(model.fieldsProvidedByParents('a'.repeat(250), 'flux-system', {}) as Set<string>)],
+      ['spec.interval'],
+    );
+    assert.equal(
+      (model.fieldsProvidedByParents('a'.repeat(250) + 'b', 'flux-system', {}) as Set<string>).size,
+      0,
+    );
+    assert.equal((model.fieldsProvidedByParents('app-12', 'flux-system', {}) as Set<string>).size, 1);
+    // An invalid pattern fails the parent's build in kustomize: it provides nothing.
+    assert.equal((model.fieldsProvidedByParents('[', 'flux-system', {}) as Set<string>).size, 0);
+  });
+});
+
+describe('.sourceignore (gitignore rules of source-controller, via the ignore package)', () => {
+  const root = path.join(path.sep, 'repo');
+  const at = (...p: string[]): string => path.join(root, ...p);
+
+  it('default excludes, folder scoping, last match wins, excluded folders stay excluded', () => {
+    const m = new IgnoreMatcher()
+      .add(DEFAULT_IGNORE_PATTERNS, root)
+      .add(['*.txt', 'build/', '/top.yaml', '!keep.txt'], root)
+      .add(['!again.txt', 'local.yaml'], at('apps'));
+    assert.equal(m.ignores(at('apps', '.sops.yaml'), false), true);
+    assert.equal(m.ignores(at('.github'), true), true);
+    assert.equal(m.ignores(at('a.txt'), false), true);
+    assert.equal(m.ignores(at('keep.txt'), false), false);
+    assert.equal(m.ignores(at('apps', 'again.txt'), false), false, 'a deeper .sourceignore re-includes');
+    assert.equal(m.ignores(at('again.txt'), false), true, 'only below its own folder');
+    assert.equal(m.ignores(at('apps', 'local.yaml'), false), true);
+    assert.equal(m.ignores(at('local.yaml'), false), false);
+    assert.equal(m.ignores(at('top.yaml'), false), true);
+    assert.equal(m.ignores(at('apps', 'top.yaml'), false), false, 'a leading / anchors to the folder');
+    assert.equal(m.ignores(at('x', 'build', 'a.yaml'), false), true, 'below an excluded folder');
+    assert.equal(m.ignores(at('x', 'build'), false), false, 'build/ names folders only');
+    assert.equal(m.ignores(at('A.TXT'), false), false, 'case-sensitive, as go-git');
+  });
+
+  it('hostile wildcards against long names answer at once', HANG, () => {
+    const m = new IgnoreMatcher().add(['*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b', '**/**/**/**/**/**/**/z'], root);
+    assert.equal(m.ignores(at('a'.repeat(250) + 'c'), false), false);
+    assert.equal(m.ignores(at(...Array(60).fill('a'), 'y'), false), false);
+  });
+});
