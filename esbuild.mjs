@@ -1,5 +1,6 @@
 // Builds the extension: client/out/extension.js, server/out/server.js, server/out/cli.js, the bundled
-// Flux CRD snapshot (server/out/crds/flux-crds.json) and, with --tests, the TypeScript tests (test/out/).
+// Flux CRD snapshot (server/out/crds/flux-crds.json), the Kubernetes built-in kinds' schemas
+// (server/out/kubernetes/) and, with --tests, the TypeScript tests (test/out/).
 //   node esbuild.mjs [--production] [--watch] [--tests]
 import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
@@ -14,6 +15,8 @@ const watch = args.has('--watch');
 
 /** The Flux release whose CRDs are bundled. Keep in step with README and CHANGELOG. */
 const FLUX_VERSION = '2.9.4';
+/** The Kubernetes release whose OpenAPI documents give the built-in kinds' schemas. */
+const KUBERNETES_VERSION = 'v1.36.3';
 
 const stub = join(root, 'server/src/vendor-stubs/prettier.ts');
 const common = {
@@ -131,7 +134,51 @@ async function writeCrdSnapshot() {
   console.log(`bundled ${result.crds.length} Flux ${FLUX_VERSION} CRDs from ${result.origin}`);
 }
 
+/**
+ * Converts the Kubernetes OpenAPI v3 documents (KUBERNETES_OPENAPI_DIR, else
+ * ../shared/kubernetes-openapi/<version>) with the server's own converter, into an index and one
+ * schema file per kind, so the server reads only the kinds a workspace uses.
+ */
+async function writeBuiltinSchemas() {
+  const dir =
+    process.env.KUBERNETES_OPENAPI_DIR ?? resolve(root, '../shared/kubernetes-openapi', KUBERNETES_VERSION);
+  const out = join(root, 'server/out/kubernetes');
+  rmSync(out, { recursive: true, force: true });
+  if (!existsSync(dir)) {
+    const problem = `no Kubernetes OpenAPI documents: ${dir} does not exist. Set KUBERNETES_OPENAPI_DIR to a folder with the Kubernetes ${KUBERNETES_VERSION} OpenAPI v3 documents (api/openapi-spec/v3 of k8s.io/kubernetes).`;
+    if (production) throw new Error(problem);
+    console.warn(`warning: ${problem}\n  Built-in kinds (Deployment, Service, ...) will not be validated.`);
+    return;
+  }
+  // The converter is TypeScript of the server (a cluster's documents go through it at run time).
+  const bundled = await esbuild.build({
+    ...common,
+    entryPoints: ['server/src/kubernetes/openapiToSchema.ts'],
+    format: 'esm',
+    sourcemap: false,
+    write: false,
+  });
+  const { convertOpenApi } = await import(
+    `data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].text).toString('base64')}`
+  );
+  const docs = readdirSync(dir)
+    .filter((f) => f.endsWith('_openapi.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+  const { kinds, schemas } = convertOpenApi(docs);
+  mkdirSync(out, { recursive: true });
+  for (const [typeName, schema] of schemas)
+    writeFileSync(join(out, `${typeName}.json`), JSON.stringify(schema));
+  const index = {
+    kubernetesVersion: KUBERNETES_VERSION,
+    kinds: kinds.map((k) => ({ ...k, file: `${k.typeName}.json` })),
+  };
+  writeFileSync(join(out, 'index.json'), JSON.stringify(index));
+  console.log(`converted ${kinds.length} Kubernetes ${KUBERNETES_VERSION} built-in kinds from ${dir}`);
+}
+
 await writeCrdSnapshot();
+await writeBuiltinSchemas();
 if (watch) {
   const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
   await Promise.all(contexts.map((c) => c.watch()));

@@ -61,6 +61,8 @@ if [[ $tiers == *" node "* ]]; then
     # The differential build test compares with the real flux CLI (built once from Go modules).
     bash test/build/ensure-flux-cli.sh || echo "warning: the flux CLI could not be built; the differential test will say so"
   fi
+  # The built-in kinds are compared with kubeconform -strict (built once from Go modules).
+  bash test/build/ensure-kubeconform.sh || echo "warning: kubeconform could not be built; its comparison test will say so
   node_tests "node tests" "$results/node-tests.tap" test/out/unit/ test/out/lsp/ test/out/corpus/
 fi
 

@@ -79,17 +79,26 @@ export class Ctx implements vscode.Disposable {
   }
 
   private showSchemaStatus(p: SchemaStatusParams): void {
+    const k8s = p.kubernetes ? ` · ${p.kubernetes.replace(/^.*Kubernetes /, 'K8s ')}` : '';
     this.statusItem.text = p.available
-      ? `$(check) Flux schemas: ${p.label}`
-      : '$(warning) Flux schemas: none';
-    this.statusItem.tooltip = p.available
-      ? `Flux objects are validated with schemas from: ${p.label}. Click for the Flux Workbench log.`
-      : (p.problem ?? 'No Flux schemas');
-    if (p.problem) {
-      this.log.warn(p.problem);
+      ? `$(check) Flux schemas: ${p.label}${k8s}`
+      : `$(warning) Flux schemas: none${k8s}`;
+    const lines = [
+      p.available
+        ? `Flux objects are validated with schemas from: ${p.label}.`
+        : (p.problem ?? 'No Flux schemas.'),
+      p.kubernetes
+        ? `Kubernetes built-in kinds (Deployment, Service, ConfigMap, ...) are validated with schemas from: ${p.kubernetes} OpenAPI.`
+        : (p.kubernetesProblem ?? 'Kubernetes built-in kinds are not validated.'),
+      'Click for the Flux Workbench log.',
+    ];
+    this.statusItem.tooltip = lines.join('\n\n');
+    for (const problem of [p.problem, p.kubernetesProblem]) {
+      if (!problem) continue;
+      this.log.warn(problem);
       if (!this.schemaProblemShown) {
         this.schemaProblemShown = true;
-        void vscode.window.showInformationMessage(p.problem);
+        void vscode.window.showInformationMessage(problem);
       }
     }
   }

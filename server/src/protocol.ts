@@ -11,6 +11,10 @@ export interface SchemaStatusParams {
   label: string;
   /** Set when something needs the user's attention, with the way to fix it. */
   problem?: string;
+  /** Where the Kubernetes built-in kinds' schemas come from, e.g. "bundled, Kubernetes v1.36.3". */
+  kubernetes?: string;
+  /** Set when the built-in kinds have no schemas, with the reason. */
+  kubernetesProblem?: string;
 }
 
 /** Client -> server: the CRDs of the connected cluster (or an empty list when disconnected). */

@@ -24,6 +24,7 @@ import {
   type SchemaStatusParams,
   type ServerSettings,
 } from './protocol';
+import { describeBuiltinOrigin } from './kubernetes/builtinSchemas';
 import { FluxLanguageService, uriToPath } from './service/languageService';
 import { RemoteSchemaLoader } from './service/schemaLoader';
 import { Workspace } from './workspace/workspace';
@@ -71,7 +72,7 @@ connection.onInitialized(async () => {
     void connection.client.register(DidChangeConfigurationNotification.type, undefined);
     await refreshSettings();
   }
-  await workspace.loadBundled();
+  await Promise.all([workspace.loadBundled(), workspace.loadBuiltins()]);
   sendStatus();
   for (const root of roots) {
     const files = await workspace.scan(root, settings.validation.maxFileSize * 1024 * 1024);
@@ -120,6 +121,10 @@ function sendStatus(): void {
       `No Flux schemas: ${workspace.bundledProblem ?? 'none bundled'} and no Flux CRDs in the workspace, so Flux objects are not validated. ` +
       "Fix: reinstall Flux Workbench, or commit your cluster's Flux CRDs (e.g. `flux install --export > gotk-components.yaml`).";
   }
+  const builtins = workspace.registry.builtins;
+  if (builtins) params.kubernetes = describeBuiltinOrigin(builtins.origin);
+  else if (workspace.builtinsProblem)
+    params.kubernetesProblem = `${workspace.builtinsProblem}: Deployments, Services, ConfigMaps and other built-in kinds are not validated. Fix: reinstall Flux Workbench.`;
   const key = JSON.stringify(params);
   if (key === lastStatus) return;
   lastStatus = key;

@@ -50,7 +50,7 @@ describe(
         assert.match(
           summary,
           new RegExp(
-            `^${want.files} files checked with Flux schemas: bundled, Flux 2\\.9\\.4; ${want.errors.length} errors, 0 warnings`,
+            `^${want.files} files checked with Flux schemas: bundled, Flux 2\\.9\\.4; built-in kinds: bundled, Kubernetes v1\\.36\\.3; ${want.errors.length} errors, 0 warnings`,
           ),
         );
         assert.equal(r.status, want.errors.length ? 1 : 0);

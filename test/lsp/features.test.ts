@@ -133,6 +133,10 @@ describe('language server over stdio: per-document features with zero configurat
           | { label: string; available: boolean }
           | undefined,
     );
-    assert.deepEqual(status, { available: true, label: 'bundled, Flux 2.9.4' });
+    assert.deepEqual(status, {
+      available: true,
+      label: 'bundled, Flux 2.9.4',
+      kubernetes: 'bundled, Kubernetes v1.36.3',
+    });
   });
 });

@@ -8,11 +8,13 @@ import { Workspace } from '../../server/src/workspace/workspace';
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const sharedDir = path.resolve(repoRoot, '..', 'shared');
 export const bundledCrds = path.join(repoRoot, 'server', 'out', 'crds', 'flux-crds.json');
+export const bundledBuiltins = path.join(repoRoot, 'server', 'out', 'kubernetes');
 
 /** A workspace with the bundled Flux CRDs and the given files (path -> text), plus its language service. */
 export async function makeService(files: Record<string, string> = {}, root = '/ws') {
   const workspace = new Workspace();
   await workspace.loadBundled(bundledCrds);
+  await workspace.loadBuiltins(bundledBuiltins);
   for (const [p, text] of Object.entries(files)) workspace.updateFile(path.join(root, p), text);
   const remote = new RemoteSchemaLoader({ enabled: false, timeoutMs: 100 });
   const service = new FluxLanguageService(workspace.registry, workspace.model, remote, (f) =>

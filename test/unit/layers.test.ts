@@ -8,7 +8,7 @@ import { repoRoot } from './helpers';
 
 /** Lowest first. A folder (or top-level file) may import from any entry at its index or below. */
 const SERVER_LAYERS: string[][] = [
-  ['flux', 'io', 'protocol.ts', 'diagnosticCodes.ts', 'vendor-stubs'],
+  ['flux', 'kubernetes', 'io', 'protocol.ts', 'diagnosticCodes.ts', 'vendor-stubs'],
   ['kustomize'],
   ['build'],
   ['workspace'],

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import type { FluxLanguageService as FluxLanguageServiceType } from '../service/languageService';
+import { describeBuiltinOrigin } from '../kubernetes/builtinSchemas';
 import { RemoteSchemaLoader } from '../service/schemaLoader';
 import { listYamlFiles, Workspace } from '../workspace/workspace';
 import { DEFAULT_LIMITS } from '../service/textGuards';
@@ -51,12 +52,16 @@ function repositoryRoot(p: string): string {
 
 async function validate(targets: string[], remoteSchemas: boolean): Promise<number> {
   const workspace = new Workspace();
-  await workspace.loadBundled();
+  await Promise.all([workspace.loadBundled(), workspace.loadBuiltins()]);
   if (workspace.bundledProblem) process.stderr.write(`warning: ${workspace.bundledProblem}\n`);
+  if (workspace.builtinsProblem)
+    process.stderr.write(`warning: ${workspace.builtinsProblem}; built-in kinds are not validated\n`);
   // The workspace model (patch files, parent patches, CRDs) comes from each target's repository.
   const roots = [...new Set(targets.map(repositoryRoot))];
   for (const root of roots) await workspace.scan(root, DEFAULT_LIMITS.maxFileBytes);
   const status = workspace.registry.fluxStatus();
+  const source = workspace.registry.builtins;
+  const builtins = source ? describeBuiltinOrigin(source.origin) : 'none';
   const remote = new RemoteSchemaLoader({
     enabled: remoteSchemas,
     timeoutMs: 5000,
@@ -125,7 +130,7 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
     if (unloaded.size > 5) process.stdout.write(`note:   … and ${unloaded.size - 5} more\n`);
   }
   process.stdout.write(
-    `${files.length} files checked with Flux schemas: ${status.label}; ${counts.error} errors, ${counts.warning} warnings, ${counts.info} infos\n`,
+    `${files.length} files checked with Flux schemas: ${status.label}; built-in kinds: ${builtins}; ${counts.error} errors, ${counts.warning} warnings, ${counts.info} infos\n`,
   );
   return counts.error > 0 ? 1 : 0;
 }

@@ -1,3 +1,4 @@
+import type { BuiltinSchemaSource } from '../kubernetes/builtinSchemas';
 import { convertCrd, type ConvertedCrd, type GvkSchema } from './crdToSchema';
 import { isFluxGroup, widenForFluxOperator } from './fluxApis';
 
@@ -55,8 +56,20 @@ export class SchemaRegistry {
   private bundled: SourceEntry | undefined;
   private index: Map<string, { crd: ConvertedCrd; origin: SchemaOrigin }> | undefined;
   private listeners: Array<() => void> = [];
+  private builtinSource: BuiltinSchemaSource | undefined;
   /** Increases on every change; lets callers key caches. */
   generation = 0;
+
+  /** The schemas of Kubernetes' built-in kinds (bundled, later the connected cluster's). */
+  get builtins(): BuiltinSchemaSource | undefined {
+    return this.builtinSource;
+  }
+
+  /** Replaces the built-in kinds' source (undefined: none). */
+  setBuiltins(source: BuiltinSchemaSource | undefined): void {
+    this.builtinSource = source;
+    this.changed();
+  }
 
   onDidChange(listener: () => void): void {
     this.listeners.push(listener);

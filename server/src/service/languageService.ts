@@ -15,6 +15,8 @@ import { getLanguageService, SchemaPriority, type LanguageService } from 'yaml-l
 import { SettingsState } from 'yaml-language-server/out/src/yamlSettings.js';
 import { isDiagnosticCode, type DiagnosticCode } from '../diagnosticCodes';
 import { removedInFlux } from '../flux/fluxApis';
+import { describeBuiltinOrigin } from '../kubernetes/builtinSchemas';
+import { apiVersionOf } from '../kubernetes/openapiToSchema';
 import { describeOrigin, type CrdProblem, type SchemaRegistry } from '../flux/schemaRegistry';
 import type { WorkspaceModel } from '../workspace/fileFacts';
 import { kustomizationSchema } from '../kustomize/kustomizationSchema';
@@ -32,6 +34,9 @@ let engineVersion = 0;
 // shape (its Kubernetes mode); the URL is answered locally and never fetched.
 const K8S_ALL =
   'https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.34.1-standalone-strict/all.json';
+// For the core and apiextensions groups it asks for `<folder of K8S_ALL>/<OpenAPI type name>` instead
+// of a CRD store URL (see rootStub); answered locally from the built-in kinds' schemas.
+const K8S_TYPE_BASE = K8S_ALL.slice(0, K8S_ALL.lastIndexOf('/') + 1);
 const CRD_STORE = 'fluxcrd://store';
 const KUSTOMIZE_FILE_SCHEMA = 'fluxcrd://kustomize/kustomization.json';
 const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io';
@@ -121,6 +126,11 @@ export class FluxLanguageService {
   /** Every schema the engine asks for is answered here, offline unless a modeline names a URL. */
   private async requestSchema(uri: string): Promise<string> {
     if (uri === K8S_ALL) return JSON.stringify(this.rootStub());
+    if (uri.startsWith(K8S_TYPE_BASE)) {
+      const builtins = this.registry.builtins;
+      const kind = builtins?.byTypeName(uri.slice(K8S_TYPE_BASE.length).split('#')[0]!);
+      return (kind && (await builtins!.schemaText(kind))) ?? '{}';
+    }
     if (uri === KUSTOMIZE_FILE_SCHEMA) {
       const s = kustomizationSchema('Kustomization');
       const kindSchema = s.properties!.kind!;
@@ -143,20 +153,35 @@ export class FluxLanguageService {
       }
       const r = this.registry.resolve(group, version, kind);
       // Unknown kinds and unserved versions get an open schema; the latter get a Flux diagnostic instead.
-      return r?.found ? JSON.stringify(r.gvk.schema) : '{}';
+      if (r) return r.found ? JSON.stringify(r.gvk.schema) : '{}';
+      const builtins = this.registry.builtins;
+      const builtin = builtins?.find(group, version, kind);
+      return (builtin && (await builtins!.schemaText(builtin))) ?? '{}';
     }
     if (uri.startsWith('file:')) return readFile(fileURLToPath(uri), 'utf8');
     return this.remote.load(uri);
   }
 
-  /** Offers apiVersion and kind values at the root of any document; validates nothing. */
+  /**
+   * Offers apiVersion and kind values at the root of any document; validates nothing. Its `oneOf`
+   * is how yaml-language-server finds schemas of core-group kinds (apiVersion "v1") and CRDs: it
+   * looks there for an entry whose `_$ref` names the kind's OpenAPI type, and asks for
+   * K8S_TYPE_BASE + that name. The entries never match (`not: {}`) and the first always does, so
+   * the `oneOf` holds for any document.
+   */
   private rootStub(): object {
-    const types = this.registry.knownTypes();
+    const types = [...this.registry.knownTypes()];
+    const builtins = this.registry.builtins?.kinds() ?? [];
+    for (const k of builtins) types.push({ apiVersion: apiVersionOf(k), kind: k.kind });
+    const typeEntries = builtins
+      .filter((k) => k.group === '' || k.group === 'apiextensions.k8s.io')
+      .map((k) => ({ _$ref: k.typeName, not: {} }));
     return {
       properties: {
         apiVersion: { type: 'string', examples: [...new Set(types.map((t) => t.apiVersion))].sort() },
         kind: { type: 'string', examples: [...new Set(types.map((t) => t.kind))].sort() },
       },
+      ...(typeEntries.length ? { oneOf: [{}, ...typeEntries] } : {}),
     };
   }
 
@@ -213,6 +238,10 @@ export class FluxLanguageService {
     const filePath = uriToPath(doc.uri);
     if (filePath && this.model.isHelmTemplate(filePath)) {
       return { diagnostics: [], notes: [] }; // Go templates are not YAML until Helm renders them
+    }
+    if (filePath && this.model.isGeneratorInput(filePath)) {
+      // Data a kustomize generator packs into a ConfigMap or Secret (or Helm values): never applied.
+      return { diagnostics: [], notes: [] };
     }
     const entry = await this.prepare(doc);
     let raw: Diagnostic[];
@@ -319,8 +348,26 @@ export class FluxLanguageService {
     const code = nameEngineDiagnostic(d);
     d.code = code;
     if (isSchemaProblem) {
+      // Strategic-merge directives ($patch: delete, $setElementOrder/..., $retainKeys) belong in patches.
+      if (
+        isPatch &&
+        /^Property \$(patch|setElementOrder\/|retainKeys|deleteFromPrimitiveList\/)/.test(message)
+      )
+        return undefined;
       // Post-build substitution replaces ${VAR} before the API server sees the value.
       if (span.includes('${') && !span.includes('\n')) return undefined;
+      // SOPS: kustomize-controller decrypts `ENC[...]` values (of any type) and drops the root `sops`
+      // metadata before applying.
+      if (
+        /^\s*["']?ENC\[/.test(span) &&
+        /Incorrect type|Value is not accepted|^String does not match/.test(message)
+      )
+        return undefined;
+      if (message === 'Property sops is not allowed.') {
+        const at = docAt(file, start);
+        const where = at ? pathAt(at.contents, start - at.base) : ['?'];
+        if (where.length === 0 || (where.length === 1 && where[0] === 'sops')) return undefined;
+      }
       // The API server drops explicit nulls of non-nullable fields before validating.
       if (/^\s*(null|Null|NULL|~)?\s*$/.test(span) && (code === 'wrong-type' || code === 'value-not-allowed'))
         return undefined;
@@ -386,11 +433,15 @@ export class FluxLanguageService {
       }
       if (!info.apiVersion || !info.kind || !info.apiVersionRange) continue;
       const slash = info.apiVersion.lastIndexOf('/');
-      if (slash < 0) continue;
-      const group = info.apiVersion.slice(0, slash);
+      const group = slash < 0 ? '' : info.apiVersion.slice(0, slash);
       const version = info.apiVersion.slice(slash + 1);
-      const r = this.registry.resolve(group, version, info.kind);
-      if (!r || r.found) continue;
+      const r = slash < 0 ? undefined : this.registry.resolve(group, version, info.kind);
+      if (!r) {
+        const unserved = this.unservedBuiltin(group, version, info.kind);
+        if (unserved) out.push(diag(doc, info.apiVersionRange, DiagnosticSeverity.Warning, unserved));
+        continue;
+      }
+      if (r.found) continue;
       const removed = removedInFlux(info.apiVersion);
       const served = r.servedVersions.map((v) => `${group}/${v}`).join(', ') || 'none';
       const origin =
@@ -408,6 +459,31 @@ export class FluxLanguageService {
       );
     }
     return out;
+  }
+
+  /**
+   * A built-in kind at an apiVersion the built-in schemas do not serve (batch/v1beta1 CronJob, say):
+   * a warning, since the cluster may be older than the schemas' Kubernetes version. Kinds the group
+   * does not have at all (a Talos `v1alpha1` config, say) are not Kubernetes objects: nothing.
+   */
+  private unservedBuiltin(group: string, version: string, kind: string): string | undefined {
+    const builtins = this.registry.builtins;
+    if (!builtins || builtins.find(group, version, kind)) return undefined;
+    let apiVersions = builtins
+      .versionsOf(group, kind)
+      .map((v) => apiVersionOf({ group, version: v }))
+      .join(', ');
+    // Kubernetes removed the whole `extensions` group (its kinds moved to apps and networking.k8s.io).
+    if (!apiVersions && group === 'extensions')
+      apiVersions = builtins
+        .kinds()
+        .filter((k) => k.kind === kind && !k.version.includes('alpha') && !k.version.includes('beta'))
+        .map(apiVersionOf)
+        .join(', ');
+    if (!apiVersions) return undefined;
+    const from =
+      builtins.origin.kind === 'bundled' ? 'the bundled schemas' : `cluster ${builtins.origin.context}`;
+    return `${kind} ${apiVersionOf({ group, version })} is not served by Kubernetes ${builtins.origin.kubernetesVersion} (${from}): use ${apiVersions}. This document was not validated.`;
   }
 
   /** CRDs in this file whose schema could not be converted, said on the CRD itself. */
@@ -465,14 +541,18 @@ export class FluxLanguageService {
     }
     if (!info?.apiVersion || !info.kind) return undefined;
     const slash = info.apiVersion.lastIndexOf('/');
-    const r = this.registry.resolve(
-      info.apiVersion.slice(0, slash),
-      info.apiVersion.slice(slash + 1),
-      info.kind,
-    );
-    if (!r?.found) return undefined;
-    const version = r.origin.fluxVersion ? `, Flux ${r.origin.fluxVersion}` : '';
-    return `Schema source: ${describeOrigin(r.origin)}${version} — ${r.gvk.kind} (${r.gvk.group}/${r.gvk.version})`;
+    const group = slash < 0 ? '' : info.apiVersion.slice(0, slash);
+    const version = info.apiVersion.slice(slash + 1);
+    const r = slash < 0 ? undefined : this.registry.resolve(group, version, info.kind);
+    if (!r) {
+      const builtins = this.registry.builtins;
+      const k = builtins?.find(group, version, info.kind);
+      if (!k) return undefined;
+      return `Schema source: Kubernetes built-in kinds (${describeBuiltinOrigin(builtins!.origin)} OpenAPI) — ${k.kind} (${apiVersionOf(k)})`;
+    }
+    if (!r.found) return undefined;
+    const release = r.origin.fluxVersion ? `, Flux ${r.origin.fluxVersion}` : '';
+    return `Schema source: ${describeOrigin(r.origin)}${release} — ${r.gvk.kind} (${r.gvk.group}/${r.gvk.version})`;
   }
 }
 

@@ -9,6 +9,11 @@ export interface FileFacts {
   crds: unknown[];
   /** Absolute paths of files this kustomization.yaml uses as patches. */
   patchFiles: string[];
+  /**
+   * Absolute paths of files this kustomization.yaml reads as data, never as objects to apply:
+   * configMapGenerator/secretGenerator files and envs, helmCharts values files.
+   */
+  generatorInputs: string[];
   /** Patches in Flux Kustomizations' spec.patches that target Flux Kustomizations. */
   kustomizationPatches: ParentPatch[];
   fluxKustomizations: FluxKustomizationRef[];
@@ -50,6 +55,7 @@ export function extractFileFacts(file: string, text: string): FileFacts {
   const facts: FileFacts = {
     crds: [],
     patchFiles: [],
+    generatorInputs: [],
     kustomizationPatches: [],
     fluxKustomizations: [],
     isChartManifest: false,
@@ -73,6 +79,7 @@ export function extractFileFacts(file: string, text: string): FileFacts {
       (obj.apiVersion === undefined || String(obj.apiVersion).startsWith('kustomize.config.k8s.io/'))
     ) {
       facts.patchFiles.push(...patchFilesOf(obj, path.dirname(file)));
+      facts.generatorInputs.push(...generatorInputsOf(obj, path.dirname(file)));
     } else if (
       typeof obj.apiVersion === 'string' &&
       obj.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') &&
@@ -110,6 +117,33 @@ function patchFilesOf(k: Record<string, unknown>, dir: string): string[] {
   if (Array.isArray(k.patches)) for (const p of k.patches) if (isObject(p)) add(p.path);
   if (Array.isArray(k.patchesStrategicMerge)) for (const p of k.patchesStrategicMerge) add(p);
   if (Array.isArray(k.patchesJson6902)) for (const p of k.patchesJson6902) if (isObject(p)) add(p.path);
+  return out;
+}
+
+function generatorInputsOf(k: Record<string, unknown>, dir: string): string[] {
+  const out: string[] = [];
+  const add = (p: unknown): void => {
+    if (typeof p !== 'string' || !p || p.includes('\n') || /^[a-z]+:\/\//.test(p)) return;
+    // `files` entries may name the key: "config.yaml=files/app-config.yaml".
+    const file = p.includes('=') ? p.slice(p.indexOf('=') + 1) : p;
+    out.push(path.resolve(dir, file));
+  };
+  for (const field of ['configMapGenerator', 'secretGenerator']) {
+    const list = k[field];
+    if (!Array.isArray(list)) continue;
+    for (const g of list) {
+      if (!isObject(g)) continue;
+      for (const key of ['files', 'envs']) if (Array.isArray(g[key])) for (const f of g[key]) add(f);
+      add(g.env);
+    }
+  }
+  if (Array.isArray(k.helmCharts)) {
+    for (const c of k.helmCharts) {
+      if (!isObject(c)) continue;
+      add(c.valuesFile);
+      if (Array.isArray(c.additionalValuesFiles)) for (const f of c.additionalValuesFiles) add(f);
+    }
+  }
   return out;
 }
 
@@ -167,12 +201,14 @@ function leafPaths(obj: Record<string, unknown>, prefix = ''): string[] {
 export class WorkspaceModel {
   private readonly facts = new Map<string, FileFacts>();
   private patchFileSet: Set<string> | undefined;
+  private generatorInputSet: Set<string> | undefined;
   private chartDirs: string[] | undefined;
 
   update(file: string, text: string): FileFacts {
     const f = extractFileFacts(file, text);
     this.facts.set(file, f);
     this.patchFileSet = undefined;
+    this.generatorInputSet = undefined;
     this.chartDirs = undefined;
     return f;
   }
@@ -180,6 +216,7 @@ export class WorkspaceModel {
   remove(file: string): void {
     this.facts.delete(file);
     this.patchFileSet = undefined;
+    this.generatorInputSet = undefined;
     this.chartDirs = undefined;
   }
 
@@ -189,6 +226,15 @@ export class WorkspaceModel {
       for (const f of this.facts.values()) for (const p of f.patchFiles) this.patchFileSet.add(p);
     }
     return this.patchFileSet.has(path.resolve(file));
+  }
+
+  /** True for files a kustomization reads as generator data (configMapGenerator files, ...). */
+  isGeneratorInput(file: string): boolean {
+    if (!this.generatorInputSet) {
+      this.generatorInputSet = new Set();
+      for (const f of this.facts.values()) for (const p of f.generatorInputs) this.generatorInputSet.add(p);
+    }
+    return this.generatorInputSet.has(path.resolve(file));
   }
 
   /** True for files under `templates/` of a Helm chart (a folder with a Chart.yaml). */

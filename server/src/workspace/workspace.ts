@@ -10,6 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { SchemaRegistry, type CrdProblem } from '../flux/schemaRegistry';
 import { readdirP } from '../io/io';
+import { BundledBuiltinSchemas } from '../kubernetes/builtinSchemas';
 import { WorkspaceModel } from './fileFacts';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.terraform', '.venv']);
@@ -18,6 +19,11 @@ const MAX_FILES = 50_000;
 /** The bundled CRD snapshot written by esbuild.mjs next to the server bundle. */
 export function bundledCrdsPath(): string {
   return process.env.FLUX_WORKBENCH_CRDS ?? path.join(__dirname, 'crds', 'flux-crds.json');
+}
+
+/** The Kubernetes built-in kinds' schemas written by esbuild.mjs next to the server bundle. */
+export function bundledBuiltinsDir(): string {
+  return process.env.FLUX_WORKBENCH_KUBERNETES_SCHEMAS ?? path.join(__dirname, 'kubernetes');
 }
 
 /**
@@ -29,6 +35,8 @@ export class Workspace {
   readonly model = new WorkspaceModel();
   private readonly crdProblems = new Map<string, CrdProblem[]>();
   bundledProblem: string | undefined;
+  /** Why the Kubernetes built-in kinds have no schemas, when they have none. */
+  builtinsProblem: string | undefined;
   /** Workspace roots, for relative names in messages. */
   readonly roots: string[] = [];
 
@@ -45,6 +53,17 @@ export class Workspace {
     } catch (err) {
       this.bundledProblem = `bundled Flux CRDs unreadable: ${(err as Error).message}`;
     }
+  }
+
+  /** Reads the index of the bundled built-in kinds (their schemas load per kind, on first use). */
+  async loadBuiltins(dir = bundledBuiltinsDir()): Promise<void> {
+    const source = await BundledBuiltinSchemas.load(dir);
+    if (!(source instanceof BundledBuiltinSchemas)) {
+      this.builtinsProblem = source.problem;
+      return;
+    }
+    this.builtinsProblem = undefined;
+    this.registry.setBuiltins(source);
   }
 
   /** Records a file's text (from disk or an editor buffer). */
