@@ -27,6 +27,8 @@ export const DIAGNOSTIC_CODES = {
   'removed-api-version': 'An API version a Flux release removed; the message names the one to use.',
   'unserved-api-version': 'An API version the schemas in use do not serve (never served, or a typo).',
   'missing-api-version': 'A document with `kind` but no `apiVersion`: it is not validated.',
+  'unserved-kubernetes-api':
+    'A built-in kind at an apiVersion the Kubernetes version of the built-in schemas does not serve.',
   'crd-schema-unusable':
     "A CustomResourceDefinition whose schema could not be converted: its kind's objects are not validated.",
   // Files that are deliberately not validated, with the reason.

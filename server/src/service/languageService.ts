@@ -438,7 +438,10 @@ export class FluxLanguageService {
       const r = slash < 0 ? undefined : this.registry.resolve(group, version, info.kind);
       if (!r) {
         const unserved = this.unservedBuiltin(group, version, info.kind);
-        if (unserved) out.push(diag(doc, info.apiVersionRange, DiagnosticSeverity.Warning, unserved));
+        if (unserved)
+          out.push(
+            diag(doc, info.apiVersionRange, DiagnosticSeverity.Warning, unserved, 'unserved-kubernetes-api'),
+          );
         continue;
       }
       if (r.found) continue;
