@@ -116,6 +116,28 @@ describe('language server over stdio: per-document features with zero configurat
     client.change(uri, MULTI);
   });
 
+  it('offers whole-document snippets only where a new document can start', async () => {
+    // Line 8 is a blank key line in the GitRepository's spec; line 12 an empty document between two.
+    const text = MULTI.replace('  ref:\n', '  \n  ref:\n').replace(
+      '---\napiVersion: kustomize',
+      '---\n\n---\napiVersion: kustomize',
+    );
+    client.change(uri, text);
+    const empty = labels(await client.complete(uri, 12, 0));
+    assert.ok(empty.includes('flux-kustomization') && empty.includes('flux-gitrepository'), `${empty}`);
+    assert.ok(!empty.includes('kustomization'), 'the kustomization.yaml snippet only in that file');
+    const inSpec = labels(await client.complete(uri, 8, 2));
+    const inValue = labels(await client.complete(uri, 7, 7));
+    const topOfFull = labels(await client.complete(uri, 0, 0));
+    for (const [where, got] of [
+      ['inside spec:', inSpec],
+      ['a value', inValue],
+      ['a document with content', topOfFull],
+    ] as const)
+      assert.ok(!got.some((l) => l.startsWith('flux-')), `no snippet ${where}: ${got}`);
+    client.change(uri, MULTI);
+  });
+
   it('hovers with description, type and the schema source', async () => {
     const h = hoverText(await client.hover(uri, 17, 4)); // "interval" in the Kustomization spec
     assert.match(h, /interval at which/i);

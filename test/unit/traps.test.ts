@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import { makeService } from './helpers';
 
@@ -132,6 +134,65 @@ spec:
       (await validate('a.yaml')).map((d) => `${d.line} ${d.message}`),
       ['14 Incorrect type. Expected "boolean".'],
     );
+  });
+
+  it('an empty or null required field is missing (the API server drops the null, then requires it)', async () => {
+    const text = `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: app
+spec:
+  interval: 10m
+  prune: ~
+  path: ./x
+  sourceRef:
+    kind: GitRepository
+    name:
+  postBuild:
+`;
+    const { validate, service } = await makeService({ 'a.yaml': text });
+    assert.deepEqual(
+      (await validate('a.yaml')).map((d) => `${d.line} ${d.severity} ${d.message}`),
+      [
+        '7 1 Missing property "prune": it has no value, and the API server drops an empty value before it checks required fields.',
+        '11 1 Missing property "name": it has no value, and the API server drops an empty value before it checks required fields.',
+      ],
+    );
+    // The same document with the keys deleted: the same fields are missing (on their parent's key).
+    const deleted = text.replace('  prune: ~\n', '').replace('    name:\n', '');
+    const { validate: v2 } = await makeService({ 'b.yaml': deleted });
+    assert.deepEqual(
+      (await v2('b.yaml')).map((d) => `${d.line} ${d.message}`),
+      ['5 Missing property "prune".', '8 Missing property "name".'],
+    );
+    const { diagnostics } = await service.validate(
+      TextDocument.create(pathToFileURL('/ws/a.yaml').toString(), 'yaml', 1, text),
+    );
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.character, d.range.end.character]),
+      [
+        ['missing-required', 6, 2, 7],
+        ['missing-required', 10, 4, 8],
+      ],
+    );
+  });
+
+  it('...but not in a file used as a patch, nor when a parent patch sets the field', async () => {
+    const patch = `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: app
+spec:
+  sourceRef:
+    name:
+`;
+    const kz =
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\npatches:\n  - path: patch.yaml\n';
+    const { validate } = await makeService({ 'kustomization.yaml': kz, 'patch.yaml': patch });
+    assert.deepEqual(await validate('patch.yaml'), []);
+    const child = CHILD.replace('  sourceRef:', '  interval:\n  sourceRef:');
+    const { validate: v2 } = await makeService({ 'clusters/ks.yaml': PARENT, 'apps/app/ks.yaml': child });
+    assert.deepEqual(await v2('apps/app/ks.yaml'), []);
   });
 
   it('Alerts may name Flux Operator kinds; unknown kinds are still flagged', async () => {

@@ -28,3 +28,17 @@ export interface JsonSchema {
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * The schema of the value at `keyPath` below `schema` (`'[]'` steps into array items), following
+ * `properties` and `items` only; undefined where the schema does not say.
+ */
+export function schemaAt(schema: JsonSchema, keyPath: readonly string[]): JsonSchema | undefined {
+  let at: JsonSchema | undefined = schema;
+  for (const step of keyPath) {
+    if (!at) return undefined;
+    if (step === '[]') at = Array.isArray(at.items) ? undefined : at.items;
+    else at = at.properties?.[step];
+  }
+  return at;
+}

@@ -137,3 +137,36 @@ export function pathAt(node: Node | null, offset: number): string[] {
   }
   return out;
 }
+
+/**
+ * The pair whose value is an empty or null scalar (`name:`, `name: ~`) at `offset`: its key path
+ * (`'[]'` for sequence items), e.g. ["spec", "sourceRef", "name"], and its key's range.
+ */
+export function nullValueAt(
+  node: Node | null,
+  offset: number,
+): { path: string[]; keyRange: [number, number] } | undefined {
+  const walk = (n: unknown, path: string[], depth: number): ReturnType<typeof nullValueAt> => {
+    if (depth > 200) return undefined;
+    if (isMap(n)) {
+      for (const pair of n.items) {
+        const key = pair.key as Node | null;
+        const value = pair.value as Node | null;
+        const name = isScalar(key) ? String(key.value) : '?';
+        if (isScalar(value) && value.value === null && value.range) {
+          if (offset >= value.range[0] && offset <= value.range[1] && key?.range)
+            return { path: [...path, name], keyRange: [key.range[0], key.range[1]] };
+        } else if (value?.range && offset >= value.range[0] && offset <= value.range[1]) {
+          return walk(value, [...path, name], depth + 1);
+        }
+      }
+    } else if (isSeq(n)) {
+      for (const item of n.items as Array<Node | null>) {
+        if (item?.range && offset >= item.range[0] && offset <= item.range[1])
+          return walk(item, [...path, '[]'], depth + 1);
+      }
+    }
+    return undefined;
+  };
+  return walk(node, [], 0);
+}

@@ -15,13 +15,15 @@ import { getLanguageService, SchemaPriority, type LanguageService } from 'yaml-l
 import { SettingsState } from 'yaml-language-server/out/src/yamlSettings.js';
 import { isDiagnosticCode, type DiagnosticCode } from '../diagnosticCodes';
 import { removedInFlux } from '../flux/fluxApis';
+import { schemaAt } from '../flux/jsonSchema';
 import { describeBuiltinOrigin } from '../kubernetes/builtinSchemas';
 import { apiVersionOf } from '../kubernetes/openapiToSchema';
 import { describeOrigin, type CrdProblem, type SchemaRegistry } from '../flux/schemaRegistry';
 import type { WorkspaceModel } from '../workspace/fileFacts';
 import { kustomizationSchema } from '../kustomize/kustomizationSchema';
-import { docAt, parsePieces, pathAt, type DocInfo, type ParsedFile } from './documents';
+import { docAt, nullValueAt, parsePieces, pathAt, type DocInfo, type ParsedFile } from './documents';
 import { nameEngineDiagnostic } from './engineCodes';
+import { documentSnippetCompletions } from './snippets';
 import { blankModelines, findModelines } from './modelines';
 import type { RemoteSchemaLoader } from './schemaLoader';
 import { checkText, DEFAULT_LIMITS, type TextLimits } from './textGuards';
@@ -270,9 +272,16 @@ export class FluxLanguageService {
     }
     const isPatch = filePath ? this.model.isPatchFile(filePath) : false;
     const out: Diagnostic[] = [];
+    const seen = new Set<string>();
     for (const d of raw) {
       const kept = this.adjust(doc, text, entry.file, d, isPatch);
-      if (kept) out.push(kept);
+      // One finding once (an empty required value can fail several of the engine's checks).
+      const key =
+        kept && `${kept.range.start.line}:${kept.range.start.character}:${String(kept.code)}:${msg(kept)}`;
+      if (kept && !seen.has(key!)) {
+        seen.add(key!);
+        out.push(kept);
+      }
     }
     out.push(...this.fluxDiagnostics(doc, entry.file));
     if (filePath) out.push(...this.crdProblemDiagnostics(doc, entry.file, filePath));
@@ -368,25 +377,30 @@ export class FluxLanguageService {
         const where = at ? pathAt(at.contents, start - at.base) : ['?'];
         if (where.length === 0 || (where.length === 1 && where[0] === 'sops')) return undefined;
       }
-      // The API server drops explicit nulls of non-nullable fields before validating.
-      if (/^\s*(null|Null|NULL|~)?\s*$/.test(span) && (code === 'wrong-type' || code === 'value-not-allowed'))
-        return undefined;
+      // The API server drops explicit nulls of non-nullable fields before validating: a null is not
+      // a type error, but a required field whose value is dropped is then missing.
+      if (
+        /^\s*(null|Null|NULL|~)?\s*$/.test(span) &&
+        (code === 'wrong-type' || code === 'value-not-allowed')
+      ) {
+        const empty = this.emptyRequiredField(file, start);
+        if (!empty || isPatch || this.providedByParents(file, start, empty.path)) return undefined;
+        const key = empty.path[empty.path.length - 1]!;
+        return {
+          ...d,
+          range: { start: doc.positionAt(empty.keyRange[0]), end: doc.positionAt(empty.keyRange[1]) },
+          severity: DiagnosticSeverity.Error,
+          code: 'missing-required',
+          message: `Missing property "${key}": it has no value, and the API server drops an empty value before it checks required fields.`,
+        };
+      }
       const missing = /^Missing property "([^"]+)"/.exec(message);
       if (missing) {
         // A file listed as a kustomize patch is a partial object by design.
         if (isPatch) return undefined;
         const info = docAt(file, start);
-        if (info?.kind === 'Kustomization' && info.apiVersion?.startsWith('kustomize.toolkit.fluxcd.io/')) {
-          const provided = this.model.fieldsProvidedByParents(
-            info.name ?? '',
-            info.namespace ?? '',
-            info.labels,
-          );
-          const at = [...pathAt(info.contents, start - info.base), missing[1]!]
-            .filter((p) => p !== '[]')
-            .join('.');
-          if (provided === 'all' || provided.has(at)) return undefined;
-        }
+        const at = info ? [...pathAt(info.contents, start - info.base), missing[1]!] : [missing[1]!];
+        if (this.providedByParents(file, start, at)) return undefined;
         d.severity = DiagnosticSeverity.Error;
       } else if (
         // What the API server (server-side apply rejects undeclared fields, as Flux applies) or
@@ -413,6 +427,39 @@ export class FluxLanguageService {
       d.severity = DiagnosticSeverity.Information;
     }
     return d;
+  }
+
+  /** Whether a parent Kustomization's patch sets the field at `keyPath` of this Flux Kustomization. */
+  private providedByParents(file: ParsedFile, offset: number, keyPath: readonly string[]): boolean {
+    const info = docAt(file, offset);
+    if (info?.kind !== 'Kustomization' || !info.apiVersion?.startsWith('kustomize.toolkit.fluxcd.io/'))
+      return false;
+    const provided = this.model.fieldsProvidedByParents(info.name ?? '', info.namespace ?? '', info.labels);
+    return provided === 'all' || provided.has(keyPath.filter((p) => p !== '[]').join('.'));
+  }
+
+  /**
+   * The field at `offset` when it has an empty or null value and the schema of its document's kind
+   * requires it (offsets in the file).
+   */
+  private emptyRequiredField(
+    file: ParsedFile,
+    offset: number,
+  ): { path: string[]; keyRange: [number, number] } | undefined {
+    const info = docAt(file, offset);
+    if (!info?.apiVersion || !info.kind) return undefined;
+    const empty = nullValueAt(info.contents, offset - info.base);
+    if (!empty) return undefined;
+    const slash = info.apiVersion.lastIndexOf('/');
+    const r = this.registry.resolve(
+      info.apiVersion.slice(0, slash),
+      info.apiVersion.slice(slash + 1),
+      info.kind,
+    );
+    if (!r?.found) return undefined;
+    const parent = schemaAt(r.gvk.schema, empty.path.slice(0, -1));
+    if (!parent?.required?.includes(empty.path[empty.path.length - 1]!)) return undefined;
+    return { path: empty.path, keyRange: [empty.keyRange[0] + info.base, empty.keyRange[1] + info.base] };
   }
 
   /** Flux knowledge no schema holds: unserved API versions, kinds without apiVersion. */
@@ -510,11 +557,16 @@ export class FluxLanguageService {
   async complete(doc: TextDocument, position: Position): Promise<CompletionList | null> {
     if (!checkText(doc.getText(), this.limits).ok) return null;
     const entry = await this.prepare(doc);
+    let list: CompletionList | null;
     try {
-      return await this.yls.doComplete(entry.effective, position, true);
+      list = await this.yls.doComplete(entry.effective, position, true);
     } catch {
       return null; // e.g. recursive anchors overflow the engine's stack
     }
+    const base = path.basename(uriToPath(doc.uri) ?? doc.uri);
+    const snippets = documentSnippetCompletions(doc.getText(), position, base);
+    if (snippets.length === 0) return list;
+    return { isIncomplete: list?.isIncomplete ?? false, items: [...(list?.items ?? []), ...snippets] };
   }
 
   async hover(doc: TextDocument, position: Position): Promise<Hover | null> {
