@@ -54,6 +54,8 @@ const targets = [
   // The commands, loaded by cli.js on demand.
   { ...common, entryPoints: ['server/src/cli/build.ts'], outfile: 'server/out/cli-build.js' },
   { ...common, entryPoints: ['server/src/cli/validate.ts'], outfile: 'server/out/cli-validate.js' },
+  // get/reconcile/suspend/resume: the live cluster engine (needs Node >= 22.19, see cli/index.ts).
+  { ...common, entryPoints: ['server/src/cli/cluster.ts'], outfile: 'server/out/cli-cluster.js' },
 ];
 
 function walk(dir, out = []) {

@@ -25,7 +25,7 @@ check() { # name command...
 # Counts node:test results from its TAP file (the spec reporter prints to the console).
 node_tests() { # name tapfile args...
   local name=$1 tap=$2; shift 2
-  node --test --test-reporter=spec --test-reporter-destination=stdout \
+  "${NODE_BIN:-node}" --test --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$tap" "$@"
   local rc=$?
   local p f
@@ -70,6 +70,12 @@ if [[ $tiers == *" cluster "* ]]; then
   step "cluster tests (real kube-apiserver, etcd and Flux controllers)"
   if bash test/cluster/ensure-built.sh; then
     node_tests "cluster tests" "$results/cluster-tests.tap" test/cluster/
+    # The live engine's tests load @kubernetes/client-node 2.0 (undici 8: Node >= 22.19).
+    if node24=$(bash test/build/ensure-node24.sh); then
+      NODE_BIN=$node24 node_tests "engine cluster tests" "$results/engine-cluster-tests.tap" "test/out/cluster/**/*.test.js"
+    else
+      bad "Node >= 22.19 for the engine's cluster tests could not be installed"
+    fi
   else
     bad "cluster binaries could not be built (see the log above)"
   fi

@@ -26,6 +26,8 @@ export GO_VERSION
 # Components: name | main package | version. Versions: Kubernetes 1.36.3; Flux controllers as
 # pinned by Flux v2.9.4 (see ../shared/flux-crds/VERSIONS.md).
 KUBE_VERSION=v1.36.3
+# The Flux release these controllers belong to (the CRDs are labelled with it).
+FLUX_VERSION=v2.9.4
 COMPONENTS=(
   "kube-apiserver|k8s.io/kubernetes/cmd/kube-apiserver|$KUBE_VERSION"
   "source-controller|github.com/fluxcd/source-controller|v1.9.4"

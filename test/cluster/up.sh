@@ -186,8 +186,9 @@ start_proc() { # name cmd...  (stdout+stderr -> $LOGS/name.log; pid -> $PIDS/nam
   setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null 8>&- &
   local pid=$!
   echo "$pid" >"$PIDS/$name.pid"
-  # What /proc/<pid>/cmdline must contain for down.sh to treat the PID as ours.
-  printf '%s' "$1" >"$PIDS/$name.exe"
+  # What /proc/<pid>/cmdline must contain for down.sh to treat the PID as ours (START_EXE: the
+  # program a wrapper execs into).
+  printf '%s' "${START_EXE:-$1}" >"$PIDS/$name.exe"
 }
 
 wait_until() { # name timeout-seconds description command...
@@ -301,6 +302,12 @@ crds_served() {
 }
 wait_until kube-apiserver 60 "serving the Flux CRDs" crds_served
 crds_served >>"$LOGS/crds.log"
+# The labels `flux install` puts on every object it installs, CRDs included (the raw CRDs lack them):
+# the explorer reads the Flux version and namespace from them.
+mapfile -t flux_crds < <(kubectl get crd -o name | grep -E '\.fluxcd\.io$')
+kubectl label --overwrite "${flux_crds[@]}" app.kubernetes.io/part-of=flux \
+  app.kubernetes.io/instance=flux-system "app.kubernetes.io/version=$FLUX_VERSION" >>"$LOGS/crds.log" 2>&1 ||
+  component_failed crds "labelling the Flux CRDs failed"
 
 # ---- bootstrap: the sync objects; Flux takes it from there ------------------------------------------
 cat >"$STATE/cluster.env" <<EOF
@@ -323,24 +330,43 @@ kubectl apply --server-side -f "$STATE/work/clusters/dev/flux-system/gotk-sync.y
 # ---- Flux controllers ----------------------------------------------------------------------------
 rm -rf "$STATE/source-storage"; mkdir -p "$STATE/source-storage" "$STATE/tmp"
 # The controllers read KUBECONFIG (exported above) and RUNTIME_NAMESPACE from the environment.
+# Leader election on, as in Flux's own Deployments: each controller then holds a Lease
+# <controller>-leader-election in flux-system, from which the explorer tells whether it runs.
+# Outside a pod, controller-runtime finds the Lease's namespace only in the service-account folder a
+# pod has, so each controller runs in a private mount namespace with a folder holding "flux-system"
+# bound there (root only; elsewhere leader election stays off, and the explorer says "unknown").
 export RUNTIME_NAMESPACE=flux-system TMPDIR="$STATE/tmp"
-common=(--enable-leader-election=false --watch-all-namespaces=true --log-level=info --log-encoding=json)
+SA_DIR=/run/secrets/kubernetes.io/serviceaccount
+WRAP=()
+if [[ $(id -u) == 0 ]] && unshare -m true 2>/dev/null && mkdir -p "$SA_DIR" "$STATE/serviceaccount"; then
+  printf flux-system >"$STATE/serviceaccount/namespace"
+  WRAP=(unshare -m --propagation private sh -c 'mount --bind "$0" '"$SA_DIR"' && exec "$@"' "$STATE/serviceaccount")
+  LEADER_ELECTION=true
+else
+  log "leader election off (needs root for a private mount namespace): controller liveness will be unknown"
+  LEADER_ELECTION=false
+fi
+common=(--enable-leader-election="$LEADER_ELECTION" --watch-all-namespaces=true --log-level=info --log-encoding=json)
+start_controller() { # name args... (the binary is ${BIN[name]})
+  local name=$1; shift
+  START_EXE=${BIN[$name]} start_proc "$name" "${WRAP[@]}" "${BIN[$name]}" "$@"
+}
 # Events go to notification-controller; without it the event recorder's retries slow reconciles.
 events=()
 runs notification-controller && events=(--events-addr="http://127.0.0.1:$EVENTS_PORT")
 log "starting the Flux controllers"
-runs notification-controller && start_proc notification-controller "${BIN[notification-controller]}" "${common[@]}" \
+runs notification-controller && start_controller notification-controller "${common[@]}" \
   --metrics-addr="127.0.0.1:$NC_METRICS" --health-addr="127.0.0.1:$NC_HEALTH" \
   --events-addr="127.0.0.1:$EVENTS_PORT" --receiverAddr="127.0.0.1:$RECEIVER_PORT"
-runs source-controller && start_proc source-controller "${BIN[source-controller]}" "${common[@]}" \
+runs source-controller && start_controller source-controller "${common[@]}" \
   --metrics-addr="127.0.0.1:$SC_METRICS" --health-addr="127.0.0.1:$SC_HEALTH" \
   "${events[@]}" \
   --storage-path="$STATE/source-storage" --storage-addr="127.0.0.1:$STORAGE_PORT" \
   --storage-adv-addr="127.0.0.1:$STORAGE_PORT" --requeue-dependency=2s
-runs kustomize-controller && start_proc kustomize-controller "${BIN[kustomize-controller]}" "${common[@]}" \
+runs kustomize-controller && start_controller kustomize-controller "${common[@]}" \
   --metrics-addr="127.0.0.1:$KC_METRICS" --health-addr="127.0.0.1:$KC_HEALTH" \
   "${events[@]}" --requeue-dependency=2s
-runs helm-controller && start_proc helm-controller "${BIN[helm-controller]}" "${common[@]}" \
+runs helm-controller && start_controller helm-controller "${common[@]}" \
   --metrics-addr="127.0.0.1:$HC_METRICS" --health-addr="127.0.0.1:$HC_HEALTH" \
   "${events[@]}" --requeue-dependency=2s --graceful-shutdown-timeout=5s
 runs notification-controller && wait_until notification-controller 60 "healthy" curl -sf --max-time 2 "http://127.0.0.1:$NC_HEALTH/readyz"

@@ -5,6 +5,7 @@
 
 import * as path from 'node:path';
 import type { runBuildCommand } from './build';
+import type { runClusterCommand } from './cluster';
 import { USAGE } from './usage';
 import type { runValidateCommand } from './validate';
 
@@ -27,6 +28,20 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'build')
     return load<{ runBuildCommand: typeof runBuildCommand }>('cli-build.js').runBuildCommand(rest);
+  if (command === 'get' || command === 'reconcile' || command === 'suspend' || command === 'resume') {
+    // @kubernetes/client-node 2.0 runs on undici 8, which needs Node >= 22.19 (README "Live cluster engine").
+    const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+    if (major < 22 || (major === 22 && minor < 19)) {
+      process.stderr.write(
+        `flux-workbench ${command} needs Node.js >= 22.19 (its Kubernetes client runs on undici 8); this is Node.js ${process.version} at ${process.execPath}.\nRun it with a newer node: /path/to/node ${process.argv[1] ?? 'cli.js'} ${command} ...\n`,
+      );
+      return 1;
+    }
+    return load<{ runClusterCommand: typeof runClusterCommand }>('cli-cluster.js').runClusterCommand(
+      command,
+      rest,
+    );
+  }
   if (command === 'validate')
     return load<{ runValidateCommand: typeof runValidateCommand }>('cli-validate.js').runValidateCommand(
       rest,

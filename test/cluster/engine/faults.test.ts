@@ -1,0 +1,421 @@
+// Faults and bad input for the live engine, against a real kube-apiserver and etcd (no
+// controllers: nothing here needs them, and the API server may go down without a controller
+// losing its Lease): unreachable and silent clusters, a malformed kubeconfig, revoked credentials,
+// exec plugins, a CRD installed later, the API server and etcd restarted mid-watch (objects
+// deleted meanwhile), etcd compaction (410), and 20,000 objects.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as https from 'node:https';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { after, before, describe, it } from 'node:test';
+import { findKind, FluxExplorer, formatProblem, type ContextSession } from '../../../client/src/cluster';
+import {
+  kubectl,
+  restartApiServer,
+  startCluster,
+  stopCluster,
+  until,
+  writeKubeconfig,
+  type Cluster,
+} from './harness';
+
+let cluster: Cluster;
+let dir: string;
+const explorers: FluxExplorer[] = [];
+const KS = findKind('Kustomization')!;
+
+before(async () => {
+  cluster = await startCluster('fw-faults', '');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-faults-kc-'));
+});
+
+after(async () => {
+  await Promise.all(explorers.map((e) => e.dispose()));
+  await stopCluster(cluster);
+});
+
+async function explorerFor(
+  files: string[],
+  contexts: string[],
+  opts: ConstructorParameters<typeof FluxExplorer>[0] = {},
+) {
+  const e = new FluxExplorer({ kubeconfigFiles: files, ...opts });
+  explorers.push(e);
+  await e.loadKubeconfig();
+  await e.show(contexts);
+  return e;
+}
+
+const ks = (name: string, ns = 'flux-system') => ({
+  apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+  kind: 'Kustomization',
+  metadata: { name, namespace: ns },
+  spec: { interval: '10m', path: './x', prune: false, sourceRef: { kind: 'GitRepository', name: 'none' } },
+});
+
+/** Creates objects with `concurrency` parallel POSTs (kubectl would take minutes for thousands). */
+async function createMany(objs: object[], plural: string, concurrency = 24): Promise<void> {
+  const url = new URL(cluster.env['KAS_URL']!);
+  const agent = new https.Agent({
+    keepAlive: true,
+    maxSockets: concurrency,
+    ca: fs.readFileSync(cluster.env['CA_FILE']!),
+  });
+  let next = 0;
+  const one = (o: { metadata: { namespace: string } }) =>
+    new Promise<void>((resolve, reject) => {
+      const body = JSON.stringify(o);
+      const req = https.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${o.metadata.namespace}/${plural}`,
+          agent,
+          headers: {
+            Authorization: `Bearer ${cluster.env['ADMIN_TOKEN']}`,
+            'Content-Type': 'application/json',
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            res.statusCode === 201 || res.statusCode === 409
+              ? resolve()
+              : reject(new Error(`create: HTTP ${res.statusCode}`)),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < objs.length) await one(objs[next++] as never);
+    }),
+  );
+  agent.destroy();
+}
+
+describe('bad input and unreachable clusters', () => {
+  it('an unreachable and a silent cluster fail within the request timeout; the good context is unaffected', async () => {
+    const closed = await new Promise<number>((r) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => r(p));
+      });
+    });
+    // Accepts connections and never answers: a cluster behind a dead load balancer.
+    const silent = net.createServer(() => undefined).listen(0, '127.0.0.1');
+    await new Promise((r) => silent.once('listening', r));
+    const silentPort = (silent.address() as net.AddressInfo).port;
+    const files = [
+      cluster.kubeconfig,
+      writeKubeconfig(
+        cluster,
+        path.join(dir, 'refused'),
+        'refused',
+        { token: 'x' },
+        `https://127.0.0.1:${closed}`,
+      ),
+      writeKubeconfig(
+        cluster,
+        path.join(dir, 'silent'),
+        'silent',
+        { token: 'x' },
+        `https://127.0.0.1:${silentPort}`,
+      ),
+    ];
+    const t0 = Date.now();
+    const e = await explorerFor(files, ['flux-workbench-admin@flux-workbench-test', 'refused', 'silent'], {
+      requestTimeoutMs: 2000,
+    });
+    const ms = Date.now() - t0;
+    silent.close();
+    const refused = e.session('refused')!.phase;
+    const sil = e.session('silent')!.phase;
+    assert.equal(refused.phase, 'error');
+    assert.match(
+      (refused as { message: string }).message,
+      /^unreachable: https:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/,
+    );
+    assert.equal(sil.phase, 'error');
+    assert.match((sil as { message: string }).message, /^unreachable: .* did not answer within 2 s/);
+    assert.ok(ms < 4000, `show() returned after ${ms} ms`);
+    assert.equal(e.session('flux-workbench-admin@flux-workbench-test')!.phase.phase, 'ready');
+  });
+
+  it('a malformed kubeconfig is named with file and line; the other files still work', async () => {
+    const bad = path.join(dir, 'bad-config');
+    fs.writeFileSync(
+      bad,
+      'apiVersion: v1\nclusters:\n  - name: x\n    cluster:\n      server: "unterminated\n',
+    );
+    const e = await explorerFor([bad, cluster.kubeconfig], ['flux-workbench-admin@flux-workbench-test']);
+    assert.equal(e.kubeconfig.problems.length, 1);
+    assert.match(formatProblem(e.kubeconfig.problems[0]!), new RegExp(`^${bad}:\\d+: not valid YAML`));
+    assert.equal(e.session('flux-workbench-admin@flux-workbench-test')!.phase.phase, 'ready');
+  });
+
+  it('revoked credentials: a message naming the user and file, with the fix', async () => {
+    const file = writeKubeconfig(cluster, path.join(dir, 'revoked'), 'revoked', {
+      token: 'revoked-or-expired-token',
+    });
+    const e = await explorerFor([file], ['revoked']);
+    const p = e.session('revoked')!.phase as { phase: string; message: string };
+    assert.equal(p.phase, 'error');
+    assert.equal(
+      p.message,
+      `credentials rejected (401 Unauthorized): the credentials of user "revoked" in ${file} are expired or revoked: get new ones (log in again) and update that file`,
+    );
+  });
+
+  it('exec plugins: one run for all requests, a rejected token re-authenticates once, failures show stderr, untrusted workspaces do not run them', async () => {
+    const plugin = path.join(dir, 'plugin.sh');
+    const runs = path.join(dir, 'plugin.runs');
+    // The first credential is stale (the server rejects it); the next one is good.
+    fs.writeFileSync(
+      plugin,
+      `#!/bin/sh\necho run >> ${runs}\nif [ "$(wc -l < ${runs})" -le 1 ]; then t=stale-token; else t=${cluster.env['ADMIN_TOKEN']}; fi\nprintf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}' "$t"\n`,
+    );
+    fs.chmodSync(plugin, 0o755);
+    const file = writeKubeconfig(cluster, path.join(dir, 'exec'), 'exec', {
+      exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin },
+    });
+    const e = await explorerFor([file], ['exec']);
+    const s = e.session('exec')!;
+    assert.equal(s.phase.phase, 'ready', JSON.stringify(s.phase));
+    await until('the exec context to list', () => (s.settled ? true : undefined), 20_000);
+    assert.equal(
+      fs.readFileSync(runs, 'utf8').trim().split('\n').length,
+      2,
+      'one stale run, one refresh after the 401, none per request',
+    );
+    const failing = path.join(dir, 'failing.sh');
+    fs.writeFileSync(failing, '#!/bin/sh\necho "error: token expired; run: acme-cloud login" >&2\nexit 1\n');
+    fs.chmodSync(failing, 0o755);
+    const f2 = writeKubeconfig(cluster, path.join(dir, 'exec-fail'), 'exec-fail', {
+      exec: { apiVersion: 'client.authentication.k8s.io/v1', command: failing },
+    });
+    const e2 = await explorerFor([f2], ['exec-fail']);
+    assert.match(
+      (e2.session('exec-fail')!.phase as { message: string }).message,
+      /failed \(exit 1\): error: token expired; run: acme-cloud login/,
+    );
+    const e3 = await explorerFor([file], ['exec'], { allowExec: false });
+    assert.match(
+      (e3.session('exec')!.phase as { message: string }).message,
+      /runs an exec plugin .* not run in an untrusted workspace/,
+    );
+  });
+});
+
+describe('CRDs and watches', () => {
+  let e: FluxExplorer;
+  let s: ContextSession;
+  before(async () => {
+    e = await explorerFor([cluster.kubeconfig], ['flux-workbench-admin@flux-workbench-test']);
+    s = e.session('flux-workbench-admin@flux-workbench-test')!;
+    await until('listed', () => (s.settled ? true : undefined), 20_000);
+  });
+
+  it('a Flux CRD installed later: its kind appears without a reload', async () => {
+    assert.equal(s.kindStates().find((k) => k.kind.kind === 'ResourceSet')!.served, undefined);
+    // A minimal ResourceSet CRD (the Flux Operator's kind), written for this test.
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'resourcesets.fluxcd.controlplane.io' },
+      spec: {
+        group: 'fluxcd.controlplane.io',
+        names: {
+          kind: 'ResourceSet',
+          listKind: 'ResourceSetList',
+          plural: 'resourcesets',
+          singular: 'resourceset',
+        },
+        scope: 'Namespaced',
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            subresources: { status: {} },
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
+        ],
+      },
+    };
+    await kubectl(cluster, ['apply', '-f', '-'], { input: JSON.stringify(crd) });
+    await until(
+      'ResourceSet to be served in the cache',
+      () => (s.kindStates().find((k) => k.kind.kind === 'ResourceSet')?.served ? true : undefined),
+      20_000,
+    );
+    await until(
+      'kubectl to see the CRD established',
+      async () => ((await kubectl(cluster, ['get', 'resourcesets', '-A'])) !== undefined ? true : undefined),
+      20_000,
+    );
+    await kubectl(cluster, ['apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'fluxcd.controlplane.io/v1',
+        kind: 'ResourceSet',
+        metadata: { name: 'apps', namespace: 'flux-system' },
+        spec: {},
+      }),
+    });
+    const o = await until(
+      'the ResourceSet in the cache',
+      () => s.get(findKind('ResourceSet')!, 'flux-system', 'apps'),
+      10_000,
+    );
+    assert.equal(o.status.state, 'Pending');
+  });
+
+  it('kube-apiserver and etcd restarted mid-watch: the cache converges (deletions included), at most one relist per kind, jittered reconnects', async () => {
+    await createMany(
+      Array.from({ length: 5 }, (_, i) => ks(`restart-${i}`)),
+      'kustomizations',
+    );
+    await until(
+      '5 objects cached',
+      () =>
+        s.list({ kind: KS }).filter((o) => o.name.startsWith('restart-')).length === 5 ? true : undefined,
+      10_000,
+    );
+    const before = new Map(
+      s
+        .kindStates()
+        .filter((k) => k.served)
+        .map((k) => [
+          k.kind.kind,
+          s.reflectors(k.kind).map((r) => ({ lists: r.stats.lists, delays: r.stats.delays.length })),
+        ]),
+    );
+    const sentBefore = s.transport!.sent.length;
+    // Delete two objects while our watch is cut: the API server is down, so straight in etcd.
+    const key = (n: string) => `/registry/kustomize.toolkit.fluxcd.io/kustomizations/flux-system/${n}`;
+    await restartApiServer(cluster, {
+      etcd: true,
+      downSeconds: 2,
+      etcdDelete: [key('restart-0'), key('restart-1')],
+    });
+    const want = async () =>
+      JSON.parse(await kubectl(cluster, ['get', 'kustomizations', '-A', '-o', 'json']))
+        .items.map(
+          (o: { metadata: { namespace: string; name: string } }) =>
+            `${o.metadata.namespace}/${o.metadata.name}`,
+        )
+        .sort();
+    await until(
+      'the cache to equal kubectl',
+      async () => {
+        const got = s
+          .list({ kind: KS })
+          .map((o) => `${o.namespace}/${o.name}`)
+          .sort();
+        return JSON.stringify(got) === JSON.stringify(await want()) ? true : undefined;
+      },
+      60_000,
+      200,
+    );
+    await until(
+      'every kind watching again',
+      () =>
+        s.kindStates().every((k) => !k.served || k.scopes.every((sc) => sc.phase.phase === 'watching'))
+          ? true
+          : undefined,
+      60_000,
+      200,
+    );
+    const delays: number[] = [];
+    for (const k of s.kindStates().filter((x) => x.served)) {
+      const b = before.get(k.kind.kind);
+      s.reflectors(k.kind).forEach((r, i) => {
+        const relists = r.stats.lists - (b?.[i]?.lists ?? 0);
+        assert.ok(relists <= 1, `${k.kind.kind}: ${relists} relists`);
+        delays.push(...r.stats.delays.slice(b?.[i]?.delays ?? 0).map((d) => d.ms));
+      });
+    }
+    assert.ok(delays.length > 0, 'reconnects backed off');
+    assert.ok(
+      new Set(delays).size > delays.length / 2,
+      `reconnect delays are jittered: ${delays.join(', ')}`,
+    );
+    assert.equal(s.get(KS, 'flux-system', 'restart-0'), undefined, 'deleted while the watch was cut');
+    process.stderr.write(`  reconnect delays (ms): ${delays.join(', ')}\n`);
+    const requests = s.transport!.sent.length - sentBefore;
+    assert.ok(
+      requests < 40 * 15,
+      `${requests} requests for ${s.kindStates().filter((k) => k.served).length} kinds: no storm`,
+    );
+  });
+
+  it('etcd compacted while the API server is down: the watch gets 410 and relists once', async () => {
+    const refl = s.reflectors(KS)[0]!;
+    const gone = refl.stats.gone;
+    const lists = refl.stats.lists;
+    await restartApiServer(cluster, { compact: true, downSeconds: 1 });
+    await createMany([ks('after-compaction')], 'kustomizations');
+    await until('the new object', () => s.get(KS, 'flux-system', 'after-compaction'), 60_000);
+    assert.ok(refl.stats.gone > gone, 'a 410 was seen');
+    assert.equal(refl.stats.lists, lists + 1, 'exactly one relist');
+  });
+});
+
+describe('scale', () => {
+  it('20,000 objects: listed in pages, the event loop stays responsive, changes still arrive within 1 s', async () => {
+    const namespaces = Array.from({ length: 10 }, (_, i) => `scale-${i}`);
+    await kubectl(cluster, ['apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: namespaces.map((n) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } })),
+      }),
+    });
+    const existing = Number(
+      (await kubectl(cluster, ['get', 'kustomizations', '-A', '--no-headers']))
+        .trim()
+        .split('\n')
+        .filter(Boolean).length,
+    );
+    await createMany(
+      Array.from({ length: 20_000 - existing }, (_, i) => ks(`scale-${i}`, namespaces[i % 10]!)),
+      'kustomizations',
+      32,
+    );
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
+    const t0 = Date.now();
+    const e = await explorerFor([cluster.kubeconfig], ['flux-workbench-admin@flux-workbench-test']);
+    const s = e.session('flux-workbench-admin@flux-workbench-test')!;
+    await until(
+      '20,000 cached',
+      () => (s.list({ kind: KS }).length >= 20_000 ? true : undefined),
+      120_000,
+      100,
+    );
+    const ms = Date.now() - t0;
+    lag.disable();
+    const refl = s.reflectors(KS)[0]!;
+    assert.ok(refl.stats.pages >= 40, `${refl.stats.pages} pages of 500`);
+    const maxLagMs = lag.max / 1e6;
+    process.stderr.write(
+      `  20,000 Kustomizations cached in ${ms} ms; event loop max delay ${maxLagMs.toFixed(0)} ms\n`,
+    );
+    assert.ok(maxLagMs < 1000, `event loop blocked for ${maxLagMs} ms`);
+    let seen = 0;
+    const sub = s.observe(KS, 'scale-3', 'scale-3', (o) => {
+      if (o?.obj.metadata.labels?.['fw'] === 'x') seen = Date.now();
+    });
+    await kubectl(cluster, ['label', '-n', 'scale-3', 'kustomization/scale-3', 'fw=x']);
+    const done = Date.now();
+    await until('the change', () => (seen ? true : undefined), 10_000, 5);
+    sub.dispose();
+    assert.ok(seen - done < 1000, `${seen - done} ms`);
+  });
+});
