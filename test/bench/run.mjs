@@ -2,7 +2,7 @@
 // test/bench/*.bench.mjs) in turn. Each prints its figures and ratios against a baseline measured in
 // the same run. Benchmarks never fail on a missed target; they say MISSED.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,10 +22,19 @@ benches.push(
     .filter((f) => f.endsWith('.bench.mjs'))
     .map((f) => join(root, 'test/bench', f)),
 );
+// Benchmarks marked @bench-needs-node22 load @kubernetes/client-node 2.0 (undici 8: Node >= 22.19).
+let node22;
+const nodeFor = (b) => {
+  if (!readFileSync(b, 'utf8').includes('@bench-needs-node22')) return process.execPath;
+  node22 ??= spawnSync('bash', [join(root, 'test/build/ensure-node24.sh')], {
+    encoding: 'utf8',
+  }).stdout.trim();
+  return node22 || process.execPath;
+};
 let failed = 0;
 for (const b of benches.sort()) {
   console.log(`\n=== ${b.slice(root.length + 1)}`);
-  const r = spawnSync(process.execPath, ['--expose-gc', b], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(nodeFor(b), ['--expose-gc', b], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

@@ -35,8 +35,9 @@ cmdline_of() { # name -> NUL-separated command line in $STATE/pids/name.cmdline
 stop_one() {
   local pid
   pid=$(cat "$PIDS/$1.pid")
+  # SIGTERM, then SIGKILL after 5 s (kube-apiserver's graceful shutdown waits on open watches).
   kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 200); do pid_alive "$pid" || return 0; sleep 0.1; done
+  for _ in $(seq 50); do pid_alive "$pid" || return 0; sleep 0.1; done
   kill -KILL "$pid" 2>/dev/null || true
   for _ in $(seq 50); do pid_alive "$pid" || return 0; sleep 0.1; done
   die "$1 (pid $pid) did not stop"

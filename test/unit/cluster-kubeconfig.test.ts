@@ -164,7 +164,9 @@ describe('backoff', () => {
     assert.deepEqual([b.next(), b.next(), b.next(), b.next(), b.next()], [500, 1000, 2000, 4000, 4000]);
     r = 1;
     b.reset();
-    assert.deepEqual([b.next(), b.next(), b.next(5000)], [1000, 2000, 5000]);
+    assert.deepEqual([b.next(), b.next(), b.next(5000)], [1000, 2000, 6000]);
+    r = 0;
+    assert.equal(b.next(500), 500, 'Retry-After is the delay, plus up to a second of jitter');
     const delays = Array.from({ length: 50 }, () => new Backoff(1000, 30_000).next());
     assert.ok(new Set(delays).size > 40, 'reconnect delays are spread, not equal');
   });

@@ -12,12 +12,18 @@ export class Backoff {
     private readonly random: () => number = Math.random,
   ) {}
 
-  /** The next delay; at least `retryAfterMs` when the server asked for it. */
+  /**
+   * The next delay. When the server said when to come back (Retry-After), that time plus up to a
+   * second of jitter, so that every watch does not return in the same instant.
+   */
   next(retryAfterMs?: number): number {
+    if (retryAfterMs !== undefined && retryAfterMs > 0)
+      return Math.round(
+        Math.min(retryAfterMs, this.capMs * 4) + this.random() * Math.min(1000, retryAfterMs),
+      );
     const d = Math.min(this.capMs, this.baseMs * 2 ** this.attempt);
     this.attempt = Math.min(this.attempt + 1, 30);
-    const jittered = d / 2 + this.random() * (d / 2);
-    return Math.round(Math.max(jittered, retryAfterMs ?? 0));
+    return Math.round(d / 2 + this.random() * (d / 2));
   }
 
   reset(): void {

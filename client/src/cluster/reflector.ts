@@ -120,7 +120,7 @@ export class Reflector {
     private readonly opts: ReflectorOptions = {},
   ) {
     this.random = opts.random ?? Math.random;
-    this.backoff = new Backoff(1000, 30_000, this.random);
+    this.backoff = new Backoff(1000, 15_000, this.random);
     this.slowBackoff = new Backoff(30_000, 300_000, this.random);
   }
 
@@ -286,6 +286,7 @@ export class Reflector {
       ctrl.abort();
     }
     let error: string | undefined;
+    let gone = false;
     try {
       for await (const line of stream.lines) {
         if (this.gen !== gen) break;
@@ -303,6 +304,7 @@ export class Reflector {
           if (ev.object.code === 410) {
             this.stats.gone++;
             this.resourceVersion = undefined;
+            gone = true;
           } else error = `watch error: ${ev.object.message ?? ev.object.code}`;
           break;
         }
@@ -334,6 +336,7 @@ export class Reflector {
       await this.fail({ status: 0, body: undefined, error }, 'watch', gen);
       return;
     }
+    if (gone) return; // relist now (at most one per 10 s, see run())
     if (silent || events > 0 || Date.now() - opened > 5000) {
       // A normal end (server timeout, silence, or a lively watch): resume from the resourceVersion.
       this.backoff.reset();

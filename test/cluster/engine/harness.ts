@@ -62,9 +62,10 @@ export async function stopCluster(c: Cluster | undefined): Promise<void> {
 /** Restarts kube-apiserver (and etcd, and compacts) with restart.sh. */
 export async function restartApiServer(
   c: Cluster,
-  opts: { etcd?: boolean; compact?: boolean; downSeconds?: number } = {},
+  opts: { etcd?: boolean; compact?: boolean; downSeconds?: number; etcdDelete?: string[] } = {},
 ): Promise<void> {
   const args = [path.join(clusterSrc, 'restart.sh')];
+  for (const k of opts.etcdDelete ?? []) args.push('--etcd-delete', k);
   if (opts.etcd) args.push('--etcd');
   if (opts.compact) args.push('--compact');
   if (opts.downSeconds) args.push('--down', String(opts.downSeconds));
