@@ -193,7 +193,9 @@ export class Reflector {
 
   private async list(gen: number): Promise<boolean> {
     if (!this.synced) this.setPhase({ phase: 'listing' });
-    const fresh = new Map<string, KubeObject>();
+    // Keys seen in this list. Each page is applied as it arrives (first paint need not wait for
+    // the last page, and no single task handles every object); what was not seen is deleted at the end.
+    const seen = new Set<string>();
     let cont: string | undefined;
     let rv: string | undefined;
     this.lastList = Date.now();
@@ -210,7 +212,7 @@ export class Reflector {
       if (res.status === 410 && cont) {
         // The continue token expired between pages: start the list again.
         cont = undefined;
-        fresh.clear();
+        seen.clear();
         continue;
       }
       if (res.status !== 200 || !isRecord(res.body)) {
@@ -221,26 +223,23 @@ export class Reflector {
       for (const item of Array.isArray(res.body.items) ? res.body.items : []) {
         if (!isRecord(item) || !isRecord(item.metadata)) continue;
         const obj = ingest(item, this.resource);
-        fresh.set(objectKey(obj), obj);
+        const key = objectKey(obj);
+        seen.add(key);
+        const old = this.items.get(key);
+        if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) continue;
+        this.items.set(key, obj);
+        this.sink.onEvent(old ? 'MODIFIED' : 'ADDED', obj);
       }
       rv = res.body.metadata?.resourceVersion;
       cont = res.body.metadata?.continue || undefined;
     } while (cont);
     this.stats.lists++;
-    // Replace the store, telling the sink what differs (objects deleted while we were away go).
-    for (const [key, old] of this.items) {
-      if (!fresh.has(key)) {
+    // Objects deleted while we were away (a relist after 410 or a restart) go now.
+    for (const [key, old] of this.items)
+      if (!seen.has(key)) {
         this.items.delete(key);
         this.sink.onEvent('DELETED', old);
       }
-    }
-    for (const [key, obj] of fresh) {
-      const old = this.items.get(key);
-      this.items.set(key, obj);
-      if (!old) this.sink.onEvent('ADDED', obj);
-      else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion)
-        this.sink.onEvent('MODIFIED', obj);
-    }
     this.resourceVersion = rv;
     this.synced = true;
     this.sink.onSynced?.();
