@@ -5,12 +5,14 @@
 // deleted meanwhile), etcd compaction (410), and 20,000 objects.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
 import { findKind, FluxExplorer, formatProblem, type ContextSession } from '../../../client/src/cluster';
 import {
   kubectl,
@@ -210,6 +212,75 @@ describe('bad input and unreachable clusters', () => {
       (e3.session('exec')!.phase as { message: string }).message,
       /runs an exec plugin .* not run in an untrusted workspace/,
     );
+  });
+});
+
+describe('proxies', () => {
+  /** A CONNECT proxy on loopback that sends every tunnel to the API server and records the targets. */
+  async function proxy(): Promise<{ url: string; targets: string[]; close(): void }> {
+    const targets: string[] = [];
+    const kas = new URL(cluster.env['KAS_URL']!);
+    const server = http.createServer((_req, res) => res.writeHead(405).end());
+    server.on('connect', (req, socket: net.Socket, head) => {
+      targets.push(req.url ?? '');
+      const upstream = net.connect(Number(kas.port), '127.0.0.1', () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      });
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return {
+      url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+      targets,
+      close: () => server.close(),
+    };
+  }
+
+  it('proxy-url of the cluster is used', async () => {
+    const p = await proxy();
+    const file = path.join(dir, 'proxied');
+    const kc = parseYaml(fs.readFileSync(cluster.kubeconfig, 'utf8'));
+    kc.clusters[0].cluster['proxy-url'] = p.url;
+    fs.writeFileSync(file, JSON.stringify(kc));
+    const e = await explorerFor([file], ['flux-workbench-admin@flux-workbench-test']);
+    assert.equal(e.session('flux-workbench-admin@flux-workbench-test')!.phase.phase, 'ready');
+    assert.ok(
+      p.targets.length >= 1 && p.targets.every((t) => t === new URL(cluster.env['KAS_URL']!).host),
+      p.targets.join(', '),
+    );
+    p.close();
+  });
+
+  it('HTTPS_PROXY is used for a host NO_PROXY does not exclude, and not for one it does', async () => {
+    const p = await proxy();
+    // A name only the proxy can resolve (it tunnels to the API server); the serving certificate has it.
+    const port = new URL(cluster.env['KAS_URL']!).port;
+    const file = writeKubeconfig(
+      cluster,
+      path.join(dir, 'env-proxy'),
+      'env-proxy',
+      { token: cluster.env['ADMIN_TOKEN'] },
+      `https://kubernetes.default.svc:${port}`,
+    );
+    const e = await explorerFor([file], ['env-proxy'], {
+      env: { ...process.env, HTTPS_PROXY: p.url, NO_PROXY: 'example.com' },
+    });
+    assert.equal(e.session('env-proxy')!.phase.phase, 'ready', JSON.stringify(e.session('env-proxy')!.phase));
+    assert.ok(p.targets.includes(`kubernetes.default.svc:${port}`), p.targets.join(', '));
+    const before = p.targets.length;
+    const e2 = await explorerFor([file], ['env-proxy'], {
+      env: { ...process.env, HTTPS_PROXY: p.url, NO_PROXY: '.svc' },
+      requestTimeoutMs: 3000,
+    });
+    const ph = e2.session('env-proxy')!.phase as { phase: string; message?: string };
+    assert.equal(ph.phase, 'error', 'without the proxy the name does not resolve');
+    assert.match(ph.message!, /unreachable: .*kubernetes\.default\.svc/);
+    assert.equal(p.targets.length, before);
+    p.close();
   });
 });
 
