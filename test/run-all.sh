@@ -62,7 +62,7 @@ if [[ $tiers == *" node "* ]]; then
     bash test/build/ensure-flux-cli.sh || echo "warning: the flux CLI could not be built; the differential test will say so"
   fi
   # The built-in kinds are compared with kubeconform -strict (built once from Go modules).
-  bash test/build/ensure-kubeconform.sh || echo "warning: kubeconform could not be built; its comparison test will say so
+  bash test/build/ensure-kubeconform.sh || echo "warning: kubeconform could not be built; its comparison test will say so"
   node_tests "node tests" "$results/node-tests.tap" test/out/unit/ test/out/lsp/ test/out/corpus/
 fi
 
