@@ -31,6 +31,34 @@ export const DIAGNOSTIC_CODES = {
     'A built-in kind at an apiVersion the Kubernetes version of the built-in schemas does not serve.',
   'crd-schema-unusable':
     "A CustomResourceDefinition whose schema could not be converted: its kind's objects are not validated.",
+  // Flux semantics: what objects of the workspace say about each other (server/src/semantics/).
+  'reference-not-found':
+    'A sourceRef, chartRef, providerRef, imageRepositoryRef, eventSource, resource, source or substituteFrom names no object of the workspace.',
+  'depends-on-not-found': 'A dependsOn entry names no object of the workspace: Flux waits for it forever.',
+  'depends-on-wrong-kind':
+    'A dependsOn entry names an object of another kind (a HelmRelease waiting for a Kustomization).',
+  'depends-on-cycle': 'dependsOn entries that form a cycle: none of its members ever becomes ready.',
+  'path-not-found': "A Flux Kustomization's spec.path that does not exist in this repository.",
+  'kustomize-path-not-found':
+    'A kustomization.yaml resources, components, patches or generator path that does not exist.',
+  'kustomize-path-ignored':
+    'A kustomization.yaml path to a file Flux never sees (.gitignore, .sourceignore).',
+  'kustomize-not-a-kustomization':
+    'A folder used as a resource or component without a kustomization file, or of the wrong kind.',
+  'kustomize-remote-reference':
+    'A remote base or component: kustomize fetches it, so it is not checked here.',
+  'variable-undefined':
+    'A `${VAR}` that the Kustomization rendering the file does not define, and that has no default.',
+  'variable-invalid-name': 'A variable name Flux refuses (names must match `^[_a-zA-Z][_a-zA-Z0-9]*$`).',
+  'variable-bad-expression': 'A `${...}` expression Flux cannot parse: the substitution fails.',
+  'invalid-duration':
+    'A value that is not a Go duration where Flux wants one (`10minutes` instead of `10m`).',
+  'invalid-chart-version': 'A chart version that is not a semver version or constraint.',
+  'duplicate-object': 'The same kind, namespace and name rendered twice into one Kustomization.',
+  'merge-conflict-marker': 'A git merge conflict marker left in the file.',
+  'image-policy-not-found': 'An image automation setter marker naming no ImagePolicy of the workspace.',
+  'generated-kustomization-refuses-file':
+    'A YAML file Flux lists in the kustomization it generates that is not a Kubernetes object: the build fails.',
   // Files that are deliberately not validated, with the reason.
   'file-too-large': 'A file over the size limit (setting `fluxWorkbench.validation.maxFileSize`).',
   'binary-file': 'A file with NUL bytes: not YAML.',

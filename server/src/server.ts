@@ -75,8 +75,8 @@ connection.onInitialized(async () => {
   await Promise.all([workspace.loadBundled(), workspace.loadBuiltins()]);
   sendStatus();
   for (const root of roots) {
-    const files = await workspace.scan(root, settings.validation.maxFileSize * 1024 * 1024);
-    connection.console.info(`indexed ${files.length} YAML files under ${root}`);
+    const scan = await workspace.scan(root, { maxFileBytes: settings.validation.maxFileSize * 1024 * 1024 });
+    connection.console.info(`indexed ${scan.files.length} YAML files under ${root}`);
   }
   for (const doc of documents.all()) updateFromBuffer(doc);
   sendStatus();

@@ -241,7 +241,7 @@ let docs = 0; for (const f of files) docs += parseAllDocuments(fs.readFileSync(f
   const largest = path.join(corpus, 'xunholy__k8s-gitops');
   const heapWorkspace = new Workspace();
   await heapWorkspace.loadBundled(bundled);
-  await heapWorkspace.scan(largest, 2 * 1024 * 1024);
+  await heapWorkspace.scan(largest, { maxFileBytes: 2 * 1024 * 1024 });
   const service = new FluxLanguageService(
     heapWorkspace.registry,
     heapWorkspace.model,

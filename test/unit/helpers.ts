@@ -4,6 +4,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { FluxLanguageService } from '../../server/src/service/languageService';
 import { RemoteSchemaLoader } from '../../server/src/service/schemaLoader';
 import { Workspace } from '../../server/src/workspace/workspace';
+import { SemanticAnalysis } from '../../server/src/semantics/analysis';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const sharedDir = path.resolve(repoRoot, '..', 'shared');
@@ -11,7 +12,11 @@ export const bundledCrds = path.join(repoRoot, 'server', 'out', 'crds', 'flux-cr
 export const bundledBuiltins = path.join(repoRoot, 'server', 'out', 'kubernetes');
 
 /** A workspace with the bundled Flux CRDs and the given files (path -> text), plus its language service. */
-export async function makeService(files: Record<string, string> = {}, root = '/ws') {
+export async function makeService(
+  files: Record<string, string> = {},
+  root = '/ws',
+  options: { semantics?: boolean } = {},
+) {
   const workspace = new Workspace();
   await workspace.loadBundled(bundledCrds);
   await workspace.loadBuiltins(bundledBuiltins);
@@ -20,6 +25,9 @@ export async function makeService(files: Record<string, string> = {}, root = '/w
   const service = new FluxLanguageService(workspace.registry, workspace.model, remote, (f) =>
     workspace.problemsOf(f),
   );
+  workspace.model.setRoots([root]);
+  // The cross-file checks, when a test asks for them (its files then form a whole workspace).
+  if (options.semantics) service.semantics = new SemanticAnalysis(workspace.model);
   const validate = async (p: string, text?: string) => {
     const t = text ?? files[p]!;
     const doc = TextDocument.create(pathToFileURL(path.join(root, p)).toString(), 'yaml', 1, t);

@@ -12,6 +12,7 @@ const SERVER_LAYERS: string[][] = [
   ['kustomize'],
   ['build'],
   ['workspace'],
+  ['semantics'],
   ['service'],
   ['handlers'],
   ['server.ts', 'cli'],

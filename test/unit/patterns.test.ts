@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { IgnoreMatcher, DEFAULT_IGNORE_PATTERNS } from '../../server/src/build/sourceIgnore';
 import { matchesLabelSelector, parseLabelSelector } from '../../server/src/kustomize/labelSelector';
 import { compileSelector } from '../../server/src/kustomize/selector';
-import { WorkspaceModel } from '../../server/src/workspace/fileFacts';
+import { WorkspaceModel } from '../../server/src/workspace/model';
 
 const ks = {
   group: 'kustomize.toolkit.fluxcd.io',

@@ -8,7 +8,8 @@ import type { FluxLanguageService as FluxLanguageServiceType } from '../service/
 import { describeBuiltinOrigin } from '../kubernetes/builtinSchemas';
 import { RemoteSchemaLoader } from '../service/schemaLoader';
 import { listYamlFiles, Workspace } from '../workspace/workspace';
-import { DEFAULT_LIMITS } from '../service/textGuards';
+import { checkText, DEFAULT_LIMITS } from '../service/textGuards';
+import { SemanticAnalysis } from '../semantics/analysis';
 import * as os from 'node:os';
 
 import { USAGE } from './usage';
@@ -56,9 +57,24 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
   if (workspace.bundledProblem) process.stderr.write(`warning: ${workspace.bundledProblem}\n`);
   if (workspace.builtinsProblem)
     process.stderr.write(`warning: ${workspace.builtinsProblem}; built-in kinds are not validated\n`);
-  // The workspace model (patch files, parent patches, CRDs) comes from each target's repository.
+  // Loaded on demand (yaml-language-server costs ~0.5 s of start-up that `build` does not need),
+  // while the workspace is scanned.
+  const loading = import('../service/languageService');
+  // The workspace model (objects, kustomize structure, CRDs) comes from each target's repository;
+  // its parses are kept for the validation below, so each file is parsed once.
+  workspace.model.keepParses = true;
   const roots = [...new Set(targets.map(repositoryRoot))];
-  for (const root of roots) await workspace.scan(root, DEFAULT_LIMITS.maxFileBytes);
+  const skipped: Array<{ path: string; reason: string }> = [];
+  for (const root of roots) {
+    const scan = await workspace.scan(root, {
+      maxFileBytes: DEFAULT_LIMITS.maxFileBytes,
+      refuse: (text) => {
+        const verdict = checkText(text, DEFAULT_LIMITS);
+        return verdict.ok ? undefined : verdict.reason;
+      },
+    });
+    skipped.push(...scan.skipped);
+  }
   const status = workspace.registry.fluxStatus();
   const source = workspace.registry.builtins;
   const builtins = source ? describeBuiltinOrigin(source.origin) : 'none';
@@ -67,8 +83,7 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
     timeoutMs: 5000,
     cacheDir: path.join(os.homedir(), '.cache', 'flux-workbench', 'schemas'),
   });
-  // Loaded on demand: yaml-language-server costs ~0.5 s of start-up that `build` does not need.
-  const { FluxLanguageService } = await import('../service/languageService');
+  const { FluxLanguageService } = await loading;
   const service: FluxLanguageServiceType = new FluxLanguageService(
     workspace.registry,
     workspace.model,
@@ -76,6 +91,8 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
     (f) => workspace.problemsOf(f),
   );
   service.remoteWaitMs = Infinity; // a CI run waits for each modeline's schema once
+  service.semantics = new SemanticAnalysis(workspace.model);
+  service.parseCacheFor = (f) => workspace.model.takePieceCache(f);
 
   const files: string[] = [];
   for (const t of targets) files.push(...(statSync(t).isDirectory() ? await listYamlFiles(t) : [t]));
@@ -128,6 +145,13 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
     for (const [url, u] of [...unloaded.entries()].slice(0, 5))
       process.stdout.write(`note:   ${url}: ${u.reason}\n`);
     if (unloaded.size > 5) process.stdout.write(`note:   … and ${unloaded.size - 5} more\n`);
+  }
+  if (skipped.length) {
+    // The workspace model left these out (cross-file checks do not see them).
+    process.stdout.write(`note: ${skipped.length} paths were not indexed for the cross-file checks:\n`);
+    for (const s of skipped.slice(0, 10))
+      process.stdout.write(`note:   ${path.relative(cwd, s.path) || '.'}: ${s.reason}\n`);
+    if (skipped.length > 10) process.stdout.write(`note:   … and ${skipped.length - 10} more\n`);
   }
   process.stdout.write(
     `${files.length} files checked with Flux schemas: ${status.label}; built-in kinds: ${builtins}; ${counts.error} errors, ${counts.warning} warnings, ${counts.info} infos\n`,

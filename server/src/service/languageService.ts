@@ -19,11 +19,24 @@ import { schemaAt } from '../flux/jsonSchema';
 import { describeBuiltinOrigin } from '../kubernetes/builtinSchemas';
 import { apiVersionOf } from '../kubernetes/openapiToSchema';
 import { describeOrigin, type CrdProblem, type SchemaRegistry } from '../flux/schemaRegistry';
-import type { WorkspaceModel } from '../workspace/fileFacts';
+import type { WorkspaceModel } from '../workspace/model';
 import { kustomizationSchema } from '../kustomize/kustomizationSchema';
-import { docAt, nullValueAt, parsePieces, pathAt, type DocInfo, type ParsedFile } from './documents';
+import {
+  docAt,
+  nullValueAt,
+  parsePieces,
+  pathAt,
+  splitDocuments,
+  type DocInfo,
+  type ParsedFile,
+  type Piece,
+} from '../workspace/documents';
 import { nameEngineDiagnostic } from './engineCodes';
 import { documentSnippetCompletions } from './snippets';
+import { canonicalKustomizeKeys, durationMessage } from './fluxMeaning';
+import type { SemanticAnalysis } from '../semantics/analysis';
+import { toDiagnostic } from '../semantics/findings';
+import { textHash } from '../workspace/fileIndex';
 import { blankModelines, findModelines } from './modelines';
 import type { RemoteSchemaLoader } from './schemaLoader';
 import { checkText, DEFAULT_LIMITS, type TextLimits } from './textGuards';
@@ -80,6 +93,10 @@ export class FluxLanguageService {
    * the Flux schemas answer meanwhile. The CLI waits for the load (Infinity).
    */
   remoteWaitMs = 1000;
+  /** Cross-file Flux findings (references, dependsOn, paths, variables); none when unset. */
+  semantics: SemanticAnalysis | undefined;
+  /** A parse of a file another part already made (the workspace scan), taken once per file. */
+  parseCacheFor: ((file: string) => Map<string, DocInfo[]> | undefined) | undefined;
   /** The `codeDescription.href` of a code (the server links to its README); none by default. */
   codeHref: (code: DiagnosticCode) => string | undefined = () => undefined;
 
@@ -204,14 +221,21 @@ export class FluxLanguageService {
         if (!check.pending) notes.push({ kind: 'modeline-unloaded', url: m.url, reason: check.reason });
       }
     }
-    const effectiveText = blankModelines(text, unloadable);
+    // The documents are parsed from the text as written (a parse the workspace scan made is reused).
+    const rawPieces = splitDocuments(text);
+    let parseCache = this.parseCache.get(doc.uri);
+    if (!parseCache) {
+      const path = uriToPath(doc.uri);
+      this.parseCache.set(doc.uri, (parseCache = (path && this.parseCacheFor?.(path)) || new Map()));
+    }
+    const file = parsePieces(rawPieces, parseCache);
+    let effectiveText = blankModelines(text, unloadable);
+    if (/(^|[\\/])kustomization\.ya?ml$/.test(doc.uri))
+      effectiveText = canonicalKustomizeKeys(effectiveText, file.docs);
     // yaml-language-server caches parses by uri + version only; a version of our own keeps a reopened
     // document (whose version restarts) from being answered with a stale parse.
     const effective = TextDocument.create(doc.uri, doc.languageId, ++engineVersion, effectiveText);
-    const pieces = splitDocuments(effectiveText);
-    let parseCache = this.parseCache.get(doc.uri);
-    if (!parseCache) this.parseCache.set(doc.uri, (parseCache = new Map()));
-    const file = parsePieces(pieces, parseCache);
+    const pieces = effectiveText === text ? rawPieces : splitDocuments(effectiveText);
     const entry = { version: doc.version, text, file, pieces, effective, notes };
     this.parsed.set(doc.uri, entry);
     return entry;
@@ -242,8 +266,12 @@ export class FluxLanguageService {
       return { diagnostics: [], notes: [] }; // Go templates are not YAML until Helm renders them
     }
     if (filePath && this.model.isGeneratorInput(filePath)) {
-      // Data a kustomize generator packs into a ConfigMap or Secret (or Helm values): never applied.
-      return { diagnostics: [], notes: [] };
+      // Data a kustomize generator packs into a ConfigMap or Secret (or Helm values): never applied,
+      // so not validated as objects; its substitution variables and conflict markers still count.
+      return {
+        diagnostics: this.finish(this.semantics ? this.semanticDiagnostics(filePath, text) : []),
+        notes: [],
+      };
     }
     const entry = await this.prepare(doc);
     let raw: Diagnostic[];
@@ -283,8 +311,9 @@ export class FluxLanguageService {
         out.push(kept);
       }
     }
-    out.push(...this.fluxDiagnostics(doc, entry.file));
+    out.push(...this.fluxDiagnostics(doc, entry.file, filePath));
     if (filePath) out.push(...this.crdProblemDiagnostics(doc, entry.file, filePath));
+    if (filePath && this.semantics) out.push(...this.semanticDiagnostics(filePath, text));
     out.sort(
       (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
     );
@@ -356,6 +385,15 @@ export class FluxLanguageService {
     const isSchemaProblem = typeof d.source === 'string' && d.source.startsWith('yaml-schema');
     const code = nameEngineDiagnostic(d);
     d.code = code;
+    if (code === 'pattern-mismatch') {
+      const words = durationMessage(message, span);
+      if (words) {
+        d.code = 'invalid-duration';
+        d.message = words;
+        d.severity = DiagnosticSeverity.Error;
+        return span.includes('${') ? undefined : d;
+      }
+    }
     if (isSchemaProblem) {
       // Strategic-merge directives ($patch: delete, $setElementOrder/..., $retainKeys) belong in patches.
       if (
@@ -462,9 +500,21 @@ export class FluxLanguageService {
     return { path: empty.path, keyRange: [empty.keyRange[0] + info.base, empty.keyRange[1] + info.base] };
   }
 
+  /**
+   * The workspace model's findings for this file, when the model holds this very text (a file
+   * validated before the model saw its latest edit waits for the next run).
+   */
+  private semanticDiagnostics(file: string, text: string): Diagnostic[] {
+    const index = this.model.get(file);
+    if (!index || !this.semantics || index.textHash !== textHash(text)) return [];
+    return this.semantics.findingsOf(file).map((f) => toDiagnostic(this.model, f, DIAGNOSTIC_SOURCE));
+  }
+
   /** Flux knowledge no schema holds: unserved API versions, kinds without apiVersion. */
-  private fluxDiagnostics(doc: TextDocument, file: ParsedFile): Diagnostic[] {
+  private fluxDiagnostics(doc: TextDocument, file: ParsedFile, filePath?: string): Diagnostic[] {
     const out: Diagnostic[] = [];
+    // A patch with an explicit target patches what the target names: its own apiVersion is not used.
+    if (filePath && this.model.isTargetedPatchFile(filePath)) return out;
     for (const info of file.docs) {
       if (info.kind && !info.apiVersion && info.kindRange) {
         out.push(
@@ -628,38 +678,6 @@ function looksLikeGoTemplate(text: string, diagnostics: Diagnostic[]): boolean {
         !/^Unresolved tag/.test(msg(d)),
     )
   );
-}
-
-/**
- * Splits a YAML stream at document markers (`---` or `...` at column 0; a block scalar's content is
- * always indented, so a marker there cannot be content). Each piece keeps its first line number.
- */
-export interface Piece {
-  line: number;
-  offset: number;
-  text: string;
-}
-
-export function splitDocuments(text: string): Piece[] {
-  const out: Piece[] = [];
-  let start = 0;
-  let startLine = 0;
-  let line = 0;
-  let at = 0;
-  while (at <= text.length) {
-    const nl = text.indexOf('\n', at);
-    const end = nl < 0 ? text.length : nl + 1;
-    if (line > startLine && /^(---|\.\.\.)(\s|$)/.test(text.slice(at, Math.min(end, at + 4)))) {
-      out.push({ line: startLine, offset: start, text: text.slice(start, at) });
-      start = at;
-      startLine = line;
-    }
-    if (nl < 0) break;
-    at = end;
-    line++;
-  }
-  out.push({ line: startLine, offset: start, text: text.slice(start) });
-  return out;
 }
 
 function isBlankDocument(text: string): boolean {

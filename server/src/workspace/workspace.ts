@@ -5,13 +5,15 @@
 
 import type * as nodeFs from 'node:fs';
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 
 import * as path from 'node:path';
 import { SchemaRegistry, type CrdProblem } from '../flux/schemaRegistry';
 import { readdirP } from '../io/io';
 import { BundledBuiltinSchemas } from '../kubernetes/builtinSchemas';
-import { WorkspaceModel } from './fileFacts';
+import { WorkspaceModel } from './model';
+import { gitWorkTreeOf, scanWorkspace, type ScanOptions, type ScanResult } from './scanner';
+import { normalizeGitUrl } from './sources';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.terraform', '.venv']);
 const MAX_FILES = 50_000;
@@ -68,8 +70,8 @@ export class Workspace {
 
   /** Records a file's text (from disk or an editor buffer). */
   updateFile(file: string, text: string): void {
-    const facts = this.model.update(file, text);
-    const problems = this.registry.setWorkspaceFile(file, facts.crds, this.label(file));
+    const index = this.model.update(file, text);
+    const problems = this.registry.setWorkspaceFile(file, index.crds, this.label(file));
     if (problems.length) this.crdProblems.set(file, problems);
     else this.crdProblems.delete(file);
   }
@@ -81,8 +83,9 @@ export class Workspace {
   }
 
   removeFile(file: string): void {
+    const had = (this.model.get(file)?.crds.length ?? 0) > 0;
     this.model.remove(file);
-    this.registry.setWorkspaceFile(file, []);
+    if (had) this.registry.setWorkspaceFile(file, []);
     this.crdProblems.delete(file);
   }
 
@@ -90,26 +93,45 @@ export class Workspace {
     return this.crdProblems.get(file) ?? [];
   }
 
-  /** Reads every YAML file under `root` into the model. Returns the files found. */
+  /**
+   * Indexes every YAML file under `root` (see {@link scanWorkspace}: ignore rules, symbolic links,
+   * limits), then tells the model where the repositories are and what they fetch.
+   */
   async scan(
     root: string,
-    maxFileBytes: number,
-    isCancelled: () => boolean = () => false,
-  ): Promise<string[]> {
+    options: Omit<ScanOptions, 'roots'> & { roots?: readonly string[] },
+  ): Promise<ScanResult> {
     if (!this.roots.includes(root)) this.roots.push(root);
-    const files = await listYamlFiles(root, isCancelled);
-    for (const file of files) {
-      if (isCancelled()) break;
-      try {
-        const st = await stat(file);
-        if (st.size > maxFileBytes) continue;
-        this.updateFile(file, await readFile(file, 'utf8'));
-      } catch {
-        // unreadable files are skipped; the editor reports them when opened
-      }
-    }
-    return files;
+    const result = await scanWorkspace(root, this.model, {
+      ...options,
+      roots: options.roots ?? this.roots,
+      index: (file, text) => this.updateFile(file, text),
+    });
+    const repo = await gitWorkTreeOf(root);
+    this.sourceRoots.add(repo ?? root);
+    if (repo) for (const url of await gitRemoteUrls(repo)) this.repositoryUrls.add(url);
+    this.model.setRoots([...this.sourceRoots]);
+    this.model.setSettings({ ...this.model.settings, repositoryUrls: [...this.repositoryUrls] });
+    return result;
   }
+
+  private readonly sourceRoots = new Set<string>();
+  private readonly repositoryUrls = new Set<string>();
+}
+
+/** The remote URLs of a git work tree (from .git/config; a worktree's .git file is followed). */
+export async function gitRemoteUrls(repo: string): Promise<string[]> {
+  let gitDir = path.join(repo, '.git');
+  const pointer = await readFile(gitDir, 'utf8').catch(() => undefined);
+  const m = pointer ? /^gitdir:\s*(.+)$/m.exec(pointer) : null;
+  if (m) {
+    gitDir = path.resolve(repo, m[1]!.trim());
+    // A linked worktree keeps its config in the common directory.
+    const common = await readFile(path.join(gitDir, 'commondir'), 'utf8').catch(() => undefined);
+    if (common) gitDir = path.resolve(gitDir, common.trim());
+  }
+  const config = await readFile(path.join(gitDir, 'config'), 'utf8').catch(() => '');
+  return [...config.matchAll(/^\s*url\s*=\s*(.+)$/gm)].map((x) => normalizeGitUrl(x[1]!.trim()));
 }
 
 export async function listYamlFiles(

@@ -170,3 +170,35 @@ export function nullValueAt(
   };
   return walk(node, [], 0);
 }
+
+/**
+ * Splits a YAML stream at document markers (`---` or `...` at column 0; a block scalar's content is
+ * always indented, so a marker there cannot be content). Each piece keeps its first line number.
+ */
+export interface Piece {
+  line: number;
+  offset: number;
+  text: string;
+}
+
+export function splitDocuments(text: string): Piece[] {
+  const out: Piece[] = [];
+  let start = 0;
+  let startLine = 0;
+  let line = 0;
+  let at = 0;
+  while (at <= text.length) {
+    const nl = text.indexOf('\n', at);
+    const end = nl < 0 ? text.length : nl + 1;
+    if (line > startLine && /^(---|\.\.\.)(\s|$)/.test(text.slice(at, Math.min(end, at + 4)))) {
+      out.push({ line: startLine, offset: start, text: text.slice(start, at) });
+      start = at;
+      startLine = line;
+    }
+    if (nl < 0) break;
+    at = end;
+    line++;
+  }
+  out.push({ line: startLine, offset: start, text: text.slice(start) });
+  return out;
+}

@@ -1,0 +1,150 @@
+import * as path from 'node:path';
+import { semverConstraintProblem } from '../../flux/semverConstraint';
+import type { WorkspaceModel } from '../../workspace/model';
+import type { IndexedObject } from '../../workspace/objectFacts';
+import type { ReferenceResolver } from '../../workspace/resolver';
+import { Severity, type Finding } from '../findings';
+import { objectLabel, relatedOf } from './references';
+
+/** Chart sources whose spec.version source-controller ignores (the chart is read from a path). */
+const VERSIONLESS_SOURCES = new Set(['GitRepository', 'Bucket']);
+
+/**
+ * Values checked by meaning: chart version constraints, objects rendered twice into one
+ * Kustomization, merge conflict markers, image automation setter markers, and files that Flux's
+ * generated kustomization cannot take.
+ */
+export function checkValues(model: WorkspaceModel, resolver: ReferenceResolver, out: Finding[]): void {
+  for (const f of model.allFiles()) {
+    for (const s of f.conflicts)
+      out.push({
+        file: f.file,
+        span: s,
+        severity: Severity.Error,
+        code: 'merge-conflict-marker',
+        message:
+          'Git merge conflict marker: resolve the conflict (keep one side, delete the <<<<<<<, ======= and >>>>>>> lines) before Flux sees this file.',
+      });
+    if (model.isPatchFile(f.file)) continue;
+    for (const o of f.objects) {
+      const v = o.chartVersion;
+      if (!v || v.value.includes('${') || (v.sourceKind && VERSIONLESS_SOURCES.has(v.sourceKind))) continue;
+      const problem = semverConstraintProblem(v.value);
+      if (problem)
+        out.push({
+          file: f.file,
+          span: v.span,
+          severity: Severity.Error,
+          code: 'invalid-chart-version',
+          message: `Chart version ${problem}: source-controller reads it as a semver version or constraint (1.2.3, >=1.2.0 <2.0.0, ~1.2, 1.x, *) and the chart fails to reconcile.`,
+        });
+    }
+    for (const m of f.markers) {
+      if (!m.namespace || !m.name) {
+        out.push({
+          file: f.file,
+          span: m.span,
+          severity: Severity.Warning,
+          code: 'image-policy-not-found',
+          message: `Setter marker "${m.namespace}:${m.name}" must be "<namespace>:<name>" of an ImagePolicy (optionally :tag, :name or :digest).`,
+        });
+        continue;
+      }
+      if (m.part !== undefined && !['tag', 'name', 'digest'].includes(m.part)) {
+        out.push({
+          file: f.file,
+          span: m.span,
+          severity: Severity.Warning,
+          code: 'image-policy-not-found',
+          message: `Setter marker suffix :${m.part} is not one image-automation-controller knows (:tag, :name or :digest).`,
+        });
+        continue;
+      }
+      const res = resolver.resolve('ImagePolicy', m.name, m.namespace, [], f.file);
+      if (res.status === 'found' || res.status === 'external') continue;
+      out.push({
+        file: f.file,
+        span: m.span,
+        severity: Severity.Warning,
+        code: 'image-policy-not-found',
+        message: `No ImagePolicy ${m.namespace}/${m.name} in the workspace: image automation leaves this line unchanged.`,
+        ...(res.status === 'other-namespace'
+          ? {
+              related: relatedOf(
+                res.definitions,
+                (d) => `ImagePolicy ${d.name} (${d.namespaces.join(', ')})`,
+              ),
+            }
+          : {}),
+      });
+    }
+  }
+  duplicates(model, out);
+  generatedRefusals(model, out);
+}
+
+/** kustomize refuses two resources with the same id in one build ("already registered id"). */
+function duplicates(model: WorkspaceModel, out: Finding[]): void {
+  for (const ks of model.fluxKustomizations()) {
+    const r = model.rendering(ks);
+    if (!r || ks.ks?.changesNames) continue;
+    const seen = new Map<string, IndexedObject[]>();
+    for (const [file, rendered] of r.resources) {
+      if (rendered.renamed) continue;
+      for (const o of model.get(file)?.objects ?? []) {
+        if (!o.name || o.createdBy || /\$\{|<<|\{\{/.test(o.name + (o.namespace ?? ''))) continue;
+        const ns = rendered.namespace ?? o.namespace ?? '';
+        const id = `${o.group}/${o.kind}/${ns}/${o.name}`;
+        const list = seen.get(id);
+        if (list) list.push(o);
+        else seen.set(id, [o]);
+      }
+    }
+    const label = objectLabel('Kustomization', model.namespacesOf(ks)[0] ?? ks.namespace, ks.name);
+    for (const list of seen.values()) {
+      if (list.length < 2) continue;
+      for (const o of list) {
+        const ns = r.resources.get(o.file)?.namespace ?? o.namespace;
+        out.push({
+          file: o.file,
+          span: o.nameSpan ?? o.span,
+          severity: Severity.Error,
+          code: 'duplicate-object',
+          message: `${objectLabel(o.kind, ns, o.name)} is rendered ${list.length} times by ${label}: kustomize fails ("may not add resource with an already registered id").`,
+          related: list
+            .filter((x) => x !== o)
+            .map((x) => ({
+              file: x.file,
+              span: x.nameSpan ?? x.span,
+              message: `also ${path.basename(x.file)}`,
+            })),
+        });
+      }
+    }
+  }
+}
+
+/**
+ * Without a kustomization.yaml in spec.path, Flux generates one listing every YAML file below it,
+ * and kustomize refuses a file that is not Kubernetes objects (a values file, say).
+ */
+function generatedRefusals(model: WorkspaceModel, out: Finding[]): void {
+  const reported = new Set<string>();
+  for (const ks of model.fluxKustomizations()) {
+    const r = model.rendering(ks);
+    if (!r?.generated) continue;
+    for (const [file, rendered] of r.resources) {
+      const f = model.get(file);
+      if (!f || f.nonObjectDocuments === 0 || reported.has(file) || rendered.via.length > 0) continue;
+      reported.add(file);
+      out.push({
+        file,
+        span: [0, 0],
+        severity: Severity.Error,
+        code: 'generated-kustomization-refuses-file',
+        message: `${objectLabel('Kustomization', model.namespacesOf(ks)[0] ?? ks.namespace, ks.name)} has no kustomization.yaml in ${ks.ks?.path}, so Flux lists every YAML file there; this one is not Kubernetes objects and the build fails. Add a kustomization.yaml listing the resources, or a .sourceignore entry.`,
+        related: [{ file: ks.file, span: ks.ks?.pathSpan ?? ks.span, message: 'its spec.path' }],
+      });
+    }
+  }
+}

@@ -1,0 +1,397 @@
+import * as path from 'node:path';
+import { specPathDir, within } from '../io/paths';
+import { parsePieces, splitDocuments, type DocInfo } from './documents';
+import { indexFile, textHash, type FileIndex } from './fileIndex';
+import { compileSelector } from '../kustomize/selector';
+import type { ChildPatch, CreatedObject, IndexedObject } from './objectFacts';
+import { PathTree } from './pathTree';
+import { renderKustomization, type RenderContext, type RenderedFile, type Rendering } from './rendering';
+import { sourceOf, type KustomizationSource, type SourceSettings } from './sources';
+
+/** A Flux Kustomization that renders a file, and how. */
+export interface Owner {
+  ks: IndexedObject;
+  rendered: RenderedFile;
+  /** The file is read by the build (a patch, a generator's input, a kustomization file), not rendered. */
+  input: boolean;
+}
+
+/** Cached work, rebuilt when any file changes. */
+interface Derived {
+  byKindName: Map<string, IndexedObject[]>;
+  byKind: Map<string, IndexedObject[]>;
+  created: Map<string, Array<{ by: IndexedObject; made: CreatedObject }>>;
+  patchFiles: Set<string>;
+  /** Patch files some kustomization lists with an explicit `target`. */
+  targetedPatchFiles: Set<string>;
+  generatorInputs: Set<string>;
+  chartDirs: string[];
+  fluxKustomizations: IndexedObject[];
+}
+
+const PIECE_CACHE_FILES = 16;
+
+/**
+ * The workspace model: every YAML document of the workspace indexed by kind, namespace and name,
+ * the kustomize structure, which Flux Kustomization renders which file, and the namespaces Flux
+ * applies objects in. Pure: callers feed it file texts and the paths they saw (the scanner, open
+ * buffers, file events); it does no I/O. Answers are computed lazily and cached until the next
+ * change.
+ */
+export class WorkspaceModel {
+  private readonly files = new Map<string, FileIndex>();
+  readonly tree = new PathTree();
+  /** Parsed pieces of recently edited files, so an edit re-parses only the document it touched. */
+  private readonly pieceCaches = new Map<string, Map<string, DocInfo[]>>();
+  private derived: Derived | undefined;
+  private renderings = new Map<IndexedObject, Rendering | undefined>();
+  private owners: Map<string, Owner[]> | undefined;
+  private tops = new Map<string, ReadonlySet<IndexedObject>>();
+  private sources = new Map<IndexedObject, KustomizationSource>();
+  /** Bumped on every change; checks and caches key on it. */
+  generation = 0;
+  /** Source roots (repositories): spec.path is relative to the one holding the Kustomization. */
+  private roots: string[] = [];
+  settings: SourceSettings = { repositoryUrls: [], sourceFolders: {} };
+  /** Keep the parse of every file (the command line validates each file right after the scan). */
+  keepParses = false;
+
+  setRoots(roots: readonly string[]): void {
+    this.roots = [...new Set(roots.map((r) => path.resolve(r)))].sort((a, b) => b.length - a.length);
+    this.changed();
+  }
+
+  setSettings(settings: SourceSettings): void {
+    this.settings = settings;
+    this.changed();
+  }
+
+  /** The repository holding `file` (the longest root containing it). */
+  rootOf(file: string): string | undefined {
+    return this.roots.find((r) => within(r, file));
+  }
+
+  /** Indexes a file's text; `docs` may pass a parse the caller already has. */
+  update(file: string, text: string, docs?: readonly DocInfo[]): FileIndex {
+    let index: FileIndex;
+    try {
+      let parsed = docs;
+      if (!parsed) {
+        const cache = this.pieceCaches.get(file) ?? new Map<string, DocInfo[]>();
+        parsed = parsePieces(splitDocuments(text), cache).docs;
+        this.pieceCaches.delete(file);
+        this.pieceCaches.set(file, cache);
+        while (!this.keepParses && this.pieceCaches.size > PIECE_CACHE_FILES)
+          this.pieceCaches.delete(this.pieceCaches.keys().next().value!);
+      }
+      index = indexFile(file, text, parsed);
+    } catch (err) {
+      // The parser or the walk gave up (a hostile nesting): the file contributes nothing, and says why.
+      index = {
+        ...indexFile(file, '', []),
+        textHash: textHash(text),
+        problem: `not indexed: ${(err as Error).message}`,
+      };
+    }
+    this.files.set(file, index);
+    this.tree.add(file, 'file');
+    this.changed();
+    return index;
+  }
+
+  /** The parsed pieces of a file (see {@link keepParses}), handed over once. */
+  takePieceCache(file: string): Map<string, DocInfo[]> | undefined {
+    const c = this.pieceCaches.get(file);
+    this.pieceCaches.delete(file);
+    return c;
+  }
+
+  remove(file: string): void {
+    if (this.files.delete(file)) this.changed();
+    this.pieceCaches.delete(file);
+    this.tree.remove(file);
+  }
+
+  /** Forgets a folder and every file below it (a folder deleted or newly ignored). */
+  removeUnder(dir: string): void {
+    for (const f of [...this.files.keys()]) if (within(dir, f)) this.files.delete(f);
+    this.tree.remove(dir);
+    this.changed();
+  }
+
+  /** Records a path that exists (the scanner lists every file, YAML or not). */
+  addPath(p: string, kind: 'file' | 'dir'): void {
+    this.tree.add(p, kind);
+  }
+
+  private changed(): void {
+    this.generation++;
+    this.derived = undefined;
+    this.renderings = new Map();
+    this.owners = undefined;
+    this.tops = new Map();
+    this.sources = new Map();
+  }
+
+  get(file: string): FileIndex | undefined {
+    return this.files.get(file);
+  }
+
+  allFiles(): IterableIterator<FileIndex> {
+    return this.files.values();
+  }
+
+  get fileCount(): number {
+    return this.files.size;
+  }
+
+  private d(): Derived {
+    if (this.derived) return this.derived;
+    const patchFiles = new Set<string>();
+    const targetedPatchFiles = new Set<string>();
+    const generatorInputs = new Set<string>();
+    const chartDirs: string[] = [];
+    for (const f of this.files.values()) {
+      if (f.isChartManifest) chartDirs.push(path.dirname(f.file) + path.sep);
+      if (!f.kustomize) continue;
+      const dir = path.dirname(f.file);
+      for (const ref of f.kustomize.refs) {
+        if (ref.role === 'generator-file' && !ref.remote) generatorInputs.add(path.resolve(dir, ref.value));
+        if (ref.role !== 'patch' || ref.remote) continue;
+        patchFiles.add(path.resolve(dir, ref.value));
+        if (ref.explicitTarget) targetedPatchFiles.add(path.resolve(dir, ref.value));
+      }
+    }
+    const byKindName = new Map<string, IndexedObject[]>();
+    const byKind = new Map<string, IndexedObject[]>();
+    const created = new Map<string, Array<{ by: IndexedObject; made: CreatedObject }>>();
+    const fluxKustomizations: IndexedObject[] = [];
+    for (const f of this.files.values()) {
+      // A patch file holds partial objects that patch others: no object of its own.
+      if (patchFiles.has(f.file)) continue;
+      for (const o of f.objects) {
+        push(byKindName, `${o.kind}/${o.name}`, o);
+        push(byKind, o.kind, o);
+        if (o.ks) fluxKustomizations.push(o);
+        for (const made of o.creates ?? []) push(created, made.kind, { by: o, made });
+      }
+    }
+    return (this.derived = {
+      byKindName,
+      byKind,
+      created,
+      patchFiles,
+      targetedPatchFiles,
+      generatorInputs,
+      chartDirs,
+      fluxKustomizations,
+    });
+  }
+
+  /** Objects of `kind` named `name` (any namespace), in files that are not patches. */
+  find(kind: string, name: string): readonly IndexedObject[] {
+    return this.d().byKindName.get(`${kind}/${name}`) ?? [];
+  }
+
+  ofKind(kind: string): readonly IndexedObject[] {
+    return this.d().byKind.get(kind) ?? [];
+  }
+
+  /** Objects of `kind` controllers create at run time from objects of the workspace. */
+  createdOfKind(kind: string): ReadonlyArray<{ by: IndexedObject; made: CreatedObject }> {
+    return this.d().created.get(kind) ?? [];
+  }
+
+  fluxKustomizations(): readonly IndexedObject[] {
+    return this.d().fluxKustomizations;
+  }
+
+  isPatchFile(file: string): boolean {
+    return this.d().patchFiles.has(path.resolve(file));
+  }
+
+  /**
+   * A patch file listed with an explicit `target`: kustomize patches what the target selects, so the
+   * patch's own apiVersion and kind say nothing (an old apiVersion there is not an error).
+   */
+  isTargetedPatchFile(file: string): boolean {
+    return this.d().targetedPatchFiles.has(path.resolve(file));
+  }
+
+  /** True for files a kustomization reads as generator data (configMapGenerator files, Helm values). */
+  isGeneratorInput(file: string): boolean {
+    return this.d().generatorInputs.has(path.resolve(file));
+  }
+
+  /** True for files under `templates/` of a Helm chart (a folder with a Chart.yaml). */
+  isHelmTemplate(file: string): boolean {
+    const abs = path.resolve(file);
+    return this.d().chartDirs.some(
+      (d) => abs.startsWith(d) && abs.slice(d.length).split(path.sep).includes('templates'),
+    );
+  }
+
+  /** Where a Flux Kustomization's spec.path is read from (this repository, another one, a guess). */
+  sourceOf(ks: IndexedObject): KustomizationSource {
+    let s = this.sources.get(ks);
+    if (!s) this.sources.set(ks, (s = sourceOf(this, ks)));
+    return s;
+  }
+
+  /** What a Flux Kustomization renders, when its source is in the workspace. */
+  rendering(ks: IndexedObject): Rendering | undefined {
+    if (this.renderings.has(ks)) return this.renderings.get(ks);
+    const src = this.sourceOf(ks);
+    let r: Rendering | undefined;
+    if (
+      (src.kind === 'local' || src.kind === 'guessed') &&
+      ks.ks?.path !== undefined &&
+      !ks.ks.path.includes('${')
+    ) {
+      const dir = specPathDir(src.root, ks.ks.path);
+      if (within(src.root, dir) && this.tree.kind(dir) === 'dir') {
+        r = renderKustomization(this.renderContext(), dir, {
+          ...(ks.ks.targetNamespace ? { targetNamespace: ks.ks.targetNamespace } : {}),
+          renamed: ks.ks.changesNames,
+          components: ks.ks.components.map((c) => c.value),
+        });
+      }
+    }
+    this.renderings.set(ks, r);
+    return r;
+  }
+
+  renderContext(): RenderContext {
+    return { tree: this.tree, file: (p) => this.files.get(p) };
+  }
+
+  /** The Flux Kustomizations that render `file` (or read it as a patch or input). */
+  ownersOf(file: string): readonly Owner[] {
+    if (!this.owners) {
+      const map = new Map<string, Owner[]>();
+      for (const ks of this.fluxKustomizations()) {
+        const r = this.rendering(ks);
+        if (!r) continue;
+        for (const [f, rendered] of r.resources) push(map, f, { ks, rendered, input: false });
+        for (const f of r.inputs)
+          push(map, f, {
+            ks,
+            rendered: {
+              renamed: false,
+              via: [],
+              ...(ks.ks?.targetNamespace ? { namespace: ks.ks.targetNamespace } : {}),
+            },
+            input: true,
+          });
+      }
+      this.owners = map;
+    }
+    return this.owners.get(file) ?? [];
+  }
+
+  /**
+   * The Kustomizations at the top of the chains that render `file`: one per cluster entry point
+   * (a Kustomization no other renders, such as flux-system, or one that renders itself). Empty
+   * when no Kustomization renders the file. Objects of different clusters share names, so lookups
+   * prefer objects with a top in common.
+   */
+  topsOf(file: string): ReadonlySet<IndexedObject> {
+    const hit = this.tops.get(file);
+    if (hit) return hit;
+    const out = new Set<IndexedObject>();
+    const seen = new Set<string>([file]);
+    let level = [file];
+    for (let depth = 0; level.length && depth < 20; depth++) {
+      const next: string[] = [];
+      for (const f of level) {
+        for (const w of this.ownersOf(f)) {
+          const up = this.ownersOf(w.ks.file).filter((x) => x.ks !== w.ks);
+          if (up.length === 0) out.add(w.ks);
+          else if (!seen.has(w.ks.file)) {
+            seen.add(w.ks.file);
+            next.push(w.ks.file);
+          }
+        }
+      }
+      level = next;
+    }
+    this.tops.set(file, out);
+    return out;
+  }
+
+  /** Whether two files belong to one cluster as far as the model can tell (see {@link topsOf}). */
+  sameCluster(a: string, b: string): boolean | undefined {
+    const ta = this.topsOf(a);
+    const tb = this.topsOf(b);
+    if (ta.size === 0 || tb.size === 0) return undefined;
+    for (const t of ta) if (tb.has(t)) return true;
+    return false;
+  }
+
+  /**
+   * The namespaces Flux applies `o` in: the namespace the rendering forces (targetNamespace, else a
+   * kustomization `namespace:`), else metadata.namespace. One entry per Kustomization rendering its
+   * file; undefined where nothing says (Flux then refuses a namespaced object: "namespace not
+   * specified"). A file no Kustomization renders gives metadata.namespace as written.
+   */
+  namespacesOf(o: IndexedObject): Array<string | undefined> {
+    const owners = this.ownersOf(o.file).filter((w) => !w.input);
+    if (owners.length === 0) return [o.namespace];
+    return [...new Set(owners.map((w) => w.rendered.namespace ?? o.namespace))];
+  }
+
+  /**
+   * Fields that a parent Kustomization's patch sets on the Kustomization named `name` (with `labels`),
+   * or 'all' when a matching patch cannot be read field by field.
+   */
+  fieldsProvidedByParents(
+    name: string,
+    namespace: string,
+    labels: Record<string, string>,
+  ): Set<string> | 'all' {
+    const out = new Set<string>();
+    for (const p of this.childPatchesFor(name, namespace, labels)) {
+      if (p.provides === undefined) return 'all';
+      for (const x of p.provides) out.add(x);
+    }
+    return out;
+  }
+
+  /**
+   * The patches of Flux Kustomizations' spec.patches that target this Kustomization (by name,
+   * namespace, label selector); only those of `from` when given (the parents that render it).
+   */
+  childPatchesFor(
+    name: string,
+    namespace: string,
+    labels: Record<string, string>,
+    from?: ReadonlySet<IndexedObject>,
+  ): Array<ChildPatch & { parent: IndexedObject }> {
+    const out: Array<ChildPatch & { parent: IndexedObject }> = [];
+    const resource = {
+      group: 'kustomize.toolkit.fluxcd.io',
+      version: 'v1',
+      kind: 'Kustomization',
+      name,
+      namespace,
+      labels,
+    };
+    for (const parent of from ?? this.fluxKustomizations()) {
+      for (const p of parent.ks?.childPatches ?? []) {
+        // The child's API version is not known here, and an empty namespace is unknown (a parent
+        // may set it): neither rules a patch out.
+        const target = { ...p.target, version: undefined };
+        const selector = compileSelector(namespace ? target : { ...target, namespace: undefined });
+        if (!selector.ok || !selector.matches(resource)) continue;
+        out.push({ ...p, parent });
+      }
+    }
+    return out;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
