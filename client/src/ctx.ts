@@ -80,13 +80,19 @@ export class Ctx implements vscode.Disposable {
 
   private showSchemaStatus(p: SchemaStatusParams): void {
     const k8s = p.kubernetes ? ` · ${p.kubernetes.replace(/^.*Kubernetes /, 'K8s ')}` : '';
+    const target = p.fluxTarget
+      ? ` · targets Flux ${p.fluxTarget.minor}${p.fluxTarget.pinned ? ' (pinned)' : ' (no pin)'}`
+      : '';
     this.statusItem.text = p.available
-      ? `$(check) Flux schemas: ${p.label}${k8s}`
-      : `$(warning) Flux schemas: none${k8s}`;
+      ? `$(check) Flux schemas: ${p.label}${target}${k8s}`
+      : `$(warning) Flux schemas: none${target}${k8s}`;
     const lines = [
       p.available
         ? `Flux objects are validated with schemas from: ${p.label}.`
         : (p.problem ?? 'No Flux schemas.'),
+      ...(p.fluxTarget
+        ? [`API versions are judged against Flux ${p.fluxTarget.minor}: ${p.fluxTarget.reason}.`]
+        : []),
       p.kubernetes
         ? `Kubernetes built-in kinds (Deployment, Service, ConfigMap, ...) are validated with schemas from: ${p.kubernetes} OpenAPI.`
         : (p.kubernetesProblem ?? 'Kubernetes built-in kinds are not validated.'),

@@ -25,6 +25,8 @@ export const DIAGNOSTIC_CODES = {
   'unused-anchor': 'A YAML anchor (`&name`) no alias uses.',
   // Flux knowledge no schema holds.
   'removed-api-version': 'An API version a Flux release removed; the message names the one to use.',
+  'api-version-removed-later':
+    'An API version the targeted Flux release still serves and a later release removed: migrate before upgrading.',
   'unserved-api-version': 'An API version the schemas in use do not serve (never served, or a typo).',
   'missing-api-version': 'A document with `kind` but no `apiVersion`: it is not validated.',
   'unserved-kubernetes-api':

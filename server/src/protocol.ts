@@ -15,6 +15,8 @@ export interface SchemaStatusParams {
   kubernetes?: string;
   /** Set when the built-in kinds have no schemas, with the reason. */
   kubernetesProblem?: string;
+  /** The Flux release API versions are judged against ("2.6"), whether a pin names it, and why. */
+  fluxTarget?: { minor: string; pinned: boolean; reason: string };
 }
 
 /** Client -> server: the CRDs of the connected cluster (or an empty list when disconnected). */

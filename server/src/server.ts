@@ -57,6 +57,7 @@ connection.onInitialize((params: InitializeParams) => {
     workspace.problemsOf(f),
   );
   service.codeHref = codeLinks();
+  service.label = (f) => workspace.label(f);
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -125,6 +126,10 @@ function sendStatus(): void {
   if (builtins) params.kubernetes = describeBuiltinOrigin(builtins.origin);
   else if (workspace.builtinsProblem)
     params.kubernetesProblem = `${workspace.builtinsProblem}: Deployments, Services, ConfigMaps and other built-in kinds are not validated. Fix: reinstall Flux Workbench.`;
+  if (service) {
+    const target = service.fluxTarget();
+    params.fluxTarget = { minor: target.minor, pinned: target.pinned, reason: target.reason };
+  }
   const key = JSON.stringify(params);
   if (key === lastStatus) return;
   lastStatus = key;
@@ -135,8 +140,13 @@ function updateFromBuffer(doc: TextDocument): void {
   const file = uriToPath(doc.uri);
   if (file && Buffer.byteLength(doc.getText()) <= settings.validation.maxFileSize * 1024 * 1024) {
     const before = workspace.registry.generation;
+    const pinsBefore = JSON.stringify(workspace.model.fluxPins());
     workspace.updateFile(file, doc.getText());
-    if (workspace.registry.generation !== before) {
+    // New CRDs or a changed Flux pin change what every open document is judged against.
+    if (
+      workspace.registry.generation !== before ||
+      JSON.stringify(workspace.model.fluxPins()) !== pinsBefore
+    ) {
       sendStatus();
       scheduler.scheduleAll();
     }

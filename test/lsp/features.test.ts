@@ -159,6 +159,12 @@ describe('language server over stdio: per-document features with zero configurat
       available: true,
       label: 'bundled, Flux 2.9.4',
       kubernetes: 'bundled, Kubernetes v1.36.3',
+      fluxTarget: {
+        minor: '2.9',
+        pinned: false,
+        reason:
+          'no Flux version pinned in the workspace (FluxInstance, install manifests or CRDs): Flux 2.9 assumed',
+      },
     });
   });
 });

@@ -93,6 +93,10 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
   service.remoteWaitMs = Infinity; // a CI run waits for each modeline's schema once
   service.semantics = new SemanticAnalysis(workspace.model);
   service.parseCacheFor = (f) => workspace.model.takePieceCache(f);
+  service.label = (f) => path.relative(process.cwd(), f);
+  const target = service.fluxTarget();
+  if (target.pinned)
+    process.stdout.write(`note: API versions are judged against Flux ${target.minor}: ${target.reason}\n`);
 
   const files: string[] = [];
   for (const t of targets) files.push(...(statSync(t).isDirectory() ? await listYamlFiles(t) : [t]));

@@ -9,7 +9,7 @@ export type SchemaOrigin =
   | { kind: 'bundled'; fluxVersion: string };
 
 export type Resolution =
-  | { found: true; gvk: GvkSchema; origin: SchemaOrigin }
+  | { found: true; gvk: GvkSchema; origin: SchemaOrigin; servedVersions: string[] }
   | { found: false; servedVersions: string[]; origin: SchemaOrigin };
 
 export interface CrdProblem {
@@ -123,12 +123,9 @@ export class SchemaRegistry {
     const entry = this.getIndex().get(key(group, kind));
     if (!entry) return undefined;
     const gvk = entry.crd.versions.find((v) => v.version === version && v.served);
-    if (gvk) return { found: true, gvk, origin: entry.origin };
-    return {
-      found: false,
-      servedVersions: entry.crd.versions.filter((v) => v.served).map((v) => v.version),
-      origin: entry.origin,
-    };
+    const servedVersions = entry.crd.versions.filter((v) => v.served).map((v) => v.version);
+    if (gvk) return { found: true, gvk, origin: entry.origin, servedVersions };
+    return { found: false, servedVersions, origin: entry.origin };
   }
 
   /** Every served apiVersion/kind pair, for completion of `apiVersion:` and `kind:`. */

@@ -14,11 +14,16 @@ import {
 import { getLanguageService, SchemaPriority, type LanguageService } from 'yaml-language-server';
 import { SettingsState } from 'yaml-language-server/out/src/yamlSettings.js';
 import { isDiagnosticCode, type DiagnosticCode } from '../diagnosticCodes';
-import { removedInFlux } from '../flux/fluxApis';
 import { schemaAt } from '../flux/jsonSchema';
+import { fluxTarget, judgeApiVersion, type FluxTarget } from '../flux/fluxVersion';
 import { describeBuiltinOrigin } from '../kubernetes/builtinSchemas';
 import { apiVersionOf } from '../kubernetes/openapiToSchema';
-import { describeOrigin, type CrdProblem, type SchemaRegistry } from '../flux/schemaRegistry';
+import {
+  describeOrigin,
+  type CrdProblem,
+  type SchemaOrigin,
+  type SchemaRegistry,
+} from '../flux/schemaRegistry';
 import type { WorkspaceModel } from '../workspace/model';
 import { kustomizationSchema } from '../kustomize/kustomizationSchema';
 import {
@@ -97,6 +102,8 @@ export class FluxLanguageService {
   semantics: SemanticAnalysis | undefined;
   /** A parse of a file another part already made (the workspace scan), taken once per file. */
   parseCacheFor: ((file: string) => Map<string, DocInfo[]> | undefined) | undefined;
+  /** A file's name for messages (workspace-relative in the server and CLI). */
+  label: (file: string) => string = (f) => f;
   /** The `codeDescription.href` of a code (the server links to its README); none by default. */
   codeHref: (code: DiagnosticCode) => string | undefined = () => undefined;
 
@@ -541,24 +548,59 @@ export class FluxLanguageService {
           );
         continue;
       }
+      const target = this.fluxTarget();
+      const judged = judgeApiVersion(info.apiVersion, target);
+      const served =
+        r.servedVersions
+          .filter((v) => v !== version && !judgeApiVersion(`${group}/${v}`, target))
+          .map((v) => `${group}/${v}`)
+          .join(', ') || 'none';
+      if (judged?.status === 'removed-later') {
+        // Served by the release the repository runs: it works today and breaks on the upgrade.
+        out.push(
+          diag(
+            doc,
+            info.apiVersionRange,
+            DiagnosticSeverity.Warning,
+            `${info.kind} ${info.apiVersion} is served by Flux ${target.minor}, which this repository targets (${target.reason}), ` +
+              `but removed in Flux ${judged.removedIn}: move to ${served} before upgrading Flux to ${judged.removedIn} (quick fix: migrate)` +
+              (r.found
+                ? '.'
+                : `. Not validated: the schemas in use (${originText(r.origin)}) do not have this version.`),
+            'api-version-removed-later',
+          ),
+        );
+        continue;
+      }
       if (r.found) continue;
-      const removed = removedInFlux(info.apiVersion);
-      const served = r.servedVersions.map((v) => `${group}/${v}`).join(', ') || 'none';
-      const origin =
-        describeOrigin(r.origin) + (r.origin.fluxVersion ? `, Flux ${r.origin.fluxVersion}` : '');
+      const pinned =
+        judged && target.pinned ? `; this repository targets Flux ${target.minor} (${target.reason})` : '';
       out.push(
         diag(
           doc,
           info.apiVersionRange,
           DiagnosticSeverity.Error,
-          `${info.kind} ${info.apiVersion} is not served by the schemas in use (${origin})` +
-            (removed ? `: it was removed in Flux ${removed}` : '') +
+          `${info.kind} ${info.apiVersion} is not served by the schemas in use (${originText(r.origin)})` +
+            (judged ? `: it was removed in Flux ${judged.removedIn}${pinned}` : '') +
             `. Use ${served}.`,
-          removed ? 'removed-api-version' : 'unserved-api-version',
+          judged ? 'removed-api-version' : 'unserved-api-version',
         ),
       );
     }
     return out;
+  }
+
+  /**
+   * The Flux release API versions are judged against: the workspace CRDs' release when the schemas
+   * come from them, else the oldest pin in the workspace, else the newest release (see fluxVersion.ts).
+   */
+  fluxTarget(): FluxTarget {
+    const origin = this.registry.fluxStatus().origin;
+    const crds =
+      origin?.kind === 'workspace'
+        ? { file: origin.file, ...(origin.fluxVersion ? { fluxVersion: origin.fluxVersion } : {}) }
+        : undefined;
+    return fluxTarget(this.model.fluxPins(), crds, this.label);
   }
 
   /**
@@ -659,6 +701,10 @@ export class FluxLanguageService {
     const release = r.origin.fluxVersion ? `, Flux ${r.origin.fluxVersion}` : '';
     return `Schema source: ${describeOrigin(r.origin)}${release} — ${r.gvk.kind} (${r.gvk.group}/${r.gvk.version})`;
   }
+}
+
+function originText(origin: SchemaOrigin): string {
+  return describeOrigin(origin) + (origin.fluxVersion ? `, Flux ${origin.fluxVersion}` : '');
 }
 
 function hoverText(hover: Hover): string {

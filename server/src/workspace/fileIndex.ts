@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import { isMap } from 'yaml';
+import { fluxPinsOf, mayPinFlux, type FluxPin } from '../flux/fluxVersion';
+import { isObject } from '../flux/jsonSchema';
 import type { DocInfo } from './documents';
 import { isKustomizationFileName, kustomizeFactsOf, type KustomizeFacts } from './kustomizeFacts';
 import { objectFacts, type IndexedObject } from './objectFacts';
@@ -36,6 +38,8 @@ export interface FileIndex {
   /** CustomResourceDefinition documents as plain data (for the schema registry). */
   crds: unknown[];
   isChartManifest: boolean;
+  /** Places that pin the Flux release (FluxInstance, install manifests at a tag, ...). */
+  fluxPins: FluxPin[];
   /** Set when the file could not be read as YAML at all. */
   problem?: string;
 }
@@ -71,7 +75,10 @@ export function indexFile(file: string, text: string, docs: readonly DocInfo[]):
     nonObjectDocuments: 0,
     crds: [],
     isChartManifest: base === 'Chart.yaml',
+    fluxPins: [],
   };
+  const mayPin = mayPinFlux(text);
+  const pinObjects: Array<Record<string, unknown>> = [];
   const isKustomizeFile = isKustomizationFileName(base);
   for (const d of docs) {
     const root: At | undefined = d.contents ? { node: d.contents, base: d.base } : undefined;
@@ -97,10 +104,15 @@ export function indexFile(file: string, text: string, docs: readonly DocInfo[]):
     } else if (d.contents && !isMap(d.contents)) {
       out.nonObjectDocuments++;
     }
+    if (mayPin) {
+      const data = toData(root, 20_000, 100);
+      if (isObject(data)) pinObjects.push(data);
+    }
     if (text.includes('${', d.start) && text.slice(d.start, d.end).includes('${')) {
       out.varUses.push(...varUsesOf(root, d.index, text));
     }
   }
+  if (pinObjects.length) out.fluxPins.push(...fluxPinsOf(file, pinObjects));
   if (text.includes('$imagepolicy')) {
     for (const m of text.matchAll(MARKER)) {
       const ref = m[1]!;

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import type { FluxPin } from '../flux/fluxVersion';
 import { specPathDir, within } from '../io/paths';
 import { parsePieces, splitDocuments, type DocInfo } from './documents';
 import { indexFile, textHash, type FileIndex } from './fileIndex';
@@ -139,6 +140,13 @@ export class WorkspaceModel {
 
   allFiles(): IterableIterator<FileIndex> {
     return this.files.values();
+  }
+
+  /** Every Flux pin in the workspace (see flux/fluxVersion.ts). */
+  fluxPins(): FluxPin[] {
+    const out: FluxPin[] = [];
+    for (const f of this.files.values()) out.push(...f.fluxPins);
+    return out;
   }
 
   get fileCount(): number {

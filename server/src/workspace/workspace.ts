@@ -77,7 +77,7 @@ export class Workspace {
   }
 
   /** A file's path relative to the workspace root that holds it, for messages. */
-  private label(file: string): string {
+  label(file: string): string {
     const root = this.roots.find((r) => file.startsWith(r + path.sep));
     return root ? path.relative(root, file) : file;
   }
