@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import {
+  CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
   FileChangeType,
@@ -25,6 +26,7 @@ import {
   type ServerSettings,
 } from './protocol';
 import { describeBuiltinOrigin } from './kubernetes/builtinSchemas';
+import { codeActions, fixIo } from './service/codeActions';
 import { FluxLanguageService, uriToPath } from './service/languageService';
 import { RemoteSchemaLoader } from './service/schemaLoader';
 import { Workspace } from './workspace/workspace';
@@ -62,6 +64,7 @@ connection.onInitialize((params: InitializeParams) => {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       hoverProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       completionProvider: { triggerCharacters: [':', ' ', '-'] },
     },
     serverInfo: { name: 'Flux Workbench language server' },
@@ -195,6 +198,13 @@ connection.onNotification(ClusterCrdsNotification, (params: ClusterCrdsParams) =
 connection.onHover(async ({ textDocument, position }) => {
   const doc = documents.get(textDocument.uri);
   return doc && service ? service.hover(doc, position) : null;
+});
+
+connection.onCodeAction(async ({ textDocument, context }) => {
+  const doc = documents.get(textDocument.uri);
+  if (!doc) return null;
+  const io = fixIo((file) => documents.get(URI.file(file).toString())?.getText());
+  return codeActions(doc, context.diagnostics, io);
 });
 
 connection.onCompletion(async ({ textDocument, position }) => {

@@ -32,3 +32,20 @@ export function yamlObjects(text: string, lineCounter?: LineCounter): YamlObject
   });
   return out;
 }
+
+/**
+ * Re-attaches the comment lines that open `source` (before its first key) to `output` when a rewrite
+ * dropped them: the YAML library hangs them on the first key, which a rewrite may delete.
+ */
+export function keepLeadingComments(source: string, output: string): string {
+  const lines = source.split('\n');
+  const head: string[] = [];
+  for (const l of lines) {
+    if (/^\s*(#.*)?$/.test(l) || /^---\s*$/.test(l)) head.push(l);
+    else break;
+  }
+  const comments = head.filter((l) => l.trim().startsWith('#'));
+  if (comments.length === 0 || comments.every((c) => output.includes(c))) return output;
+  const marker = /^---\s*\n/.exec(output)?.[0] ?? '';
+  return marker + comments.join('\n') + '\n' + output.slice(marker.length);
+}
