@@ -4,8 +4,8 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver-types';
 import { migrateFluxDocument } from '../flux/migrations';
 import { fixKustomization, type FixIo } from '../kustomize/fixKustomization';
-import { parseFile } from './documents';
-import { splitDocuments, uriToPath } from './languageService';
+import { parseFile, splitDocuments } from '../workspace/documents';
+import { uriToPath } from './languageService';
 
 const KUSTOMIZATION_FILE = /^(kustomization\.ya?ml|Kustomization)$/;
 
