@@ -49,7 +49,8 @@
  * `{ context, what: 'object', kind: kindKey, key: 'ns/name', type }` — refresh that one node (and
  * its parent's counts); `what: 'kind'` — a kind's scope phase changed; `'session'` — phase,
  * discovery or the context list changed; `'controllers'` — liveness changed. `context: ''` means
- * the kubeconfig was re-read.
+ * the kubeconfig was re-read. A batch after a (re)list can hold thousands of object changes:
+ * refresh the parent node once when many of its children changed.
  *
  * ## Actions (network; cancellable; never throw for expected failures)
  *
@@ -75,7 +76,7 @@
  * ## Hooks for tests and benchmarks
  *
  * `session.reflectors(kind)[i].stats` (lists, pages, watches, events, bookmarks, gone, delays),
- * `session.transport.sent` (every request), `session.settled` (every kind listed once).
+ * `session.transport.requestCount` and `.sent` (the last 200 requests), `session.settled` (every kind listed once).
  */
 
 export {

@@ -152,6 +152,12 @@ export class Reflector {
     this.abort?.abort();
   }
 
+  /** Keeps the last 500 delays (a long-lived reflector must not grow without bound). */
+  private recordDelay(ms: number, cause: string): void {
+    this.stats.delays.push({ ms, cause });
+    if (this.stats.delays.length > 1000) this.stats.delays.splice(0, 500);
+  }
+
   private setPhase(p: ReflectorPhase): void {
     this.phase = p;
     this.sink.onPhase?.(p);
@@ -343,7 +349,7 @@ export class Reflector {
     }
     // Closed at once without events: back off, or a misbehaving server makes us spin.
     const ms = this.backoff.next();
-    this.stats.delays.push({ ms, cause: 'watch closed at once' });
+    this.recordDelay(ms, 'watch closed at once');
     await this.sleep(ms, gen);
   }
 
@@ -386,7 +392,7 @@ export class Reflector {
         retryAt: Date.now() + ms,
       });
     }
-    this.stats.delays.push({ ms, cause: `${cls.kind} (${res.status})` });
+    this.recordDelay(ms, `${cls.kind} (${res.status})`);
     await this.sleep(ms, gen);
   }
 }

@@ -34,7 +34,9 @@ export interface TransportOptions {
 export class Transport {
   private dispatcher: Dispatcher | undefined;
   private dispatcherCert: string | undefined;
-  /** Requests sent, by verb + path without query (tests and benchmarks read it). */
+  /** How many requests were sent (tests and benchmarks read it). */
+  requestCount = 0;
+  /** The last 200 requests: verb, path without query, time. */
   readonly sent: { method: string; path: string; at: number }[] = [];
 
   constructor(
@@ -89,7 +91,9 @@ export class Transport {
       init.signal,
       init.stream ? undefined : AbortSignal.timeout(this.opts.requestTimeoutMs),
     ].filter((s): s is AbortSignal => s !== undefined);
+    this.requestCount++;
     this.sent.push({ method, path: path.split('?')[0]!, at: Date.now() });
+    if (this.sent.length > 200) this.sent.splice(0, this.sent.length - 200);
     try {
       return await request(new URL(path, this.server), {
         method: method as Dispatcher.HttpMethod,

@@ -3,7 +3,9 @@
 // are judged by what the controllers write, RBAC, events, live YAML, trace and inventory.
 // Fault tests are in faults.test.ts. Runs on Node >= 22.19 (test/cluster/run-engine-tests.sh).
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   actionPermissions,
@@ -20,7 +22,7 @@ import {
   type ContextSession,
   type KubeObject,
 } from '../../../client/src/cluster';
-import { kubectl, startCluster, stopCluster, until, type Cluster } from './harness';
+import { kubectl, repoRoot, startCluster, stopCluster, until, type Cluster } from './harness';
 
 let cluster: Cluster;
 let explorer: FluxExplorer;
@@ -474,6 +476,106 @@ describe('RBAC, events, live YAML, trace', () => {
     );
     assert.match(s[2]!.revision!, /^main@sha1:/);
     assert.equal(s[1]!.state!.state, 'Ready');
+  });
+});
+
+describe('command line (server/out/cli.js, the same engine)', () => {
+  const cli = (args: string[], env: Record<string, string> = {}, nodeBin = process.execPath) =>
+    new Promise<{ code: number; out: string; err: string }>((resolve) => {
+      execFile(
+        nodeBin,
+        [path.join(repoRoot, 'server/out/cli.js'), ...args],
+        { env: { ...process.env, KUBECONFIG: cluster.kubeconfig, ...env } },
+        (err, out, errOut) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out, err: errOut }),
+      );
+    });
+
+  it('get -A -o json: every object with context, kind, namespace, name, state, reason, message, revision', async () => {
+    const r = await cli(['get', '-A', '-o', 'json']);
+    assert.equal(r.code, 0, r.err);
+    const rows = JSON.parse(r.out) as Record<string, string>[];
+    const apps = rows.find((x) => x['kind'] === 'Kustomization' && x['name'] === 'apps')!;
+    assert.deepEqual(Object.keys(apps).sort(), [
+      'context',
+      'kind',
+      'message',
+      'name',
+      'namespace',
+      'reason',
+      'revision',
+      'state',
+    ]);
+    assert.equal(apps['context'], 'flux-workbench-admin@flux-workbench-test');
+    assert.equal(apps['state'], 'Ready');
+    assert.ok(rows.some((x) => x['kind'] === 'HelmRelease' && x['namespace'] === 'demo'));
+  });
+
+  it('get ks (text): the context namespace; --status failing; usage errors exit 2', async () => {
+    const r = await cli(['get', 'ks']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^NAME\s+STATE\s+REVISION\s+MESSAGE\n/);
+    assert.match(r.out, /Kustomization\/apps\s+Ready\s+main@sha1:[0-9a-f]{8}\s/);
+    assert.doesNotMatch(r.out, /team-a-apps/, 'only the context namespace (flux-system) without -A');
+    const f = await cli(['get', '--status', 'failing', '-A', '-o', 'json']);
+    assert.deepEqual(JSON.parse(f.out), []);
+    for (const bad of [
+      ['get', 'nonsense'],
+      ['get', '-o', 'yaml'],
+      ['reconcile', 'apps'],
+      ['get', '-n', 'x', '-A'],
+      ['reconcile', 'ks/apps', '--force'],
+    ]) {
+      const u = await cli(bad);
+      assert.equal(u.code, 2, `${bad.join(' ')}: ${u.err}`);
+    }
+  });
+
+  it('reconcile prints the verdict (exit 0); a suspended object is refused (exit 1); suspend/resume', async () => {
+    const r = await cli(['reconcile', 'ks/infrastructure', '--with-source']);
+    assert.equal(r.code, 0, r.err + r.out);
+    assert.match(
+      r.out,
+      /^✔ GitRepository flux-system\/flux-repo: applied revision main@sha1:[0-9a-f]{40} \(\d+\.\d s\)\n✔ Kustomization flux-system\/infrastructure: applied revision main@sha1:/,
+    );
+    assert.equal((await cli(['suspend', 'kustomization/apps'])).code, 0);
+    const refused = await cli(['reconcile', 'ks/apps']);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.out,
+      /✗ Kustomization flux-system\/apps: Kustomization flux-system\/apps is suspended: resume it first/,
+    );
+    const resumed = await cli(['resume', 'ks/apps', '--timeout', '60']);
+    assert.equal(resumed.code, 0, resumed.out + resumed.err);
+    assert.match(resumed.out, /applied revision/);
+  });
+
+  it('an unknown context and a missing object exit 1 with the reason', async () => {
+    const c = await cli(['get', '--context', 'nope']);
+    assert.equal(c.code, 1);
+    assert.match(
+      c.err,
+      /no context "nope" in .*kubeconfig \(contexts: flux-workbench-admin@flux-workbench-test\)/,
+    );
+    const m = await cli(['reconcile', 'hr/missing', '-n', 'demo']);
+    assert.equal(m.code, 1);
+    assert.match(m.out, /HelmRelease demo\/missing not found/);
+  });
+
+  it('on Node < 22.19 the cluster commands say which Node they need', async (t) => {
+    const old = await new Promise<string>((resolve) =>
+      execFile('bash', ['-c', 'command -v node'], (_e, o) => resolve(o.trim())),
+    );
+    const v = await new Promise<string>((resolve) =>
+      execFile(old, ['--version'], (_e, o) => resolve(o.trim())),
+    );
+    if (!/^v(1\d|20|21|22\.(\d|1[0-8])\.)/.test(v)) {
+      t.skip(`the machine's node ${v} is new enough: nothing to show`);
+      return;
+    }
+    const r = await cli(['get'], {}, old);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^flux-workbench get needs Node\.js >= 22\.19 .* this is Node\.js v/);
   });
 });
 

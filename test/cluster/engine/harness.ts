@@ -6,8 +6,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-// Bundled into test/out/cluster/engine/.
-export const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
+/** The repository: the nearest folder above this bundle (test/out/...) that has esbuild.mjs. */
+export const repoRoot = (() => {
+  for (let d = __dirname; ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'esbuild.mjs'))) return d;
+    if (path.dirname(d) === d) throw new Error(`no repository above ${__dirname}`);
+  }
+})();
 const clusterSrc = path.join(repoRoot, 'test', 'cluster');
 
 export interface Cluster {
