@@ -5,6 +5,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../client/src/cluster/object';
 import { fluxStatus, isFailing } from '../../client/src/cluster/status';
+import {
+  lastReconciled,
+  nextReconcile,
+  parseGoDuration,
+  shortDuration,
+} from '../../client/src/cluster/timing';
 
 const cond = (type: string, status: string, reason: string, message = '', observedGeneration?: number) => ({
   type,
@@ -278,5 +284,40 @@ describe('status function (section 4.3)', () => {
     assert.equal(fluxStatus(ks({ status: { conditions: [cond('Ready', 'Maybe', 'X')] } })).state, 'Unknown');
     assert.equal(fluxStatus(ks({ status: { conditions: [null, 7, { type: 1 }] } })).state, 'Pending');
     assert.equal(fluxStatus(ks({ status: { conditions: 'nope' } })).state, 'Pending');
+  });
+});
+
+describe('timing (descriptions: age, next reconcile)', () => {
+  it('parses Go durations, estimates the next run from the interval (retryInterval when failing)', () => {
+    assert.deepEqual(['10m', '1h30m', '30s', '500ms', '1.5h', '', 'x', '5'].map(parseGoDuration), [
+      600_000,
+      5_400_000,
+      30_000,
+      500,
+      5_400_000,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const obj = ks({
+      spec: { interval: '10m', retryInterval: '2m' },
+      status: { ...readyAt(2), history: [{ lastReconciled: '2026-12-01T10:00:00Z' }] },
+    });
+    const t = Date.parse('2026-12-01T10:00:00Z');
+    assert.equal(lastReconciled(obj), t);
+    assert.equal(nextReconcile(obj, fluxStatus(obj)), t + 600_000);
+    const failed = ks({
+      spec: { interval: '10m', retryInterval: '2m' },
+      status: { conditions: [cond('Ready', 'False', 'BuildFailed', 'x')] },
+    });
+    assert.equal(nextReconcile(failed, fluxStatus(failed)), Date.parse('2026-12-01T10:00:00Z') + 120_000);
+    const suspended = ks({ spec: { suspend: true, interval: '10m' }, status: readyAt(2) });
+    assert.equal(nextReconcile(suspended, fluxStatus(suspended)), undefined);
+    assert.deepEqual([5_000, 300_000, 7_200_000, 3 * 86_400_000].map(shortDuration), [
+      '5s',
+      '5m',
+      '2h',
+      '3d',
+    ]);
   });
 });

@@ -119,7 +119,8 @@ export class FluxExplorer {
   }
 
   private queue(c: Change): void {
-    this.pending.set(`${c.context}\u0000${c.what}\u0000${c.kind ?? ''}\u0000${c.key ?? ''}`, c);
+    const key = `${c.context}\u0000${c.what}\u0000${c.kind ?? ''}\u0000${c.key ?? ''}`;
+    this.pending.set(key, mergeChange(this.pending.get(key), c));
     if (this.timer) return;
     this.timer = setTimeout(() => this.flush(), this.opts.batchMs ?? 50);
     this.timer.unref();
@@ -145,4 +146,19 @@ export class FluxExplorer {
     this.sessions.clear();
     await Promise.all(all.map((s) => s.stop()));
   }
+}
+
+/** One entry per object per batch: new in this batch stays ADDED; `from` is the state before the batch. */
+function mergeChange(earlier: Change | undefined, c: Change): Change {
+  if (!earlier || c.what !== 'object') return c;
+  const added = earlier.type === 'ADDED';
+  return {
+    context: c.context,
+    what: c.what,
+    ...(c.kind ? { kind: c.kind } : {}),
+    ...(c.key ? { key: c.key } : {}),
+    ...(c.type ? { type: added && c.type !== 'DELETED' ? 'ADDED' : c.type } : {}),
+    ...(!added && earlier.from ? { from: earlier.from } : {}),
+    ...(c.to ? { to: c.to } : {}),
+  };
 }

@@ -42,12 +42,15 @@
  *   "unknown" with the reason.
  * - Children of a node, from the object itself: `inventoryOf(obj)`, `historyOf(obj)`,
  *   `dependsOnOf(session, obj)` (with live states), `blockingChain(session, obj)`, `sourceOf(obj)`.
+ * - Description and tooltip times: `lastReconciled(obj)`, `nextReconcile(obj, status)` (an estimate:
+ *   say "about"), `shortDuration(ms)`, `parseGoDuration(spec.interval)`.
  *
  * ## Change notifications
  *
  * `onDidChange` delivers `Change[]`, deduplicated, at most one batch per 50 ms:
- * `{ context, what: 'object', kind: kindKey, key: 'ns/name', type }` — refresh that one node (and
- * its parent's counts); `what: 'kind'` — a kind's scope phase changed; `'session'` — phase,
+ * `{ context, what: 'object', kind: kindKey, key: 'ns/name', type, from, to }` — refresh that one
+ * node (and its parent's counts); `from`/`to` are the states before and after the batch (a
+ * notification "turned failing" is `to` Failed/Stalled with `from` not); `what: 'kind'` — a kind's scope phase changed; `'session'` — phase,
  * discovery or the context list changed; `'controllers'` — liveness changed. `context: ''` means
  * the kubeconfig was re-read. A batch after a (re)list can hold thousands of object changes:
  * refresh the parent node once when many of its children changed.
@@ -125,3 +128,4 @@ export {
   type SessionPhase,
 } from './session';
 export { fluxStatus, isFailing, isStatic, isSuspended, type FluxState, type FluxStateName } from './status';
+export { lastReconciled, nextReconcile, parseGoDuration, shortDuration } from './timing';

@@ -18,7 +18,7 @@ import {
   type ResourceRef,
   type WatchEventType,
 } from './reflector';
-import { fluxStatus, isFailing, type FluxState } from './status';
+import { fluxStatus, isFailing, type FluxState, type FluxStateName } from './status';
 import { Transport } from './transport';
 
 /** One Flux object in the cache, with its state already computed. */
@@ -73,6 +73,9 @@ export interface Change {
   /** "namespace/name" */
   readonly key?: string;
   readonly type?: WatchEventType;
+  /** 'object': the state before the batch (absent for a new object) and after it (absent when deleted). */
+  readonly from?: FluxStateName;
+  readonly to?: FluxStateName;
 }
 
 export interface SessionOptions extends AuthOptions {
@@ -194,7 +197,7 @@ export class ContextSession {
       )
         continue;
       for (const r of k.reflectors) r.stop();
-      for (const o of k.objects.values()) this.emitObject(k.served, o.obj, 'DELETED');
+      for (const o of [...k.objects.values()]) this.emitObject(k.served, o.obj, 'DELETED', k.objects);
       this.kinds.delete(key);
     }
     for (const sk of d.kinds) {
@@ -268,10 +271,7 @@ export class ContextSession {
       this.transport!,
       ref,
       {
-        onEvent: (type, obj) => {
-          if (type === 'DELETED') entry.objects.delete(objectKey(obj));
-          this.emitObject(sk, obj, type, entry.objects);
-        },
+        onEvent: (type, obj) => this.emitObject(sk, obj, type, entry.objects),
         onPhase: (p) => {
           this.changed({ context: this.name, what: 'kind', kind: kindKey(sk) });
           if (p.phase === 'forbidden' && namespace === undefined) this.fallBackToNamespaces(entry);
@@ -301,11 +301,13 @@ export class ContextSession {
     sk: ServedKind,
     obj: KubeObject,
     type: WatchEventType,
-    into?: Map<string, CachedObject>,
+    objects: Map<string, CachedObject>,
   ): void {
     const key = objectKey(obj);
+    const before = objects.get(key)?.status.state;
     let co: CachedObject | undefined;
-    if (type !== 'DELETED') {
+    if (type === 'DELETED') objects.delete(key);
+    else {
       co = {
         context: this.name,
         kind: sk,
@@ -314,11 +316,19 @@ export class ContextSession {
         namespace: obj.metadata.namespace ?? '',
         name: obj.metadata.name,
       };
-      into?.set(key, co);
+      objects.set(key, co);
     }
     const waiters = this.waiters.get(`${kindKey(sk)} ${key}`);
     if (waiters) for (const w of [...waiters]) w(co);
-    this.changed({ context: this.name, what: 'object', kind: kindKey(sk), key, type });
+    this.changed({
+      context: this.name,
+      what: 'object',
+      kind: kindKey(sk),
+      key,
+      type,
+      ...(before ? { from: before } : {}),
+      ...(co ? { to: co.status.state } : {}),
+    });
   }
 
   private controllersChanged(): void {

@@ -251,8 +251,19 @@ describe('actions (verdicts from the real controllers)', () => {
 
   it('suspend, the suspended-echo trap, resume', async () => {
     const ref = { kind: 'Kustomization', namespace: 'team-a', name: 'team-a-apps' };
+    const transitions: string[] = [];
+    const sub = explorer.onDidChange((batch) => {
+      for (const c of batch)
+        if (c.key === 'team-a/team-a-apps' && c.from !== c.to) transitions.push(`${c.from}->${c.to}`);
+    });
     const s = await runAction(admin, 'suspend', ref, { timeoutMs: 30_000 });
     assert.equal(s.ok, true, s.message);
+    await until(
+      'the batched change',
+      () => (transitions.includes('Ready->Suspended') ? true : undefined),
+      5000,
+    );
+    sub.dispose();
     assert.equal(admin.get(KS, 'team-a', 'team-a-apps')!.status.state, 'Suspended');
     // The trap: the controller echoes a token on a suspended object, with the old Ready=True.
     const token = `2026-12-01T00:00:00.${Date.now()}Z`;
