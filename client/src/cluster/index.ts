@@ -16,7 +16,9 @@
  * await explorer.loadKubeconfig();          // KUBECONFIG (merged) or ~/.kube/config; never written
  * explorer.kubeconfig.problems              // malformed files: { file, line, message } (formatProblem)
  * explorer.contexts()                       // every context: { name, file, key, server, namespace, problems }
- * await explorer.show(['ctx-a', 'ctx-b']);  // start these sessions, stop the others (remember per workspace)
+ * void explorer.show(['ctx-a', 'ctx-b']);   // start these sessions, stop the others (remember per workspace);
+ *                                          // resolves after each first discovery (up to the request
+ *                                          // timeout for an unreachable cluster): never await it in rendering
  * const sub = explorer.onDidChange((batch) => ...);  // batched (50 ms) changes, see below
  * await explorer.dispose();
  * ```
