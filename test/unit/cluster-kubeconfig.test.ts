@@ -4,14 +4,20 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { Backoff, classifyStatus, watchTimeoutSeconds } from '../../client/src/cluster/backoff';
 import { ExecCredentialCache, runExecPlugin } from '../../client/src/cluster/exec';
 import { formatProblem, kubeconfigFiles, loadKubeconfig } from '../../client/src/cluster/kubeconfig';
 import { proxyFor, useProxy } from '../../client/src/cluster/proxy';
 
+const made: string[] = [];
+after(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
 function tmp(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-kubeconfig-'));
+  made.push(dir);
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);
