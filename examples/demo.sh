@@ -4,8 +4,9 @@
 # From a fresh clone this installs what it needs (npm ci; Node 24, code-server and Chromium's
 # packages through test/e2e/setup.sh, cached under ~/.cache/flux-workbench), builds and packages
 # the extension, installs it into a code-server profile under the cache, copies
-# examples/flux-repo to a temporary directory (the repository is never modified) and serves it
-# on http://127.0.0.1:${DEMO_PORT:-8080}/ until you press Ctrl+C.
+# examples/flux-repo to a temporary directory (the repository is never modified), makes that copy
+# a Git repository with one commit, and serves it on http://127.0.0.1:${DEMO_PORT:-8080}/ until you
+# press Ctrl+C.
 #
 # Environment:
 #   DEMO_PORT=8080                  port on 127.0.0.1
@@ -17,6 +18,8 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# `npm run demo` runs this under npm: behave the same as `bash examples/demo.sh` by hand.
+source "$REPO/test/lib/npm-env.sh"
 CACHE_ROOT="${FLUX_WORKBENCH_CACHE:-$HOME/.cache/flux-workbench}"
 E2E_CACHE="$CACHE_ROOT/e2e"
 STATE="${DEMO_STATE_DIR:-$CACHE_ROOT/demo}"
@@ -76,6 +79,15 @@ say "installing the extension into $STATE/extensions"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/flux-workbench-demo.XXXXXX")"
 cp -R "$REPO/examples/flux-repo" "$WORK/flux-repo"
+# "Diff Build with HEAD" compares with the last commit: the copy is a Git repository with one.
+if command -v git >/dev/null 2>&1; then
+  git -C "$WORK/flux-repo" -c init.defaultBranch=main init -q
+  git -C "$WORK/flux-repo" add -A
+  git -C "$WORK/flux-repo" -c user.name="Flux Workbench demo" -c user.email=demo@flux-workbench.invalid \
+    -c commit.gpgsign=false commit -q -m "Example Flux repository"
+else
+  say "git is not installed: the example is not a Git repository, so Diff Build with HEAD has nothing to compare with"
+fi
 
 CS_PID=""
 cleanup() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build (once) kubeconform from the Go module proxy into the cache; idempotent.
 #   bash test/build/ensure-kubeconform.sh        -> prints the binary path on stdout
-# kubeconform is the anchor of the built-in kinds' validation (test/corpus/kubeconform.test.ts):
+# kubeconform is the anchor of the built-in kinds' validation (test/kubeconform/kubeconform.test.ts):
 # the test runs it with -strict on the corpus and compares its findings with ours. Its go.mod has
 # no replace directive, so `go install module@version` builds it as released. Nothing is written
 # to the repository.

@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-// Smoke check of `npm run demo` (examples/demo.sh): it starts, prints its URL, that URL answers
-// 200/302, Ctrl+C (SIGINT to its process group, as a terminal sends it) stops it, and no process
-// it started is left behind, and its temporary copy of the example repository is removed.
+// Smoke check of `npm run demo`, run exactly as the README says: it starts, prints its URL, that URL
+// answers 200/302, the example it serves is a Git repository with one commit, Ctrl+C (SIGINT to its
+// process group, as a terminal sends it) stops it, no process it started is left behind, and its
+// temporary copy of the example repository is removed.
+// With --fresh (what `npm test` runs): in a new copy of this repository (the files a clone would
+// have: tracked and new, not ignored; `../shared` linked beside it) with an empty cache folder
+// (FLUX_WORKBENCH_CACHE), so the whole first-run path runs under `npm run`: npm ci, Node 24,
+// code-server's native build, playwright-core, packaging. Without it: this checkout, the usual cache.
 // Unless --no-browser: Chromium opens the demo, the extension is active on the example repository
 // (status bar "Flux schemas: ...", a hover on a Flux field) and the Problems panel has no error
 // or warning for the files it opens (the example is meant to be clean). Screenshots go to
 // test-results/demo/.
-//   node test/e2e/demo-smoke.mjs [--no-browser]   (DEMO_SKIP_PACKAGE=1 reuses ./flux-workbench.vsix)
-import { spawn } from 'node:child_process';
+//   node test/e2e/demo-smoke.mjs [--fresh] [--no-browser]   (DEMO_SKIP_PACKAGE=1 reuses ./flux-workbench.vsix)
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -109,7 +114,22 @@ async function browserCheck(url, failures) {
 }
 
 const START_TIMEOUT = Number(process.env.DEMO_SMOKE_TIMEOUT_MS || 20 * 60_000); // cold setup included
+const FRESH = process.argv.includes('--fresh');
 const log = (...a) => console.log(`[demo-smoke ${new Date().toISOString().slice(11, 19)}]`, ...a);
+
+/** On failure, the fresh run's set-up logs and code-server log go to test-results/demo/. */
+function keepFreshLogs(fresh) {
+  const into = path.join(SHOTS, 'fresh-logs');
+  for (const [from, name] of [
+    [path.join(fresh.cache, 'e2e', 'logs'), 'setup'],
+    [path.join(fresh.cache, 'demo', 'code-server.log'), 'code-server.log'],
+  ]) {
+    if (!fs.existsSync(from)) continue;
+    fs.mkdirSync(into, { recursive: true });
+    fs.cpSync(from, path.join(into, name), { recursive: true });
+  }
+  if (fs.existsSync(into)) log(`set-up logs of the fresh run kept in ${path.relative(REPO, into)}`);
+}
 
 /** pid -> { ppid, start } for every process, from /proc. */
 function processTable() {
@@ -150,15 +170,68 @@ function stillAlive(pids) {
     .map(([pid]) => pid);
 }
 
+/**
+ * A new copy of this repository as a clone of it would be (tracked files and new ones that are not
+ * ignored: no node_modules, no build output), with `../shared` linked beside it as CI has it, and
+ * an empty cache folder.
+ */
+function freshCopy() {
+  const top = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-workbench-fresh-'));
+  const repo = path.join(top, 'flux-workbench');
+  const files = execFileSync(
+    'git',
+    ['-C', REPO, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    },
+  )
+    .split('\0')
+    .filter(Boolean);
+  for (const f of files) {
+    const from = path.join(REPO, f);
+    const st = fs.lstatSync(from, { throwIfNoEntry: false });
+    if (!st) continue; // deleted in the working tree
+    const to = path.join(repo, f);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    if (st.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(from), to);
+    else {
+      fs.copyFileSync(from, to);
+      fs.chmodSync(to, st.mode);
+    }
+  }
+  const shared = path.resolve(REPO, '..', 'shared');
+  if (fs.existsSync(shared)) fs.symlinkSync(fs.realpathSync(shared), path.join(top, 'shared'));
+  const cache = path.join(top, 'cache');
+  fs.mkdirSync(cache);
+  log(`fresh copy: ${files.length} files in ${repo}; empty cache ${cache}`);
+  return { top, repo, cache, shared: fs.existsSync(shared) };
+}
+
 async function main() {
   const port = await freePort();
-  const state = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-workbench-demo-smoke-'));
   const t0 = Date.now();
-  const child = spawn('bash', [path.join(REPO, 'examples/demo.sh')], {
-    cwd: REPO,
+  let cwd = REPO;
+  let state = null;
+  let fresh = null;
+  const env = { ...process.env, DEMO_PORT: String(port) };
+  if (FRESH) {
+    fresh = freshCopy();
+    cwd = fresh.repo;
+    env.FLUX_WORKBENCH_CACHE = fresh.cache;
+    // The README's way: the CRDs come from ../shared beside the clone.
+    if (fresh.shared) delete env.FLUX_CRDS_DIR;
+  } else {
+    state = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-workbench-demo-smoke-'));
+    env.DEMO_STATE_DIR = state;
+  }
+  // Exactly the README's command (the bug this catches hid behind `bash examples/demo.sh`).
+  log(`npm run demo in ${cwd}${FRESH ? ' (empty cache)' : ''}`);
+  const child = spawn('npm', ['run', 'demo'], {
+    cwd,
     detached: true, // its own process group, like a foreground job in a terminal
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DEMO_PORT: String(port), DEMO_STATE_DIR: state },
+    env,
   });
   let out = '';
   let exited = null;
@@ -174,7 +247,7 @@ async function main() {
   try {
     let url = null;
     while (!url) {
-      if (exited !== null) throw new Error(`demo.sh exited (${exited}) before printing its URL`);
+      if (exited !== null) throw new Error(`npm run demo exited (${exited}) before printing its URL`);
       if (Date.now() - t0 > START_TIMEOUT) throw new Error(`no URL line within ${START_TIMEOUT} ms`);
       url = /demo is running: (http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(out)?.[1] ?? null;
       await new Promise((r) => setTimeout(r, 200));
@@ -192,16 +265,31 @@ async function main() {
       }
     }
     const workdir = /temporary copy\): (\S+)/.exec(out)?.[1];
+    // "Diff Build with HEAD" needs a HEAD: the copy must be a Git repository with one clean commit.
+    if (!workdir) failures.push('npm run demo did not name its copy of the example repository');
+    else {
+      try {
+        const count = execFileSync('git', ['-C', workdir, 'rev-list', '--count', 'HEAD'], {
+          encoding: 'utf8',
+        });
+        const status = execFileSync('git', ['-C', workdir, 'status', '--porcelain'], { encoding: 'utf8' });
+        if (count.trim() !== '1') failures.push(`the example copy has ${count.trim()} commits, expected 1`);
+        if (status.trim()) failures.push(`the example copy is not clean after its first commit: ${status}`);
+        else log(`example copy ${workdir}: a Git repository with 1 commit, clean`);
+      } catch (e) {
+        failures.push(`the example copy is not a Git repository with a commit: ${e.message.split('\n')[0]}`);
+      }
+    }
     seen = descendants(child.pid);
-    log(`demo.sh pid ${child.pid} has ${seen.size} descendant processes`);
-    if (seen.size === 0) failures.push('no code-server process found under demo.sh');
+    log(`npm run demo (pid ${child.pid}) has ${seen.size} descendant processes`);
+    if (seen.size === 0) failures.push('no code-server process found under npm run demo');
 
     // Ctrl+C: SIGINT to the demo's process group.
     killGroup(child.pid, 'SIGINT');
     const until = Date.now() + 30_000;
     while (exited === null && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-    if (exited === null) failures.push('demo.sh still running 30 s after SIGINT');
-    else log(`demo.sh exited with ${exited}`);
+    if (exited === null) failures.push('npm run demo still running 30 s after SIGINT');
+    else log(`npm run demo exited with ${exited}`);
     // Processes re-parented away from demo.sh are still tracked by (pid, start time).
     const deadline = Date.now() + 10_000;
     let alive = stillAlive(seen);
@@ -228,7 +316,11 @@ async function main() {
         /* gone */
       }
     }
-    fs.rmSync(state, { recursive: true, force: true });
+    if (state) fs.rmSync(state, { recursive: true, force: true });
+    if (fresh) {
+      if (failures.length) keepFreshLogs(fresh);
+      fs.rmSync(fresh.top, { recursive: true, force: true });
+    }
   }
   log(`total ${Math.round((Date.now() - t0) / 1000)} s`);
   if (failures.length) {

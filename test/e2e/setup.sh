@@ -9,6 +9,8 @@
 # Each piece is skipped when already present (marker files written only after success), so a
 # warm cache makes this take about a second. Safe to run concurrently: an flock serialises runs.
 set -euo pipefail
+# Behave the same under `npm run` as by hand (the nested npm install below is why).
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/npm-env.sh"
 
 NODE24_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
