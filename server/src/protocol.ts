@@ -73,6 +73,24 @@ export interface BuildParams {
   variables?: Record<string, string>;
 }
 
+/**
+ * Client -> server: the commit `revision` names in the Git repository holding `uri`, or why there
+ * is none (the "Diff Build with HEAD" lens and command say so instead of diffing an error).
+ */
+export const GitRevisionRequest = 'flux/gitRevision';
+
+export interface GitRevisionParams {
+  uri: string;
+  revision: string;
+  /** vscode.workspace.isTrusted: git is not run without trust. */
+  trusted: boolean;
+}
+
+export type GitRevisionResult =
+  | { ok: true; commit: string; root: string }
+  /** `reason` is short (for a CodeLens title); `message` says what to do. */
+  | { ok: false; reason: string; message: string };
+
 export interface BuildVariable {
   name: string;
   /** "**SOPS**" for values that are SOPS-encrypted (never decrypted). */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import {
@@ -105,10 +105,15 @@ async function refreshSettings(): Promise<void> {
     service.limits = { ...service.limits, maxFileBytes: settings.validation.maxFileSize * 1024 * 1024 };
 }
 
-/** Diagnostic codes link to their row of the README shipped beside the server (server/out/..). */
+/**
+ * Diagnostic codes link to their row of the README shipped beside the server (server/out/..), which
+ * is README.md in a checkout and readme.md in an installed extension (vsce renames it).
+ */
 function codeLinks(): (code: DiagnosticCode) => string | undefined {
-  const readme = path.resolve(__dirname, '..', '..', 'README.md');
+  const root = path.resolve(__dirname, '..', '..');
   try {
+    const name = readdirSync(root).find((f) => /^readme\.md$/i.test(f)) ?? 'README.md';
+    const readme = path.join(root, name);
     return readmeLinks(readFileSync(readme, 'utf8'), pathToFileURL(readme).toString());
   } catch (err) {
     connection.console.warn(`diagnostic codes have no links: ${(err as Error).message}`);

@@ -47,6 +47,12 @@ import {
   waitCursor,
   runCommand,
 } from './lib/workbench.mjs';
+import {
+  checkHeaderFits,
+  stepDiffWithoutGit,
+  stepPreviewFolder,
+  stepProblemsCodeLink,
+} from './lib/papercut-steps.mjs';
 
 const FIXTURE = path.join(REPO, 'test/fixtures/e2e-repo');
 const TARGET = 'clusters/dev/apps.yaml';
@@ -506,7 +512,7 @@ async function stepPreviewBuild(ctx) {
   const tab = page.locator('.tabs-container .tab', { hasText: '(Flux build).yaml' }).first();
   await tab.waitFor({ timeout: 30_000 });
   const view = page
-    .locator('.editor-instance .monaco-editor .view-lines', { hasText: '# Flux build preview:' })
+    .locator('.editor-instance .monaco-editor .view-lines', { hasText: '# Flux build preview' })
     .first();
   await view.waitFor({ timeout: 30_000 });
   await page
@@ -520,7 +526,9 @@ async function stepPreviewBuild(ctx) {
   const engine = /engine: ([^\n]*)/.exec(text.replace(/\u00a0/g, ' '))?.[1] ?? '';
   if (!/kustomize/.test(engine))
     throw new Error(`the preview header does not name the engine: ${text.slice(0, 400)}`);
-  return { tab: (await tab.innerText()).trim(), engine };
+  // Beside its source, the preview has half the editor area: its header must still fit.
+  const fit = await checkHeaderFits(page);
+  return { tab: (await tab.innerText()).trim(), engine, fit };
 }
 
 /** The line of the HelmRelease's `retries: <n>` in TARGET: the value the diff step edits. */
@@ -617,9 +625,9 @@ async function stepDiffWithHead(ctx) {
   const [left, right] = [side('original'), side('modified')];
   // Both builds are done when both headers are drawn.
   await left
-    .locator('.view-lines', { hasText: /Flux\sbuild\spreview:.*\sat\sHEAD/ })
+    .locator('.view-lines', { hasText: /Flux\sbuild\spreview\sat\sHEAD/ })
     .waitFor({ timeout: 45_000 });
-  await right.locator('.view-lines', { hasText: /Flux\sbuild\spreview:/ }).waitFor({ timeout: 45_000 });
+  await right.locator('.view-lines', { hasText: /Flux\sbuild\spreview/ }).waitFor({ timeout: 45_000 });
 
   const oldRe = new RegExp(`^\\s*retries:\\s+${oldValue}\\s*$`);
   const newRe = new RegExp(`^\\s*retries:\\s+${newValue}\\s*$`);
@@ -657,7 +665,7 @@ async function stepDiffWithHead(ctx) {
       problemsFound.push(`the ${name} header does not name kubectl kustomize`);
     if (/# ERROR:/.test(t)) problemsFound.push(`the ${name} build reports an error`);
   }
-  if (/ at HEAD/.test(/# Flux build preview:[^\n]*/.exec(rightText)?.[0] ?? ''))
+  if (/ at HEAD/.test(/# Flux build preview[^\n]*/.exec(rightText)?.[0] ?? ''))
     problemsFound.push('the right side is a build at HEAD, not of the working tree');
   if (problemsFound.length)
     throw new Error(
@@ -667,12 +675,12 @@ async function stepDiffWithHead(ctx) {
     tab: (await tab.innerText()).trim(),
     edit: `${TARGET}:${before.line} retries ${oldValue} -> ${newValue} (saved)`,
     left: {
-      header: /# Flux build preview:[^\n]*/.exec(leftText)[0],
+      header: /# Flux build preview[^\n]*/.exec(leftText)[0],
       engine: engine(leftText),
       line: l.text.trim(),
     },
     right: {
-      header: /# Flux build preview:[^\n]*/.exec(rightText)[0],
+      header: /# Flux build preview[^\n]*/.exec(rightText)[0],
       engine: engine(rightText),
       line: r.text.trim(),
     },
@@ -766,7 +774,7 @@ async function stepRestrictedPreview(ctx) {
     .first()
     .waitFor({ timeout: 30_000 });
   const view = page
-    .locator('.editor-instance .monaco-editor .view-lines', { hasText: '# Flux build preview:' })
+    .locator('.editor-instance .monaco-editor .view-lines', { hasText: '# Flux build preview' })
     .first();
   await view.waitFor({ timeout: 30_000 });
   const text = (await view.innerText()).replace(/\u00a0/g, ' ');
@@ -872,9 +880,21 @@ async function main() {
       );
       await step(
         ctx,
+        'problems-code-link',
+        'the Problems row shows the code unknown-field; clicking it opens its row of the README',
+        stepProblemsCodeLink,
+      );
+      await step(
+        ctx,
         'preview-build',
-        'Preview build CodeLens opens the rendered build beside the source, naming the engine',
+        'Preview build CodeLens opens the rendered build beside the source, naming the engine; its header fits',
         stepPreviewBuild,
+      );
+      await step(
+        ctx,
+        'preview-folder',
+        'Preview Build on a folder in the explorer with no editor open: one editor group, no empty one',
+        stepPreviewFolder,
       );
       await step(
         ctx,
@@ -919,6 +939,12 @@ async function main() {
         'restricted-preview',
         'trust on: the CodeLens says a preview needs trust, and the preview runs nothing and says why',
         stepRestrictedPreview,
+      );
+      await step(
+        ctx,
+        'diff-without-git',
+        'trust granted, no Git repository: the diff lens and command say so plainly, no diff opens',
+        stepDiffWithoutGit,
       );
     } finally {
       await closeScenario(ctx);

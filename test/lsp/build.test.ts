@@ -6,7 +6,14 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { BuildRequest, type BuildParams, type BuildResult } from '../../server/src/protocol';
+import {
+  BuildRequest,
+  GitRevisionRequest,
+  type BuildParams,
+  type BuildResult,
+  type GitRevisionParams,
+  type GitRevisionResult,
+} from '../../server/src/protocol';
 import { LspClient, repoRoot } from './client';
 
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'build-basic');
@@ -110,6 +117,38 @@ describe('flux/build over LSP (real server over stdio, real kubectl kustomize)',
     assert.deepEqual(r.errors, []);
     assert.equal(r.title, 'kustomize folder apps/base');
     assert.equal(objects(r.yaml)[0]!.metadata.namespace, 'base');
+  });
+
+  it('names the HEAD commit to diff with, and says plainly when there is none', async () => {
+    const head = execFileSync('git', ['-C', ws, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    const ask = (u: string, trusted = true) =>
+      client.conn.sendRequest<GitRevisionResult>(GitRevisionRequest, {
+        uri: u,
+        revision: 'HEAD',
+        trusted,
+      } satisfies GitRevisionParams);
+    assert.deepEqual(await ask(uri('clusters/dev/apps.yaml')), { ok: true, commit: head, root: ws });
+    const untrusted = await ask(uri('clusters/dev/apps.yaml'), false);
+    assert.equal(untrusted.ok, false);
+    assert.equal(!untrusted.ok && untrusted.reason, 'needs a trusted workspace');
+
+    const plain = mkdtempSync(path.join(os.tmpdir(), 'fw-lsp-nogit-'));
+    try {
+      writeFileSync(path.join(plain, 'kustomization.yaml'), 'resources: []\n');
+      const file = pathToFileURL(path.join(plain, 'kustomization.yaml')).toString();
+      const none = await ask(file);
+      assert.equal(!none.ok && none.reason, 'not a Git repository');
+      assert.match(
+        !none.ok ? none.message : '',
+        /^Not a Git repository, so there is no HEAD to compare the build with/,
+      );
+      execFileSync('git', ['-C', plain, 'init', '-q']);
+      const empty = await ask(file);
+      assert.equal(!empty.ok && empty.reason, 'no commits yet');
+      assert.match(!empty.ok ? empty.message : '', /^No commits yet, so there is no HEAD/);
+    } finally {
+      rmSync(plain, { recursive: true, force: true });
+    }
   });
 
   it('runs nothing in an untrusted workspace and says why', async () => {

@@ -4,7 +4,14 @@ import {
   findFluxKustomizations,
   selectFluxKustomization,
 } from '../../../server/src/build/fluxKustomizations';
-import { BuildRequest, type BuildParams, type BuildResult } from '../../../server/src/protocol';
+import {
+  BuildRequest,
+  GitRevisionRequest,
+  type BuildParams,
+  type BuildResult,
+  type GitRevisionParams,
+  type GitRevisionResult,
+} from '../../../server/src/protocol';
 import type { Ctx } from '../ctx';
 import { previewText } from './header';
 
@@ -56,8 +63,13 @@ export class BuildPreviews implements vscode.TextDocumentContentProvider, vscode
     );
   }
 
-  /** Opens (or reveals) the preview of `target` beside the active editor, with progress and cancel. */
-  async open(target: PreviewTarget, viewColumn = vscode.ViewColumn.Beside): Promise<void> {
+  /**
+   * Opens (or reveals) the preview of `target` beside the active editor, with progress and cancel.
+   * With no editor open (a folder previewed from the explorer), in the active group: "beside"
+   * nothing would leave an empty group on the left.
+   */
+  async open(target: PreviewTarget): Promise<void> {
+    const viewColumn = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
     const uri = previewUri(target);
     const doc = await this.withProgress(
       `Building ${target.name ?? path.basename(vscode.Uri.parse(target.uri).path)}`,
@@ -66,8 +78,13 @@ export class BuildPreviews implements vscode.TextDocumentContentProvider, vscode
     await vscode.window.showTextDocument(doc, { viewColumn, preview: false, preserveFocus: true });
   }
 
-  /** Opens VS Code's diff editor: the build at git HEAD on the left, the current build on the right. */
+  /**
+   * Opens VS Code's diff editor: the build at git HEAD on the left, the current build on the right.
+   * Without a HEAD (not a Git repository, no commit yet, Restricted Mode) it says so instead.
+   */
   async diffWithHead(target: PreviewTarget): Promise<void> {
+    const head = await gitHead(this.ctx, target.uri);
+    if (!head.ok) return void vscode.window.showInformationMessage(`Diff Build with HEAD: ${head.message}`);
     const left = previewUri({ ...target, revision: 'HEAD', diff: true });
     const right = previewUri({ ...target, revision: undefined, diff: true });
     await this.withProgress('Building at HEAD and now', async () => {
@@ -164,7 +181,18 @@ export class BuildPreviews implements vscode.TextDocumentContentProvider, vscode
   }
 }
 
-/** "Preview build" / "Diff with HEAD" above every Flux Kustomization and in every kustomization.yaml. */
+/** Whether the file at `uri` has a git HEAD to compare with, asked of the language server. */
+async function gitHead(ctx: Ctx, uri: string): Promise<GitRevisionResult> {
+  if (!ctx.client)
+    return { ok: false, reason: 'no language server', message: 'the Flux language server is not running.' };
+  const params: GitRevisionParams = { uri, revision: 'HEAD', trusted: vscode.workspace.isTrusted };
+  return ctx.client.sendRequest<GitRevisionResult>(GitRevisionRequest, params);
+}
+
+/**
+ * "Preview build" / "Diff with HEAD" above every Flux Kustomization and in every kustomization.yaml.
+ * The diff lens says when there is no HEAD to compare with (not a Git repository, no commit yet).
+ */
 export class BuildCodeLenses implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
@@ -177,14 +205,17 @@ export class BuildCodeLenses implements vscode.CodeLensProvider, vscode.Disposab
     }),
   ];
 
+  constructor(private readonly ctx: Ctx) {}
+
   dispose(): void {
     for (const d of this.subscriptions) d.dispose();
   }
 
-  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+  async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     if (!vscode.workspace.getConfiguration('fluxWorkbench.build').get<boolean>('codeLens', true)) return [];
     // In Restricted Mode no program runs: the lens says so up front (the preview explains how to trust).
     const restricted = vscode.workspace.isTrusted ? '' : ' (needs a trusted workspace)';
+    let noHead = '';
     const pair = (line: number, args: unknown[]): vscode.CodeLens[] => {
       const range = new vscode.Range(line, 0, line, 0);
       return [
@@ -194,17 +225,21 @@ export class BuildCodeLenses implements vscode.CodeLensProvider, vscode.Disposab
           arguments: args,
         }),
         new vscode.CodeLens(range, {
-          title: `Diff build with HEAD${restricted}`,
+          title: `Diff build with HEAD${restricted || noHead}`,
           command: 'fluxWorkbench.diffBuildWithHead',
           arguments: args,
         }),
       ];
     };
-    const lenses = findFluxKustomizations(doc.getText()).flatMap((k) =>
-      pair(k.startLine, [doc.uri, k.name, k.namespace]),
-    );
-    if (lenses.length === 0 && /^(kustomization\.ya?ml|Kustomization)$/.test(path.basename(doc.uri.path)))
-      lenses.push(...pair(0, [doc.uri]));
+    const kustomizations = findFluxKustomizations(doc.getText());
+    const isKustomizationFile = /^(kustomization\.ya?ml|Kustomization)$/.test(path.basename(doc.uri.path));
+    if (kustomizations.length === 0 && !isKustomizationFile) return [];
+    if (!restricted) {
+      const head = await gitHead(this.ctx, doc.uri.toString()).catch(() => undefined);
+      if (head && !head.ok) noHead = ` (${head.reason})`;
+    }
+    const lenses = kustomizations.flatMap((k) => pair(k.startLine, [doc.uri, k.name, k.namespace]));
+    if (lenses.length === 0) lenses.push(...pair(0, [doc.uri]));
     return lenses;
   }
 }
@@ -217,7 +252,7 @@ export function registerBuildPreview(ctx: Ctx): BuildPreviews {
   if (!p) {
     p = new BuildPreviews(ctx);
     previews.set(ctx, p);
-    const lenses = new BuildCodeLenses();
+    const lenses = new BuildCodeLenses(ctx);
     ctx.push(
       p,
       lenses,

@@ -5,6 +5,8 @@ import { URI } from 'vscode-uri';
 import {
   BuildRequest,
   DEFAULT_BUILD_SETTINGS,
+  GitRevisionRequest,
+  type GitRevisionParams,
   type BuildParams,
   type BuildResult,
   type BuildSettings,
@@ -12,7 +14,7 @@ import {
 import { BuildPreviewService, diskText } from '../service/buildPreview';
 
 /**
- * `flux/build`: request -> BuildPreviewService -> result. Settings are pulled per request (they may
+ * `flux/build` and `flux/gitRevision`: request -> BuildPreviewService -> result. Settings are pulled per request (they may
  * differ per folder); open buffers that differ from disk are built instead of the saved files.
  */
 export function registerBuildHandler(
@@ -34,6 +36,15 @@ export function registerBuildHandler(
         if ((await diskText(uri.fsPath)) !== text) buffers.set(path.resolve(uri.fsPath), text);
       }
       return await service.build(params, { settings, roots: roots(), buffers, signal: controller.signal });
+    } finally {
+      sub.dispose();
+    }
+  });
+  connection.onRequest(GitRevisionRequest, async (params: GitRevisionParams, token) => {
+    const controller = new AbortController();
+    const sub = token.onCancellationRequested(() => controller.abort());
+    try {
+      return await service.gitRevision(params, controller.signal);
     } finally {
       sub.dispose();
     }

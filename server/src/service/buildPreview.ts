@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import * as os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
 import { buildFlux, type BuildOptions, type BuildOutcome, type BuildTarget } from '../build/fluxBuild';
@@ -10,8 +9,15 @@ import { nodeBuildFs, nodeSpawner, readdirP, statP, type Spawner } from '../io/i
 import { artifactRoot } from '../build/artifactRoot';
 import { buildWithParents } from '../build/parents';
 import { WorkspaceVariableSource, type VariableSource } from '../build/variables';
-import type { BuildParams, BuildResult, BuildSettings } from '../protocol';
+import type {
+  BuildParams,
+  BuildResult,
+  BuildSettings,
+  GitRevisionParams,
+  GitRevisionResult,
+} from '../protocol';
 import { listYamlFiles } from '../workspace/workspace';
+import { checkoutRevision, resolveRevision } from './gitRevision';
 
 export interface BuildContext {
   settings: BuildSettings;
@@ -41,6 +47,11 @@ export class BuildPreviewService {
 
   constructor(private readonly spawn: Spawner = nodeSpawner) {}
 
+  /** The commit a revision names for the file or folder `params.uri`, or why there is none. */
+  gitRevision(params: GitRevisionParams, signal?: AbortSignal): Promise<GitRevisionResult> {
+    return resolveRevision(this.spawn, URI.parse(params.uri).fsPath, params.revision, params.trusted, signal);
+  }
+
   async build(params: BuildParams, ctx: BuildContext): Promise<BuildResult> {
     const started = Date.now();
     const input = URI.parse(params.uri).fsPath;
@@ -66,10 +77,13 @@ export class BuildPreviewService {
     let cleanup: (() => Promise<void>) | undefined;
     let buffers = ctx.buffers;
     if (params.revision) {
-      const snap = await this.checkout(root, params.revision, ctx.signal);
+      const rev = await resolveRevision(this.spawn, input, params.revision, params.trusted, ctx.signal);
+      if (!rev.ok) return failure(rev.message);
+      const snap = await checkoutRevision(this.spawn, rev.root, rev.commit, ctx.signal);
       if ('error' in snap) return failure(snap.error);
-      sourceRoot = snap.root;
-      file = path.join(snap.root, path.relative(root, input));
+      // The same folder of the repository, as committed.
+      sourceRoot = path.join(snap.dir, path.relative(rev.root, root));
+      file = path.join(sourceRoot, path.relative(root, input));
       cleanup = snap.dispose;
       buffers = new Map();
       if (!existsSync(file)) {
@@ -212,44 +226,6 @@ export class BuildPreviewService {
     const files = listYamlFiles(root);
     this.fileLists.set(root, { at: Date.now(), files });
     return files;
-  }
-
-  /** The files of `revision` in a temporary folder (`git archive`; the working tree is never touched). */
-  private async checkout(
-    root: string,
-    revision: string,
-    signal?: AbortSignal,
-  ): Promise<{ root: string; dispose: () => Promise<void> } | { error: string }> {
-    const opts = { timeoutMs: 60_000, maxOutputBytes: 1 << 20, ...(signal ? { signal } : {}) };
-    const top = await this.spawn('git', ['-C', root, 'rev-parse', '--show-toplevel'], opts);
-    if (top.spawnError)
-      return {
-        error: `git is not installed (${top.spawnError.message}); the diff with ${revision} needs it`,
-      };
-    if (top.code !== 0) return { error: `${root} is not in a git repository: ${top.stderr.trim()}` };
-    const gitRoot = top.stdout.trim();
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'flux-workbench-rev-'));
-    const dispose = (): Promise<void> => rm(dir, { recursive: true, force: true });
-    const tar = path.join(dir, 'rev.tar');
-    const archive = await this.spawn(
-      'git',
-      ['-C', gitRoot, 'archive', '--format=tar', '-o', tar, revision],
-      opts,
-    );
-    if (archive.code !== 0) {
-      await dispose();
-      return {
-        error: `git archive ${revision} failed: ${archive.stderr.trim() || archive.stopped || 'unknown error'}`,
-      };
-    }
-    const src = path.join(dir, 'src');
-    await mkdir(src);
-    const untar = await this.spawn('tar', ['-xf', tar, '-C', src], opts);
-    if (untar.code !== 0) {
-      await dispose();
-      return { error: `extracting ${revision} failed: ${untar.stderr.trim()}` };
-    }
-    return { root: path.join(src, path.relative(gitRoot, root)), dispose };
   }
 }
 
