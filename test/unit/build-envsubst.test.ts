@@ -50,11 +50,118 @@ describe('envsubst (Flux semantics)', () => {
     assert.equal(sub('${S:6} ${S:0:5} ${S:-5}', o), 'World Hello Hello/World');
     assert.equal(sub('${S/o/0} ${S//o/0}', o), 'Hell0/World Hell0/W0rld');
     assert.equal(sub('${S/#Hello/Bye} ${S/%World/All}', o), 'Bye/World Hello/All');
-    // Go's path.Match: '*' never matches '/', unlike bash.
-    assert.equal(sub('${S#*/} ${S%/*} ${S##*o} ${S%%o*}', o), 'World Hello /World Hello/W');
+    // Flux's copy of Go's path.Match lets '*' match '/' too.
+    assert.equal(sub('${S#*/} ${S%/*} ${S##*o} ${S%%o*}', o), 'World Hello rld Hell');
   });
   it('inserts special characters verbatim (the YAML may then break, see postBuild)', () => {
     assert.equal(sub('v: ${X}', { X: 'a: b # c "d" \'e\' $f {g} [h]' }), 'v: a: b # c "d" \'e\' $f {g} [h]');
+  });
+});
+
+describe("envsubst: Flux's engine byte for byte", () => {
+  const fails = (text: string, o: Record<string, string>, re: RegExp, stage?: EnvsubstError['stage']) =>
+    assert.throws(
+      () => sub(text, o),
+      (e: unknown) => e instanceof EnvsubstError && re.test(e.message) && (!stage || e.stage === stage),
+    );
+  it('patterns: * and ? match / too', () => {
+    assert.equal(sub('${f##*/}', { f: 'path/to/file' }), 'file');
+    assert.equal(sub('${f%%/*}', { f: 'a/b/c' }), 'a');
+    assert.equal(sub('${f#?}', { f: '/x' }), 'x');
+    assert.equal(sub('${f%[0-9]}', { f: 'v1' }), 'v1'); // reversed, the class is malformed: no trim
+  });
+  it("case operators map one rune to one rune, with Go's tables", () => {
+    const o = { a: 'straße', b: 'ΣΟΦΟΣ', c: 'İ', d: 'ǅ', e: 'ᾳ' };
+    assert.equal(sub('${a^^} ${b,,} ${c,,} ${d^^} ${d,,} ${e^^} ${e^}', o), 'STRAßE σοφοσ i Ǆ ǆ ᾼ ᾼ');
+    assert.equal(sub('${a,^}', o), 'straße'); // an operator Flux parses but has no function for
+  });
+  it('offsets and lengths count bytes; cutting a character fails the build as in Flux', () => {
+    const o = { v: '日本語' };
+    assert.equal(sub('${#v} ${v:3} ${v:3:3} ${v:-3}', o), '9 本語 本 日本語'); // `:-` is a default, not bash's offset
+    fails('${v:1}', o, /^yaml: invalid (leading|trailing) UTF-8 octet/, 'yaml');
+    fails('${v#?}', o, /invalid/, 'yaml'); // the shortest byte prefix `?` matches is one byte
+    assert.equal(sub('${v##?}', o), '本語');
+  });
+  it("Go's integer rules for offsets: a non-number or overflow keeps the value, a negative length panics", () => {
+    const o = { v: 'hello' };
+    assert.equal(sub('${v: 1} ${v:1e2} ${v:99999999999999999999}', o), 'hello hello hello');
+    fails('${v:1:-1}', o, /crashes.*slice bounds out of range \[1:0\]/, 'panic');
+    fails('${v:1:9223372036854775807}', o, /slice bounds out of range/, 'panic');
+  });
+  it('a multi-byte character right after `${name:` is a bad substitution (Flux steps back by its width)', () => {
+    fails('${v:é}', { v: 'x' }, /^bad substitution$/);
+    assert.equal(sub('${v:e}', { v: 'x' }), 'x');
+  });
+  it('strict mode covers every operator except the defaults', () => {
+    fails('${#m}', {}, /variable not set \(strict mode\): "m"/);
+    for (const op of [
+      '^',
+      '^^',
+      ',',
+      ',,',
+      ':0',
+      '/a/b',
+      '//a/b',
+      '/#a/b',
+      '/%a/b',
+      '#a',
+      '##a',
+      '%a',
+      '%%a',
+    ])
+      fails(`\${m${op}}`, {}, /variable not set \(strict mode\): "m"/);
+    assert.equal(sub('${m:-a}${m:=b}${m=c}${m:+d}${m:?e}'), 'abcde');
+    assert.equal(sub('${m^^}', {}, false), '');
+  });
+  it('replacement is plain text; an empty pattern inserts around every rune', () => {
+    const o = { v: 'a*b日', e: '' };
+    assert.equal(
+      sub('${v/*/-} ${v/\\*/-} ${v//${e}/.} ${v/${e}/.} ${v/#a/} ${v/%b日/Z}', o),
+      'a-b日 a*b日 .a.*.b.日. .a*b日 a*b日 a*Z',
+    );
+  });
+});
+
+describe('envsubst: bounded work', () => {
+  const nested = (depth: number, leaf = 'x') => {
+    let t = leaf;
+    for (let i = 0; i < depth; i++) t = `\${V${i % 7}:-${t}}`;
+    return t;
+  };
+  it('2,000 and 200,000 nested defaults evaluate without recursion', () => {
+    assert.equal(sub(nested(2_000)), 'x');
+    assert.equal(sub(`a: ${nested(200_000)}`), 'a: x');
+    assert.throws(
+      () => sub(nested(200_000, '${B')),
+      /unable to parse substitution within function|bad substitution/,
+    );
+  });
+  it('results are limited in size, before they are built', () => {
+    let t = '${A}';
+    for (let i = 0; i < 12; i++) t = `\${A//\${E}/${t}}`;
+    assert.throws(
+      () => envsubst(t, vars({ A: 'abcdefgh', E: '' }), true, undefined, { maxBytes: 1 << 20 }),
+      (e: unknown) =>
+        e instanceof EnvsubstError && e.stage === 'limit' && /exceed 1048576 bytes/.test(e.message),
+    );
+  });
+  it('${A##*a*a*a*b} against a long value: matching steps grow linearly, and stop at a budget', () => {
+    const steps = (n: number) => {
+      const stats = { matchSteps: 0 };
+      envsubst('${A##*a*a*a*b} ${A%%b*a*a*a*}', vars({ A: 'a'.repeat(n) }), true, undefined, { stats });
+      return stats.matchSteps;
+    };
+    const small = steps(20_000);
+    const large = steps(200_000);
+    assert.ok(large <= small * 11, `${small} steps for 20 kB, ${large} for 200 kB`);
+    assert.throws(
+      () =>
+        envsubst('${A##*a*a*a*b}', vars({ A: 'a'.repeat(100_000) }), true, undefined, {
+          maxMatchSteps: 50_000,
+        }),
+      (e: unknown) =>
+        e instanceof EnvsubstError && e.stage === 'limit' && /more than 50000 steps/.test(e.message),
+    );
   });
 });
 
@@ -130,6 +237,16 @@ describe('post-build substitution', () => {
     // "#" starts a comment when unquoted: the value silently becomes null, exactly as in Flux.
     const comment = run(cm('  q: ${S}\n'), { S: '#x' });
     assert.equal((comment.objects[0]!.data as Record<string, unknown>).q, null);
+  });
+  it('a substitution that cuts a character fails as YAMLToJSON fails in Flux', () => {
+    assert.throws(
+      () => run(cm('  q: ${S:1}\n'), { S: 'été' }),
+      (e: unknown) =>
+        e instanceof PostBuildError &&
+        /post build failed for '~G_v1_ConfigMap\/c': envsubst error: YAMLToJSON: yaml: invalid/.test(
+          e.message,
+        ),
+    );
   });
   it('removes newlines from values and rejects invalid variable names', () => {
     const r = run(cm('  q: ${S}\n'), { S: 'a\nb' });

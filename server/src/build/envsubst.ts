@@ -1,289 +1,55 @@
 /**
- * Flux's post-build variable substitution language (fluxcd/pkg/envsubst, a fork of drone/envsubst),
- * reimplemented from its documented and observed behaviour so previews fail exactly where Flux fails:
+ * Flux's post-build variable substitution (fluxcd/pkg/envsubst, a fork of drone/envsubst, as
+ * kustomize-controller 1.9 and flux 2.9 run it), reimplemented from its observed behaviour so that
+ * previews give Flux's result, and fail where Flux fails, for every operator:
  *
  * - `${VAR}`; `$${VAR}` is a literal `${VAR}` and every `$$` becomes `$`; `$VAR` is plain text.
- * - Defaults: `${VAR:=d}`, `${VAR:-d}`, `${VAR=d}` (and `:?`, `:+`, which Flux evaluates the same
- *   way): the default is used when the value is unset *or empty*. `${VAR-d}` is a parse error
- *   ("missing closing brace") in Flux, so it is one here.
- * - `${#VAR}`, `${VAR^}`, `${VAR^^}`, `${VAR,}`, `${VAR,,}`, `${VAR:o}`, `${VAR:o:l}`, `${VAR#p}`,
- *   `${VAR##p}`, `${VAR%p}`, `${VAR%%p}`, `${VAR/p/r}`, `${VAR//p/r}`, `${VAR/#p/r}`, `${VAR/%p/r}`.
- * - Strict mode: a variable that is not set and has no default operator is an error naming it.
- *   Arguments (defaults) are evaluated before the variable, as Flux does, so a nested unset
- *   variable in a default fails even when the outer variable is set.
+ * - Defaults `${VAR:=d}`, `${VAR:-d}`, `${VAR=d}`, `${VAR:?d}`, `${VAR:+d}` all mean "the value, or
+ *   d when the value is empty or unset" (Flux evaluates them alike). `${VAR-d}` is a parse error
+ *   ("missing closing brace"), as in Flux.
+ * - `${#VAR}` (length in bytes), `${VAR^}`, `${VAR^^}`, `${VAR,}`, `${VAR,,}` (Go's one-rune-to-one
+ *   case mapping: "ß" stays "ß"), `${VAR:o}`, `${VAR:o:l}` (byte offsets: cutting a character in
+ *   half makes the YAML invalid and the build fail, as in Flux; a negative length makes Flux panic),
+ *   `${VAR#p}`, `${VAR##p}`, `${VAR%p}`, `${VAR%%p}` (glob patterns in which `*` and `?` match `/`
+ *   too; see envsubstMatch.ts), `${VAR/p/r}`, `${VAR//p/r}`, `${VAR/#p/r}`, `${VAR/%p/r}` (plain
+ *   text, not patterns).
+ * - Strict mode: a variable that is not set, used with any operator other than the defaults, is an
+ *   error naming it. Arguments are evaluated before the variable, as Flux does.
  *
- * Lengths and offsets count UTF-8 bytes, like Go's `len` and slicing.
+ * Unlike Flux's engine this one is bounded: parsing and evaluation are iterative (nesting depth is
+ * limited by memory only), pattern trimming does linear work per chunk instead of quadratic (with a
+ * work budget for pathological patterns), and every produced value is size-checked.
  */
+import {
+  fromByteString,
+  goToLower,
+  goToUpper,
+  insertAroundRunes,
+  lowerRune,
+  mapFirstRune,
+  reverseRunes,
+  runeCount,
+  toByteString,
+  upperRune,
+  yamlUtf8Error,
+  type ByteString,
+} from './goText';
+import { EnvsubstParseError, parseEnvsubst } from './envsubstParse';
+import { MatchBudgetError, trimPrefix, type Budget } from './envsubstMatch';
 
 export class EnvsubstError extends Error {
   constructor(
     message: string,
     /** The unset variable, for strict-mode errors. */
     readonly variable?: string,
+    /**
+     * Where Flux fails: 'substitution' (parse or evaluation: "variable substitution failed: ..."),
+     * 'yaml' (the substituted text is not valid UTF-8, which Flux's YAMLToJSON rejects), 'panic'
+     * (Flux's engine crashes), or 'limit' (the preview stops; Flux would go on).
+     */
+    readonly stage: 'substitution' | 'yaml' | 'panic' | 'limit' = 'substitution',
   ) {
     super(message);
-  }
-}
-
-const ERR_BAD = 'bad substitution';
-const ERR_BRACE = 'missing closing brace';
-const ERR_NAME = 'unable to parse variable name';
-const ERR_FUNC = 'unable to parse substitution within function';
-const ERR_DEFAULT = 'unable to parse default function';
-
-type Node = { t: 'text'; v: string } | { t: 'func'; name: string; param: string; args: Node[] };
-
-type Accept = (r: string, i: number) => boolean;
-const M_IDENT = 1;
-const M_LBRACK = 2;
-const M_RBRACK = 4;
-const M_ESCAPE = 8;
-const E_DOLLAR = 1;
-const E_BACKSLASH = 2;
-
-const enum Tok {
-  Illegal,
-  EOF,
-  Ident,
-  Lbrack,
-  Rbrack,
-}
-
-const isIdentRune = (r: string): boolean => /^[\p{L}\p{Nd}_]$/u.test(r);
-
-/** A scanner over code points that mirrors the Go scanner, including its in-place `skip`. */
-class Scanner {
-  buf: string[];
-  pos = 0;
-  start = 0;
-  mode = 0;
-  escapeChars = 0;
-  accept: Accept = () => true;
-  constructor(text: string) {
-    this.buf = Array.from(text);
-  }
-  read(): string {
-    if (this.pos >= this.buf.length) return '';
-    return this.buf[this.pos++]!;
-  }
-  unread(r: string): void {
-    if (r !== '') this.pos--;
-  }
-  peek(): string {
-    return this.pos < this.buf.length ? this.buf[this.pos]! : '';
-  }
-  skip(): void {
-    this.buf.splice(this.pos - 1, 1);
-    this.pos--;
-  }
-  string(): string {
-    return this.buf.slice(this.start, this.pos).join('');
-  }
-  scan(): Tok {
-    this.start = this.pos;
-    const r = this.read();
-    if (r === '') return Tok.EOF;
-    if (this.scanLbrack(r)) return Tok.Lbrack;
-    if (this.mode & M_RBRACK && r === '}') return Tok.Rbrack;
-    if (this.scanIdent(r)) return Tok.Ident;
-    return Tok.Illegal;
-  }
-  private scanLbrack(r: string): boolean {
-    if (!(this.mode & M_LBRACK) || r !== '$') return false;
-    if (this.peek() === '{') {
-      this.pos++;
-      return true;
-    }
-    return false;
-  }
-  private escaped(r: string): boolean {
-    if (!(this.mode & M_ESCAPE)) return false;
-    if (r === '$' && this.escapeChars & E_DOLLAR && this.peek() === '$') return true;
-    if (r === '\\' && this.escapeChars & E_BACKSLASH && (this.peek() === '/' || this.peek() === '\\'))
-      return true;
-    return false;
-  }
-  private scanIdent(r: string): boolean {
-    if (!(this.mode & M_IDENT)) return false;
-    // Go's scanner skips after reading one rune, so "$$" at the start becomes one "$" of text.
-    if (this.escaped(r)) {
-      this.skip();
-      // The surviving character is consumed as the token's first rune.
-      this.pos++;
-    } else if (!this.accept(r, this.pos - this.start)) {
-      return false;
-    }
-    for (;;) {
-      const c = this.read();
-      if (c === '') break;
-      if (c === '$' && this.mode & M_LBRACK && this.peek() === '{') {
-        this.pos--;
-        break;
-      }
-      if (this.escaped(c)) {
-        this.skip();
-        this.pos++;
-        continue;
-      }
-      if (!this.accept(c, this.pos - this.start)) {
-        this.unread(c);
-        break;
-      }
-    }
-    return true;
-  }
-}
-
-const acceptAll: Accept = () => true;
-const acceptIdent: Accept = (r) => isIdentRune(r);
-const acceptNotClosing: Accept = (r) => r !== '}';
-const acceptNotSlash: Accept = (r) => r !== '/';
-const rejectColonClose: Accept = (r) => r !== ':' && r !== '}';
-
-class Parser {
-  private readonly s: Scanner;
-  constructor(text: string) {
-    this.s = new Scanner(text);
-  }
-
-  parse(): Node[] {
-    const out: Node[] = [];
-    for (;;) {
-      const s = this.s;
-      s.accept = acceptAll;
-      s.mode = M_IDENT | M_LBRACK | M_ESCAPE;
-      s.escapeChars = E_DOLLAR;
-      const tok = s.scan();
-      if (tok === Tok.EOF) return out;
-      if (tok === Tok.Ident) out.push({ t: 'text', v: s.string() });
-      else if (tok === Tok.Lbrack) out.push(this.parseFunc());
-      else throw new EnvsubstError(ERR_BAD);
-    }
-  }
-
-  private parseFunc(): Node {
-    const s = this.s;
-    s.escapeChars = E_DOLLAR | E_BACKSLASH;
-    if (s.peek() === '#') return this.parseLen();
-    s.accept = acceptIdent;
-    s.mode = M_IDENT;
-    if (s.scan() !== Tok.Ident) throw new EnvsubstError(ERR_NAME);
-    const name = s.string();
-    switch (s.peek()) {
-      case ':':
-        return this.parseDefaultOrSubstr(name);
-      case '=':
-        return this.parseDefault(name);
-      case ',':
-      case '^':
-        return this.parseOp(name, (r, i) => (r === ',' || r === '^') && i < 3, false);
-      case '/':
-        return this.parseReplace(name);
-      case '#':
-        return this.parseOp(name, (r, i) => r === '#' && i < 3, true);
-      case '%':
-        return this.parseOp(name, (r, i) => r === '%' && i < 3, true);
-    }
-    s.accept = acceptIdent;
-    s.mode = M_RBRACK;
-    if (s.scan() !== Tok.Rbrack) throw new EnvsubstError(ERR_BRACE);
-    return { t: 'func', name: '', param: name, args: [] };
-  }
-
-  private parseParam(accept: Accept, mode: number): Node {
-    const s = this.s;
-    s.accept = accept;
-    s.mode = mode | M_LBRACK;
-    const tok = s.scan();
-    if (tok === Tok.Lbrack) return this.parseFunc();
-    if (tok === Tok.Ident) return { t: 'text', v: s.string() };
-    throw new EnvsubstError(ERR_FUNC);
-  }
-
-  private scanOperator(accept: Accept, err: string): string {
-    const s = this.s;
-    s.accept = accept;
-    s.mode = M_IDENT;
-    if (s.scan() !== Tok.Ident) throw new EnvsubstError(err);
-    return s.string();
-  }
-
-  private consumeRbrack(): void {
-    this.s.mode = M_RBRACK;
-    if (this.s.scan() !== Tok.Rbrack) throw new EnvsubstError(ERR_BAD);
-  }
-
-  private parseDefaultOrSubstr(name: string): Node {
-    const next = this.s.buf[this.s.pos + 1] ?? '';
-    if (next === '=' || next === '-' || next === '?' || next === '+') return this.parseDefault(name);
-    const node: Node = {
-      t: 'func',
-      name: this.scanOperator((r, i) => i === 1 && r === ':', ERR_BAD),
-      param: name,
-      args: [],
-    };
-    node.args.push(this.parseParam(rejectColonClose, M_IDENT));
-    const s = this.s;
-    s.accept = (r) => r === ':';
-    s.mode = M_IDENT | M_RBRACK;
-    const tok = s.scan();
-    if (tok === Tok.Rbrack) return node;
-    if (tok !== Tok.Ident) throw new EnvsubstError(ERR_BAD);
-    node.args.push(this.parseParam(acceptNotClosing, M_IDENT));
-    this.consumeRbrack();
-    return node;
-  }
-
-  private parseDefault(name: string): Node {
-    const accept: Accept =
-      this.s.peek() === '='
-        ? (r, i) => i === 1 && r === '='
-        : (r, i) => (i === 1 && r === ':') || (i === 2 && (r === '=' || r === '-' || r === '?' || r === '+'));
-    const node: Node = { t: 'func', name: this.scanOperator(accept, ERR_DEFAULT), param: name, args: [] };
-    for (;;) {
-      if (this.s.peek() === '}') {
-        this.consumeRbrack();
-        return node;
-      }
-      node.args.push(this.parseParam(acceptNotClosing, M_IDENT));
-    }
-  }
-
-  /** Casing (`^`, `,`) and removal (`#`, `%`) operators. */
-  private parseOp(name: string, accept: Accept, withArg: boolean): Node {
-    const node: Node = { t: 'func', name: this.scanOperator(accept, ERR_BAD), param: name, args: [] };
-    if (withArg) node.args.push(this.parseParam(acceptNotClosing, M_IDENT));
-    this.consumeRbrack();
-    return node;
-  }
-
-  private parseReplace(name: string): Node {
-    const accept: Accept = (r, i) =>
-      (i === 1 && r === '/') || (i === 2 && (r === '/' || r === '#' || r === '%'));
-    const node: Node = { t: 'func', name: this.scanOperator(accept, ERR_BAD), param: name, args: [] };
-    node.args.push(this.parseParam(acceptNotSlash, M_IDENT | M_ESCAPE));
-    const s = this.s;
-    s.accept = (r) => r === '/';
-    s.mode = M_IDENT;
-    if (s.scan() !== Tok.Ident) throw new EnvsubstError(ERR_BAD);
-    if (s.peek() === '}') {
-      this.consumeRbrack();
-      return node;
-    }
-    node.args.push(this.parseParam(acceptNotClosing, M_IDENT | M_ESCAPE));
-    this.consumeRbrack();
-    return node;
-  }
-
-  private parseLen(): Node {
-    const op = this.scanOperator((r, i) => r === '#' && i === 1, ERR_BAD);
-    const s = this.s;
-    s.accept = acceptIdent;
-    s.mode = M_IDENT;
-    if (s.scan() !== Tok.Ident) throw new EnvsubstError(ERR_BAD);
-    const param = s.string();
-    this.consumeRbrack();
-    return { t: 'func', name: op, param, args: [] };
   }
 }
 
@@ -293,6 +59,18 @@ export type VariableLookup = (name: string) => string | undefined;
 /** Told about every variable reference: its name, whether it had a value, whether a default operator covers it. */
 export type UseListener = (name: string, set: boolean, hasDefault: boolean) => void;
 
+/** Bounds on one substitution (one object's YAML). */
+export interface EnvsubstLimits {
+  /** Largest value or result, in bytes. Kubernetes objects are limited to about 1.5 MiB. */
+  maxBytes: number;
+  /** Steps of pattern matching (`#`, `%` operators) for the whole text. */
+  maxMatchSteps: number;
+  /** When given, receives the matching steps used (for tests and benchmarks). */
+  stats?: { matchSteps: number };
+}
+
+export const DEFAULT_ENVSUBST_LIMITS: EnvsubstLimits = { maxBytes: 16 << 20, maxMatchSteps: 50_000_000 };
+
 const DEFAULT_OPS = new Set(['-', '+', '=', '?', ':-', ':+', ':=', ':?']);
 
 /**
@@ -300,45 +78,111 @@ const DEFAULT_OPS = new Set(['-', '+', '=', '?', ':-', ':+', ':=', ':?']);
  * operator throws an {@link EnvsubstError} naming it; otherwise it becomes the empty string.
  * Parse errors throw with Flux's messages ("bad substitution", "missing closing brace", ...).
  */
-export function envsubst(text: string, lookup: VariableLookup, strict: boolean, onUse?: UseListener): string {
+export function envsubst(
+  text: string,
+  lookup: VariableLookup,
+  strict: boolean,
+  onUse?: UseListener,
+  limits: Partial<EnvsubstLimits> = {},
+): string {
   if (!text.includes('$')) return text;
-  const nodes = new Parser(text).parse();
-  let out = '';
-  for (const n of nodes) out += evalNode(n, lookup, strict, onUse);
-  return out;
-}
-
-function evalNode(n: Node, lookup: VariableLookup, strict: boolean, onUse?: UseListener): string {
-  if (n.t === 'text') return n.v;
-  const args = n.args.map((a) => evalNode(a, lookup, strict, onUse));
-  const raw = lookup(n.param);
-  onUse?.(n.param, raw !== undefined, DEFAULT_OPS.has(n.name));
-  if (raw === undefined && strict && !DEFAULT_OPS.has(n.name)) {
-    throw new EnvsubstError(`variable not set (strict mode): "${n.param}"`, n.param);
+  const { maxBytes, maxMatchSteps, stats } = { ...DEFAULT_ENVSUBST_LIMITS, ...limits };
+  let steps;
+  try {
+    steps = parseEnvsubst(toByteString(text));
+  } catch (err) {
+    if (err instanceof EnvsubstParseError) throw new EnvsubstError(err.message);
+    throw err;
   }
-  return applyOp(n.name, raw ?? '', args);
+  const budget: Budget = { used: 0, limit: maxMatchSteps };
+  const values = new Map<ByteString, ByteString | undefined>();
+  const valueOf = (param: ByteString): ByteString | undefined => {
+    if (values.has(param)) return values.get(param);
+    const v = lookup(fromByteString(param) ?? param);
+    const bytes = v === undefined ? undefined : toByteString(v);
+    values.set(param, bytes);
+    return bytes;
+  };
+  const sized = (v: ByteString): ByteString => (v.length > maxBytes ? tooLarge(maxBytes) : v);
+
+  const stack: ByteString[] = [];
+  let out = '';
+  try {
+    for (const step of steps) {
+      let result: ByteString;
+      if (step.t === 'text') result = step.bytes;
+      else {
+        const args = step.argc > 0 ? stack.splice(stack.length - step.argc) : [];
+        const raw = valueOf(step.param);
+        const name = fromByteString(step.param) ?? step.param;
+        const hasDefault = DEFAULT_OPS.has(step.name);
+        onUse?.(name, raw !== undefined, hasDefault);
+        if (raw === undefined && strict && !hasDefault)
+          throw new EnvsubstError(`variable not set (strict mode): "${name}"`, name);
+        result = sized(apply(step.name, raw ?? '', args, budget, maxBytes));
+      }
+      if (step.top) out = sized(out + result);
+      else stack.push(result);
+    }
+  } catch (err) {
+    if (err instanceof MatchBudgetError)
+      throw new EnvsubstError(
+        `not rendered: pattern matching (#, ##, %, %%) would take ${err.message} (the preview's limit; Flux's engine would need far longer)`,
+        undefined,
+        'limit',
+      );
+    throw err;
+  } finally {
+    if (stats) stats.matchSteps = budget.used;
+  }
+  const result = fromByteString(out);
+  if (result === undefined) {
+    throw new EnvsubstError(
+      `yaml: ${yamlUtf8Error(out) ?? 'invalid UTF-8'} (an offset, length or pattern cut a multi-byte character: Flux counts bytes, not characters)`,
+      undefined,
+      'yaml',
+    );
+  }
+  return result;
 }
 
-function applyOp(name: string, v: string, args: string[]): string {
+function tooLarge(maxBytes: number): never {
+  throw new EnvsubstError(
+    `not rendered: a substituted value would exceed ${maxBytes} bytes (the preview's limit; Kubernetes objects are limited to about 1.5 MiB)`,
+    undefined,
+    'limit',
+  );
+}
+
+/** Flux's operator `name` applied to value v. */
+function apply(
+  name: string,
+  v: ByteString,
+  args: ByteString[],
+  budget: Budget,
+  maxBytes: number,
+): ByteString {
   switch (name) {
     case ',':
-      return v ? firstRune(v, (c) => c.toLowerCase()) : v;
+      return mapFirstRune(v, lowerRune);
     case ',,':
-      return v.toLowerCase();
+      return goToLower(v);
     case '^':
-      return v ? firstRune(v, (c) => c.toUpperCase()) : v;
+      return mapFirstRune(v, upperRune);
     case '^^':
-      return v.toUpperCase();
+      return goToUpper(v);
     case '#':
-      return args.length === 0 ? String(Buffer.byteLength(v)) : trimPrefix(v, args[0]!, false);
+      return args.length === 0 ? String(v.length) : trimPrefix(v, args[0]!, false, budget);
     case '##':
-      return trimPrefix(v, args[0] ?? '', true);
+      return args.length === 0 ? v : trimPrefix(v, args[0]!, true, budget);
     case '%':
-      return trimSuffix(v, args[0] ?? '', false);
     case '%%':
-      return trimSuffix(v, args[0] ?? '', true);
+      // Flux trims the rune-reversed value with the rune-reversed pattern, then reverses back.
+      return args.length === 0
+        ? v
+        : reverseRunes(trimPrefix(reverseRunes(v), reverseRunes(args[0]!), name === '%%', budget));
     case ':':
-      return substr(v, args);
+      return substring(v, args, name);
     case '/#':
       return args.length === 2 && v.startsWith(args[0]!) ? args[1]! + v.slice(args[0]!.length) : v;
     case '/%':
@@ -346,86 +190,71 @@ function applyOp(name: string, v: string, args: string[]): string {
         ? v.slice(0, v.length - args[0]!.length) + args[1]!
         : v;
     case '/':
-      return args.length === 0 ? v : v.replace(args[0]!, () => args[1] ?? '');
-    case '//': {
-      if (args.length === 0) return v;
-      const r = args[1] ?? '';
-      // Go's strings.Replace with an empty pattern inserts around every rune.
-      return args[0] === '' ? r + Array.from(v).join(r) + r : v.split(args[0]!).join(r);
-    }
+    case '//':
+      return args.length === 0 ? v : replace(v, args[0]!, args[1] ?? '', name === '//', maxBytes);
     default:
-      // The default operators, and anything unknown, fall back to "value, else the joined args".
+      // The default operators, and any other (such as `${V,^}`): the value, else the joined args.
       return v.length === 0 && args.length > 0 ? args.join('') : v;
   }
 }
 
-function firstRune(v: string, f: (c: string) => string): string {
-  const [first, ...rest] = Array.from(v);
-  return f(first!) + rest.join('');
-}
-
-function substr(v: string, args: string[]): string {
-  const bytes = Buffer.from(v);
-  const len = bytes.length;
-  let pos = goAtoi(args[0] ?? '');
-  if (pos === undefined) return v;
-  if (pos < 0) pos = Math.max(0, len + pos);
-  if (args.length === 1) return pos < len ? bytes.subarray(pos).toString() : '';
-  const length = goAtoi(args[1]!);
-  if (length === undefined) return v;
-  if (pos + length >= len) return pos < len ? bytes.subarray(pos).toString() : '';
-  return bytes.subarray(pos, pos + length).toString();
-}
-
-function goAtoi(s: string): number | undefined {
-  return /^[+-]?\d+$/.test(s) ? Number.parseInt(s, 10) : undefined;
-}
-
-/** Go's path.Match as a regular expression ('*' and '?' never match '/'); undefined if malformed. */
-function globToRegExp(pattern: string): RegExp | undefined {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '\\') {
-      if (i + 1 >= pattern.length) return undefined;
-      re += escapeRe(pattern[++i]!);
-    } else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) return undefined;
-      let body = pattern.slice(i + 1, end);
-      if (body.startsWith('^')) body = '^' + body.slice(1);
-      re += `[${body.replace(/\\/g, '\\\\')}]`;
-      i = end;
-    } else re += escapeRe(c);
+/** Go's strings.Replace(s, old, with, 1 or -1), refusing results over maxBytes before building them. */
+function replace(
+  s: ByteString,
+  old: ByteString,
+  with_: ByteString,
+  all: boolean,
+  maxBytes: number,
+): ByteString {
+  if (old === '') {
+    const size = s.length + (all ? runeCount(s) + 1 : 1) * with_.length;
+    if (size > maxBytes) tooLarge(maxBytes);
+    return insertAroundRunes(s, with_, all);
   }
-  try {
-    return new RegExp(`^${re}$`, 'u');
-  } catch {
-    return undefined;
-  }
+  const at = s.indexOf(old);
+  if (at < 0) return s;
+  if (!all) return s.slice(0, at) + with_ + s.slice(at + old.length);
+  let count = 0;
+  for (let i = at; i >= 0; i = s.indexOf(old, i + old.length)) count++;
+  if (s.length + count * (with_.length - old.length) > maxBytes) tooLarge(maxBytes);
+  return s.split(old).join(with_);
 }
 
-const escapeRe = (c: string): string => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
 
-function trimPrefix(s: string, pattern: string, longest: boolean): string {
-  const re = globToRegExp(pattern);
-  if (!re) return s;
-  const chars = Array.from(s);
-  if (longest) {
-    for (let i = chars.length; i > 0; i--)
-      if (re.test(chars.slice(0, i).join(''))) return chars.slice(i).join('');
-    return s;
-  }
-  for (let i = 1; i <= chars.length; i++)
-    if (re.test(chars.slice(0, i).join(''))) return chars.slice(i).join('');
-  return s;
+/** Go's strconv.Atoi (decimal, optional sign, 64-bit range), or undefined where it fails. */
+function atoi(s: ByteString): bigint | undefined {
+  if (!/^[+-]?[0-9]+$/.test(s)) return undefined;
+  const n = BigInt(s);
+  return n > INT64_MAX || n < INT64_MIN ? undefined : n;
 }
 
-function trimSuffix(s: string, pattern: string, longest: boolean): string {
-  const rev = (x: string): string => Array.from(x).reverse().join('');
-  return rev(trimPrefix(rev(s), rev(pattern), longest));
+/** Flux's `${V:offset}` and `${V:offset:length}`, on bytes, with Go's int64 arithmetic. */
+function substring(s: ByteString, args: ByteString[], name: string): ByteString {
+  if (args.length === 0) return s;
+  const len = BigInt(s.length);
+  let pos = atoi(args[0]!);
+  if (pos === undefined) return s;
+  if (pos < 0n) {
+    pos = len + pos;
+    if (pos < 0n) pos = 0n;
+  }
+  if (args.length === 1) return pos < len ? s.slice(Number(pos)) : '';
+  const length = atoi(args[1]!);
+  if (length === undefined) return s;
+  const end = BigInt.asIntN(64, pos + length); // Go's addition wraps around
+  if (end >= len) return pos < len ? s.slice(Number(pos)) : '';
+  if (end < pos) {
+    // s[pos:end] with end < pos (a negative length, or an overflow): a Go runtime panic.
+    const bounds = end < 0n ? `[:${end}]` : `[${pos}:${end}]`;
+    throw new EnvsubstError(
+      `Flux's substitution engine crashes on \${…${name}${args.join(':')}} (runtime error: slice bounds out of range ${bounds}): a negative length is not supported`,
+      undefined,
+      'panic',
+    );
+  }
+  return s.slice(Number(pos), Number(end));
 }
 
 /** Flux's rule for variable names (`^[_[:alpha:]][_[:alpha:][:digit:]]*$`, ASCII classes). */

@@ -155,6 +155,18 @@ function labelInPlace(text: string, options: PostBuildOptions): string | undefin
   return lines.join('\n');
 }
 
+/** Flux's wording for a failed substitution, by where it fails. */
+function envsubstFailure(err: EnvsubstError): string {
+  switch (err.stage) {
+    case 'substitution':
+      return `envsubst error: variable substitution failed: ${err.message}`;
+    case 'yaml':
+      return `envsubst error: YAMLToJSON: ${err.message}`;
+    default:
+      return err.message;
+  }
+}
+
 /** Splits kustomize's output into one text per object (kustomize separates them with `---` lines). */
 export function splitDocuments(text: string): string[] {
   return text.split(/^---[ \t]*$\n?/m).filter((d) => d.trim() !== '');
@@ -229,7 +241,7 @@ export function postBuild(kustomizeOutput: string, options: PostBuildOptions): P
           );
         } catch (err) {
           if (!(err instanceof EnvsubstError)) throw err;
-          const message = `post build failed for ${where}: envsubst error: variable substitution failed: ${err.message}`;
+          const message = `post build failed for ${where}: ${envsubstFailure(err)}`;
           if (!err.variable) throw new PostBuildError(message);
           firstError ??= message;
           // Keep going without strictness to name every unset variable at once.
