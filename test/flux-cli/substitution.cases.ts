@@ -505,6 +505,23 @@ metadata:
     },
   },
   {
+    // The same manifest with the variables omitted and an unrelated one set, so substitution runs.
+    name: 'kustomize testdata: varsubstrictempty, variables omitted',
+    vars: { dummy: 'unused' },
+    files: {
+      'config.yaml': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  labels:
+    from-inline: "\${empty_inline}"
+    from-configmap: "\${empty_cm}"
+    from-secret: "\${empty_secret}"
+  name: app-vars-strict-empty
+  namespace: apps
+`,
+    },
+  },
+  {
     name: 'kustomize testdata: varsubalways',
     vars: {},
     files: {

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { envsubst, EnvsubstError } from '../../server/src/build/envsubst';
 import { postBuild, PostBuildError, type Variable } from '../../server/src/build/postBuild';
+import { resolveVariables, WorkspaceVariableSource } from '../../server/src/build/variables';
+import { nodeBuildFs } from '../../server/src/io/io';
 
 const vars = (o: Record<string, string>) => (name: string) => o[name];
 const sub = (text: string, o: Record<string, string> = {}, strict = true) => envsubst(text, vars(o), strict);
@@ -248,6 +253,21 @@ describe('post-build substitution', () => {
         ),
     );
   });
+  it('a binary Secret value is substituted as its bytes, as Flux does', () => {
+    const variables = new Map<string, Variable>([
+      ['B', { value: '\ufffd\ufffd', source: 'Secret s', bytes: Uint8Array.of(0xff, 0xfe) }],
+    ]);
+    const build = (data: string) =>
+      postBuild(cm(data), {
+        name: 'a',
+        namespace: 'f',
+        postBuild: { substitute: {} },
+        variables,
+        strict: true,
+      });
+    assert.equal((build('  len: "${#B}"\n').objects[0]!.data as Record<string, string>).len, '2');
+    assert.throws(() => build('  q: ${B}\n'), /YAMLToJSON: yaml: invalid leading UTF-8 octet/);
+  });
   it('removes newlines from values and rejects invalid variable names', () => {
     const r = run(cm('  q: ${S}\n'), { S: 'a\nb' });
     assert.equal((r.objects[0]!.data as Record<string, string>).q, 'ab');
@@ -279,5 +299,31 @@ describe('post-build substitution', () => {
     };
     assert.equal(meta.labels.team, 'x');
     assert.equal(meta.annotations.note, 'y');
+  });
+});
+
+describe('substituteFrom Secrets with binary data', () => {
+  it('keeps the bytes of a value that is not UTF-8 (shown with U+FFFD)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fw-subst-vars-'));
+    try {
+      const file = path.join(dir, 'secret.yaml');
+      writeFileSync(
+        file,
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: bin\n  namespace: flux-system\ndata:\n  B: //4K/Q==\n  T: dGV4dA==\n',
+      );
+      const source = new WorkspaceVariableSource(nodeBuildFs(), dir, async () => [file]);
+      const resolved = await resolveVariables(
+        { substituteFrom: [{ kind: 'Secret', name: 'bin' }] },
+        'flux-system',
+        [source],
+        { useSubstituteFrom: true, inlineSource: 'test' },
+      );
+      const b = resolved.variables.get('B')!;
+      assert.deepEqual([...b.bytes!], [0xff, 0xfe, 0xfd]); // the newline byte removed, as Flux does
+      assert.equal(b.value, '\ufffd\ufffd\ufffd');
+      assert.equal(resolved.variables.get('T')!.bytes, undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -53,8 +53,8 @@ export class EnvsubstError extends Error {
   }
 }
 
-/** Looks a variable up; `undefined` means "not set". */
-export type VariableLookup = (name: string) => string | undefined;
+/** Looks a variable up: its text, or its bytes when they are not UTF-8; `undefined` means "not set". */
+export type VariableLookup = (name: string) => string | Uint8Array | undefined;
 
 /** Told about every variable reference: its name, whether it had a value, whether a default operator covers it. */
 export type UseListener = (name: string, set: boolean, hasDefault: boolean) => void;
@@ -99,7 +99,12 @@ export function envsubst(
   const valueOf = (param: ByteString): ByteString | undefined => {
     if (values.has(param)) return values.get(param);
     const v = lookup(fromByteString(param) ?? param);
-    const bytes = v === undefined ? undefined : toByteString(v);
+    const bytes =
+      v === undefined
+        ? undefined
+        : typeof v === 'string'
+          ? toByteString(v)
+          : Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1');
     values.set(param, bytes);
     return bytes;
   };

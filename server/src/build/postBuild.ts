@@ -53,6 +53,8 @@ export interface Variable {
   source: string;
   /** The value is SOPS-encrypted: the expression is left as it is and reported as masked. */
   masked?: boolean;
+  /** The value's bytes, when they are not valid UTF-8 (a binary Secret value); `value` shows them with U+FFFD. */
+  bytes?: Uint8Array;
 }
 
 export interface PostBuildOptions {
@@ -192,10 +194,10 @@ export function postBuild(kustomizeOutput: string, options: PostBuildOptions): P
   }
   const substitute =
     options.postBuild != null && (variables.size > 0 || options.postBuild.substituteStrategy === 'Always');
-  const lookup = (name: string): string | undefined => {
+  const lookup = (name: string): string | Uint8Array | undefined => {
     const v = variables.get(name);
     if (!v) return undefined;
-    return v.masked ? `\${${name}}` : v.value.replace(/\n/g, '');
+    return v.masked ? `\${${name}}` : (v.bytes ?? v.value.replace(/\n/g, ''));
   };
   const out: string[] = [];
   let parsed: Array<Record<string, unknown>> | undefined;

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import * as path from 'node:path';
 import { yamlObjects } from '../flux/yamlObjects';
 import type { BuildFs } from '../io/io';
@@ -10,6 +11,11 @@ import { isObject } from '../flux/jsonSchema';
 export interface VariableObject {
   /** Decoded values (Secret data is base64-decoded, stringData wins over data). */
   data: Record<string, string>;
+  /**
+   * Secret data that is not valid UTF-8, as bytes (`data` then shows it with U+FFFD): Flux
+   * substitutes the bytes, and the build then fails on the invalid text.
+   */
+  bytes?: Record<string, Uint8Array>;
   /** Where it was found, e.g. "clusters/dev/vars.yaml" or "cluster dev-admin". */
   origin: string;
   /** The object is SOPS-encrypted: keys are known, values are not. */
@@ -104,10 +110,12 @@ export async function resolveVariables(
         `${id} (${found.origin}) is SOPS-encrypted: its variables are shown as \${NAME}, not decrypted`,
       );
     for (const [k, v] of Object.entries(found.data)) {
+      const raw = found.bytes?.[k];
       out.variables.set(k, {
         value: v.replace(/\n/g, ''),
         source: `${id} (${found.origin})`,
         ...(found.encrypted ? { masked: true } : {}),
+        ...(raw ? { bytes: raw.filter((b) => b !== 0x0a) } : {}),
       });
     }
   }
@@ -182,17 +190,29 @@ export class WorkspaceVariableSource implements VariableSource {
 
 function toVariableObject(o: Record<string, unknown>, origin: string): VariableObject {
   const data: Record<string, string> = {};
+  const bytes: Record<string, Uint8Array> = {};
   const encrypted =
     isObject(o.sops) || looksSopsEncrypted(JSON.stringify(o.data ?? '') + JSON.stringify(o.stringData ?? ''));
   if (isObject(o.data)) {
     for (const [k, v] of Object.entries(o.data)) {
-      data[k] =
-        o.kind === 'Secret' && !encrypted
-          ? Buffer.from(String(v ?? ''), 'base64').toString('utf8')
-          : String(v ?? '');
+      if (o.kind !== 'Secret' || encrypted) {
+        data[k] = String(v ?? '');
+        continue;
+      }
+      const raw = Buffer.from(String(v ?? ''), 'base64');
+      data[k] = raw.toString('utf8');
+      if (!isUtf8(raw)) bytes[k] = raw;
     }
   }
   if (o.kind === 'Secret' && isObject(o.stringData))
-    for (const [k, v] of Object.entries(o.stringData)) data[k] = String(v ?? '');
-  return { data, origin, ...(encrypted ? { encrypted: true } : {}) };
+    for (const [k, v] of Object.entries(o.stringData)) {
+      data[k] = String(v ?? '');
+      delete bytes[k];
+    }
+  return {
+    data,
+    origin,
+    ...(encrypted ? { encrypted: true } : {}),
+    ...(Object.keys(bytes).length ? { bytes } : {}),
+  };
 }
