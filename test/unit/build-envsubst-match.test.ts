@@ -5,7 +5,7 @@
 // invalid bytes and malformed patterns. Work is measured in steps, never in time.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { trimPrefix, type Budget } from '../../server/src/build/envsubstMatch';
+import { MAX_TABLE_ENTRIES, trimPrefix, type Budget } from '../../server/src/build/envsubstMatch';
 import { decodeRune, runeOf, widthOf, toByteString } from '../../server/src/build/goText';
 
 type Outcome = { rest: string } | 'fail' | 'err';
@@ -226,6 +226,11 @@ describe('pattern trimming does linear work', () => {
     const small = steps(b('日本').repeat(2_000), '*?*?*b', false);
     const large = steps(b('日本').repeat(20_000), '*?*?*b', false);
     assert.ok(large <= small * 11, `${small} vs ${large}`);
+  });
+  it('refuses tables beyond their size limit before allocating them', () => {
+    const value = 'a'.repeat(MAX_TABLE_ENTRIES / 2);
+    assert.throws(() => trimPrefix(value, '*a*a*b', true, budget()), /tables of more than 4194304 entries/);
+    assert.equal(trimPrefix(value, 'aa', true, budget()), value.slice(2)); // no star: no tables
   });
   it('stops at the budget with an error instead of running on', () => {
     assert.throws(

@@ -132,7 +132,7 @@ export function envsubst(
   } catch (err) {
     if (err instanceof MatchBudgetError)
       throw new EnvsubstError(
-        `not rendered: pattern matching (#, ##, %, %%) would take ${err.message} (the preview's limit; Flux's engine would need far longer)`,
+        `not rendered: pattern matching (#, ##, %, %%) ${err.message} (the preview's limit; Flux's engine would need far longer)`,
         undefined,
         'limit',
       );

@@ -4,9 +4,7 @@
  *
  * What Flux does: for every prefix of the value, longest first, it asks a copy of Go's path.Match
  * (modified so that `*` and `?` match `/` too) whether the pattern matches the prefix. `##` cuts
- * the first (longest) match; `#` goes through every prefix and cuts the shortest one. A malformed
- * pattern (say `[a-`) makes Match fail with an error, which stops the scan and leaves the value
- * whole; but Match only notices when matching reaches the bad part. The prefixes are byte prefixes,
+ * the first (longest) match; `#` goes through every prefix and cuts the shortest one. The prefixes are byte prefixes,
  * so a prefix can end inside a multi-byte character, which then decodes as U+FFFD, one byte wide.
  * Match itself is greedy: each chunk between stars is placed at its first fit and never moved.
  * (`%` and `%%` do the same on the rune-reversed value and pattern.) A malformed pattern (say
@@ -19,12 +17,16 @@
  * prefix, a run's outcome is the same unless the run reached beyond the prefix's end (then it is a
  * mismatch), or it decoded a character that the prefix cuts (then the few bytes after the cut are
  * re-run). Greedy placement then takes, per prefix and chunk, the first start that matches within
- * the prefix (ending exactly at its end, for the last chunk). All work is counted against a budget.
+ * the prefix (ending exactly at its end, for the last chunk). All work is counted against a budget,
+ * and the tables (4 to 8 bytes per byte of the value and chunk) have a size limit.
  */
 import { decodeRune, runeOf, widthOf, type ByteString } from './goText';
 
-/** Thrown when matching would exceed its work budget. */
+/** Thrown when matching would exceed its work budget; the message says which bound. */
 export class MatchBudgetError extends Error {}
+
+/** Most table entries (value bytes times pattern chunks after a star) one trim may allocate. */
+export const MAX_TABLE_ENTRIES = 1 << 22;
 
 /** Work counter shared by one substitution. */
 export interface Budget {
@@ -34,7 +36,7 @@ export interface Budget {
 
 function spend(budget: Budget, n: number): void {
   budget.used += n;
-  if (budget.used > budget.limit) throw new MatchBudgetError(`more than ${budget.limit} steps`);
+  if (budget.used > budget.limit) throw new MatchBudgetError(`would take more than ${budget.limit} steps`);
 }
 
 const LIT = 0;
@@ -191,24 +193,27 @@ function run(
   return j === elems.length ? p : FAIL;
 }
 
-/** One chunk's outcomes from every start, and the indexes that greedy placement needs. */
+/**
+ * What greedy placement needs to know of one chunk: its runs from every start over the whole value,
+ * indexed for the chunk's role. A chunk without a star only ever starts at 0.
+ */
 interface ChunkTable {
   elems: Elem[];
-  /** Outcome of a run from x over the whole value. */
-  outcome: Int32Array;
-  /** Next start >= x whose run matches (n + 1 when none). */
-  nextMatch: Int32Array;
-  /** Starts whose match ends at e: byEnd[byEndStart[e] .. byEndStart[e + 1]), ascending. */
-  byEndStart: Int32Array;
-  byEnd: Int32Array;
+  /** Without a star: the outcome of the run from 0. */
+  atZero: number;
+  /** Not the last chunk: the end of the first matching run starting at or after x (FAIL: none). */
+  firstMatch?: Int32Array;
+  /** ... and where that run starts. */
+  firstMatchStart?: Int32Array;
+  /** The last chunk: starts whose run ends at e are byEnd[byEndStart[e] .. byEndStart[e + 1]), ascending. */
+  byEndStart?: Int32Array;
+  byEnd?: Int32Array;
   /** Runs that decoded a multi-byte character at a byte: start, element index pairs, ascending. */
   cutRuns: Map<number, number[]>;
 }
 
-function tabulate(c: Chunk, s: ByteString, onlyStart0: boolean, budget: Budget): ChunkTable {
+function tabulate(c: Chunk, s: ByteString, isLast: boolean, budget: Budget): ChunkTable {
   const n = s.length;
-  const last = onlyStart0 ? 0 : n;
-  const outcome = new Int32Array(n + 1).fill(FAIL);
   const cutRuns = new Map<number, number[]>();
   // The start being run, in an object: a closure over a loop variable would slow the loop down.
   const current = { x: 0 };
@@ -217,26 +222,34 @@ function tabulate(c: Chunk, s: ByteString, onlyStart0: boolean, budget: Budget):
     if (list) list.push(current.x, j);
     else cutRuns.set(at, [current.x, j]);
   };
-  for (let x = 0; x <= last; x++) {
+  const table: ChunkTable = { elems: c.elems, atZero: FAIL, cutRuns };
+  if (!c.star) {
+    table.atZero = run(c.elems, 0, s, 0, n, budget, onRune);
+    return table;
+  }
+  const outcome = new Int32Array(n + 1);
+  for (let x = 0; x <= n; x++) {
     current.x = x;
     outcome[x] = run(c.elems, 0, s, x, n, budget, onRune);
   }
-  const nextMatch = new Int32Array(n + 2).fill(n + 1);
-  const counts = new Int32Array(n + 2);
-  for (let x = n; x >= 0; x--) {
-    const o = outcome[x]!;
-    nextMatch[x] = o === FAIL ? nextMatch[x + 1]! : x;
-    if (o >= 0) counts[o + 1]!++;
-  }
-  for (let e = 1; e <= n + 1; e++) counts[e]! += counts[e - 1]!;
-  const byEndStart = counts.slice();
-  const byEnd = new Int32Array(counts[n + 1]!);
-  for (let x = 0; x <= n; x++) {
-    const o = outcome[x]!;
-    if (o >= 0) byEnd[counts[o]!++] = x;
-  }
   spend(budget, n + 1);
-  return { elems: c.elems, outcome, nextMatch, byEndStart, byEnd, cutRuns };
+  if (!isLast) {
+    const firstMatch = (table.firstMatch = new Int32Array(n + 2).fill(FAIL));
+    const firstMatchStart = (table.firstMatchStart = new Int32Array(n + 2).fill(n + 1));
+    for (let x = n; x >= 0; x--) {
+      const matched = outcome[x]! >= 0;
+      firstMatch[x] = matched ? outcome[x]! : firstMatch[x + 1]!;
+      firstMatchStart[x] = matched ? x : firstMatchStart[x + 1]!;
+    }
+    return table;
+  }
+  const byEndStart = (table.byEndStart = new Int32Array(n + 2));
+  for (let x = 0; x <= n; x++) if (outcome[x]! >= 0) byEndStart[outcome[x]! + 1]!++;
+  for (let e = 1; e <= n + 1; e++) byEndStart[e]! += byEndStart[e - 1]!;
+  const byEnd = (table.byEnd = new Int32Array(byEndStart[n + 1]!));
+  const fill = byEndStart.slice(0, n + 1);
+  for (let x = 0; x <= n; x++) if (outcome[x]! >= 0) byEnd[fill[outcome[x]!]!++] = x;
+  return table;
 }
 
 /**
@@ -244,8 +257,13 @@ function tabulate(c: Chunk, s: ByteString, onlyStart0: boolean, budget: Budget):
  */
 function prefixMatcher(s: ByteString, chunks: Chunk[], budget: Budget): (L: number) => boolean {
   const n = s.length;
+  const starred = chunks.filter((c) => c.star && c.elems.length > 0).length;
+  if (starred * (n + 1) > MAX_TABLE_ENTRIES)
+    throw new MatchBudgetError(
+      `on a ${n}-byte value with ${starred} starred chunks would need tables of more than ${MAX_TABLE_ENTRIES} entries`,
+    );
   const tables = chunks.map((c, i) =>
-    c.elems.length === 0 ? undefined : tabulate(c, s, i === 0 && !c.star, budget),
+    c.elems.length === 0 ? undefined : tabulate(c, s, i === chunks.length - 1, budget),
   );
   // cutAt[L] = start of the multi-byte character that a prefix of length L cuts, else -1.
   let cutAt: Int32Array | undefined;
@@ -271,31 +289,38 @@ function prefixMatcher(s: ByteString, chunks: Chunk[], budget: Budget): (L: numb
     let best = L;
     let bestEnd = FAIL;
     if (!star) {
-      const o = t.outcome[pos]!;
+      const o = t.atZero;
       if (o >= 0 && (isLast ? o === L : o <= L)) {
         best = pos;
         bestEnd = o;
       }
     } else if (!isLast) {
-      let x = t.nextMatch[pos]!;
+      // The first match at or after pos that ends within the prefix. A match ends at most a few
+      // bytes per element after its start, so the matches skipped here are the few that start
+      // just before L and end beyond it.
+      const firstMatch = t.firstMatch!;
+      const firstMatchStart = t.firstMatchStart!;
+      let x = pos;
       let skipped = 0;
-      for (; x < L && t.outcome[x]! > L; x = t.nextMatch[x + 1]!) skipped++;
+      for (; firstMatchStart[x]! < L && firstMatch[x]! > L; x = firstMatchStart[x]! + 1) skipped++;
       if (skipped > 0) spend(budget, skipped);
-      if (x < L) {
-        best = x;
-        bestEnd = t.outcome[x]!;
+      if (firstMatchStart[x]! < L) {
+        best = firstMatchStart[x]!;
+        bestEnd = firstMatch[x]!;
       }
     } else {
       // Matches ending exactly at L, the first at or after pos (binary search).
-      let lo = t.byEndStart[L]!;
-      let hi = t.byEndStart[L + 1]!;
+      const byEnd = t.byEnd!;
+      const stop = t.byEndStart![L + 1]!;
+      let lo = t.byEndStart![L]!;
+      let hi = stop;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (t.byEnd[mid]! < pos) lo = mid + 1;
+        if (byEnd[mid]! < pos) lo = mid + 1;
         else hi = mid;
       }
-      if (lo < t.byEndStart[L + 1]!) {
-        best = t.byEnd[lo]!;
+      if (lo < stop) {
+        best = byEnd[lo]!;
         bestEnd = L;
       }
     }
