@@ -53,6 +53,7 @@ import {
   stepPreviewFolder,
   stepProblemsCodeLink,
 } from './lib/papercut-steps.mjs';
+import { stepBuiltinHover, stepMigrateQuickFix, stepMigrateUndo } from './lib/builtinSteps.mjs';
 
 const FIXTURE = path.join(REPO, 'test/fixtures/e2e-repo');
 const TARGET = 'clusters/dev/apps.yaml';
@@ -909,6 +910,19 @@ async function main() {
         'revert the edit (git checkout): working tree clean again',
         stepDiffRestore,
       );
+      await step(
+        ctx,
+        'builtin-hover',
+        'a Deployment: status bar and hover name the Kubernetes v1.36.3 built-in schemas',
+        stepBuiltinHover,
+      );
+      await step(
+        ctx,
+        'quickfix-migrate',
+        'a HelmRelease of a removed apiVersion: the Migrate quick fix rewrites it and the problem goes',
+        stepMigrateQuickFix,
+      );
+      await step(ctx, 'quickfix-undo', 'undo the quick fix: nothing written to disk', stepMigrateUndo);
     } finally {
       await closeScenario(ctx);
       if (ctx.ws) workspaces.push({ ws: ctx.ws, gitHead: ctx.gitHead });

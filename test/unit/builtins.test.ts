@@ -204,3 +204,39 @@ spec:
     assert.ok(d.every((x) => x.severity === DiagnosticSeverity.Warning));
   });
 });
+
+describe('built-in schemas from a cluster (the /openapi/v3 path of issue 12)', () => {
+  it('documents converted at run time replace the bundle, and messages name the cluster and its version', async () => {
+    const { ConvertedBuiltinSchemas } = await import('../../server/src/kubernetes/builtinSchemas');
+    // Only apps/v1 and the core group, as a cluster without batch would serve.
+    const served = docs().filter((d) => {
+      const names = Object.keys(d.components?.schemas ?? {});
+      return (
+        names.some((n) => n.startsWith('io.k8s.api.apps.v1.')) ||
+        names.includes('io.k8s.api.core.v1.ConfigMap')
+      );
+    });
+    const { workspace, validate } = await makeService({
+      'app/deploy.yaml': DEPLOYMENT,
+      'app/cron.yaml': 'apiVersion: batch/v2\nkind: CronJob\nmetadata:\n  name: c\n',
+    });
+    const before = await validate('app/cron.yaml');
+    assert.match(
+      before[0]!.message,
+      /not served by Kubernetes v1\.36\.3 \(the bundled schemas\): use batch\/v1/,
+    );
+    workspace.registry.setBuiltins(
+      new ConvertedBuiltinSchemas(
+        { kind: 'cluster', context: 'kind-dev', kubernetesVersion: 'v1.35.0' },
+        convertOpenApi(served),
+      ),
+    );
+    assert.deepEqual(await validate('app/deploy.yaml'), []);
+    assert.deepEqual(
+      await validate('app/deploy.yaml', DEPLOYMENT.replace('replicas: 2', 'replicas: two')).then(msgs),
+      ['Incorrect type. Expected "integer".'],
+    );
+    // This cluster serves no CronJob at all: not a Kubernetes kind of it, nothing said.
+    assert.deepEqual(await validate('app/cron.yaml'), []);
+  });
+});
