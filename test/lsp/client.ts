@@ -29,6 +29,11 @@ export class LspClient {
   constructor(options: { configuration?: Record<string, unknown> } = {}) {
     this.proc = spawn(process.execPath, [serverPath, '--stdio'], { stdio: 'pipe' });
     this.proc.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    // A notification written while the server exits (after `exit`, or when a test ends) meets a
+    // closed pipe: EPIPE then is the end of the session, not a failure of the test that ran.
+    this.proc.stdin.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
     this.conn = createMessageConnection(
       new StreamMessageReader(this.proc.stdout),
       new StreamMessageWriter(this.proc.stdin),
