@@ -15,6 +15,8 @@
  * const explorer = new FluxExplorer({ allowExec: workspace.isTrusted, requestTimeoutMs: 10_000 });
  * await explorer.loadKubeconfig();          // KUBECONFIG (merged) or ~/.kube/config; never written
  * explorer.kubeconfig.problems              // malformed files: { file, line, message } (formatProblem)
+ * explorer.kubeconfig.files                 // watch these (e.g. a FileSystemWatcher) and call loadKubeconfig()
+ *                                          // again: sessions whose context changed restart, others go on
  * explorer.contexts()                       // every context: { name, file, key, server, namespace, problems }
  * void explorer.show(['ctx-a', 'ctx-b']);   // start these sessions, stop the others (remember per workspace);
  *                                          // resolves after each first discovery (up to the request
