@@ -245,6 +245,15 @@ describe('exec credential plugins', () => {
     );
   });
 
+  it('a plugin that needs a terminal is not started; the message says how to log in', async () => {
+    const { command, dir } = script(`echo run >> "${'$'}0.runs"`);
+    await assert.rejects(
+      runExecPlugin({ command, interactiveMode: 'Always' }, undefined, 1000),
+      /needs a terminal \(interactiveMode: Always\): run it once in a terminal/,
+    );
+    assert.equal(fs.existsSync(path.join(dir, 'plugin.sh.runs')), false);
+  });
+
   it('passes KUBERNETES_EXEC_INFO (non-interactive, cluster info when asked) and exec.env', async () => {
     const { command } = script(
       `printf '{"status":{"token":"%s"}}' "$(printf '%s|%s' "$FOO" "$KUBERNETES_EXEC_INFO" | base64 -w0)"`,

@@ -41,6 +41,12 @@ export function runExecPlugin(
   clusterInfo: Record<string, unknown> | undefined,
   timeoutMs: number,
 ): Promise<ExecCredential> {
+  if (exec.interactiveMode === 'Always')
+    return Promise.reject(
+      new Error(
+        `exec plugin "${exec.command}" needs a terminal (interactiveMode: Always): run it once in a terminal to log in, or use a plugin mode that caches its credential`,
+      ),
+    );
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const e of exec.env ?? []) if (e && typeof e.name === 'string') env[e.name] = String(e.value ?? '');

@@ -60,7 +60,7 @@ export class Transport {
       allowH2: true,
     };
     if (proxy?.startsWith('socks'))
-      this.dispatcher = new Socks5ProxyAgent(proxy, { ...common, connect: tls } as never);
+      this.dispatcher = new Socks5ProxyAgent(proxy, { ...common, requestTls: tls });
     else if (proxy) this.dispatcher = new ProxyAgent({ ...common, uri: proxy, requestTls: tls });
     else
       this.dispatcher = new Agent({

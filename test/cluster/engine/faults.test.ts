@@ -224,6 +224,50 @@ describe('proxies', () => {
     p.close();
   });
 
+  it('a socks5:// proxy-url is used', async () => {
+    // A minimal SOCKS5 server (no authentication, CONNECT only) that records its targets.
+    const targets: string[] = [];
+    const kasPort = Number(new URL(cluster.env['KAS_URL']!).port);
+    const server = net.createServer((sock) => {
+      sock.once('data', (hello) => {
+        if (hello[0] !== 5) {
+          sock.destroy();
+          return;
+        }
+        sock.write(Buffer.from([5, 0]));
+        sock.once('data', (req) => {
+          const atyp = req[3];
+          let host: string;
+          let off: number;
+          if (atyp === 1) [host, off] = [`${req[4]}.${req[5]}.${req[6]}.${req[7]}`, 8];
+          else if (atyp === 3) [host, off] = [req.subarray(5, 5 + req[4]!).toString(), 5 + req[4]!];
+          else {
+            sock.destroy();
+            return;
+          }
+          targets.push(`${host}:${req.readUInt16BE(off)}`);
+          const up = net.connect(kasPort, '127.0.0.1', () => {
+            sock.write(Buffer.from([5, 0, 0, 1, 127, 0, 0, 1, 0, 0]));
+            up.pipe(sock);
+            sock.pipe(up);
+          });
+          up.on('error', () => sock.destroy());
+          sock.on('error', () => up.destroy());
+        });
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const kc = parseYaml(fs.readFileSync(cluster.kubeconfig, 'utf8'));
+    kc.clusters[0].cluster['proxy-url'] = `socks5://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const file = path.join(dir, 'socks');
+    fs.writeFileSync(file, JSON.stringify(kc));
+    const e = await explorerFor([file], ['flux-workbench-admin@flux-workbench-test']);
+    const ph = e.session('flux-workbench-admin@flux-workbench-test')!.phase;
+    server.close();
+    assert.equal(ph.phase, 'ready', JSON.stringify(ph));
+    assert.ok(targets.length >= 1 && targets.every((t) => t === `127.0.0.1:${kasPort}`), targets.join(', '));
+  });
+
   it('HTTPS_PROXY is used for a host NO_PROXY does not exclude, and not for one it does', async () => {
     const p = await proxy();
     // A name only the proxy can resolve (it tunnels to the API server); the serving certificate has it.
