@@ -4,6 +4,7 @@
 // exec plugins, a CRD installed later, the API server and etcd restarted mid-watch (objects
 // deleted meanwhile), etcd compaction (410), and 20,000 objects.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -141,6 +142,58 @@ describe('bad input and unreachable clusters', () => {
     assert.equal(
       p.message,
       `credentials rejected (401 Unauthorized): the credentials of user "revoked" in ${file} are expired or revoked: get new ones (log in again) and update that file`,
+    );
+  });
+
+  it('client certificates (files relative to the kubeconfig) work; an expired one is rejected with the fix', async () => {
+    const pki = path.join(dir, 'certs');
+    fs.mkdirSync(pki, { recursive: true });
+    const ca = path.dirname(cluster.env['CA_FILE']!);
+    const sh = (cmd: string) => execFileSync('bash', ['-c', cmd], { cwd: pki, stdio: 'pipe' });
+    sh(
+      'openssl req -newkey rsa:2048 -nodes -keyout user.key -out user.csr -subj "/O=system:masters/CN=cert-admin" 2>/dev/null',
+    );
+    sh(
+      `openssl x509 -req -in user.csr -CA ${ca}/ca.crt -CAkey ${ca}/ca.key -CAcreateserial -CAserial serial.srl -days 1 -out user.crt 2>/dev/null`,
+    );
+    // An expired one: openssl ca can set both dates.
+    fs.writeFileSync(path.join(pki, 'index.txt'), '');
+    fs.writeFileSync(path.join(pki, 'serial'), '1000\n');
+    fs.writeFileSync(
+      path.join(pki, 'ca.cnf'),
+      `[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\ndefault_md = sha256\npolicy = p\n[p]\ncommonName = supplied\norganizationName = optional\n`,
+    );
+    sh(
+      `openssl ca -batch -config ca.cnf -cert ${ca}/ca.crt -keyfile ${ca}/ca.key -startdate 20200101000000Z -enddate 20200102000000Z -in user.csr -out expired.crt -notext 2>/dev/null`,
+    );
+    const kubeconfig = (name: string, crt: string) => {
+      const file = path.join(pki, name);
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [
+            {
+              name,
+              cluster: { server: cluster.env['KAS_URL'], 'certificate-authority': cluster.env['CA_FILE'] },
+            },
+          ],
+          users: [{ name, user: { 'client-certificate': crt, 'client-key': 'user.key' } }],
+          contexts: [{ name, context: { cluster: name, user: name } }],
+        }),
+      );
+      return file;
+    };
+    const good = kubeconfig('cert-good', 'user.crt');
+    const bad = kubeconfig('cert-expired', 'expired.crt');
+    const e = await explorerFor([good, bad], ['cert-good', 'cert-expired']);
+    assert.equal(e.session('cert-good')!.phase.phase, 'ready', JSON.stringify(e.session('cert-good')!.phase));
+    const p = e.session('cert-expired')!.phase as { phase: string; message: string };
+    assert.equal(p.phase, 'error');
+    assert.equal(
+      p.message,
+      `credentials rejected (401 Unauthorized): the credentials of user "cert-expired" in ${bad} are expired or revoked: get new ones (log in again) and update that file`,
     );
   });
 
