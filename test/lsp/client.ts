@@ -132,12 +132,19 @@ export class LspClient {
   }
 
   async stop(): Promise<void> {
-    try {
-      await Promise.race([this.conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
-      void this.conn.sendNotification('exit');
-    } catch {
-      // already gone
-    }
+    // Every promise here may settle after the connection is gone: each has its own catch, or the
+    // test runner reports the late rejection as a failure of the whole file.
+    const shutdown = this.conn.sendRequest('shutdown').catch(() => undefined);
+    await Promise.race([shutdown, new Promise((r) => setTimeout(r, 2000))]);
+    await this.conn.sendNotification('exit').catch(() => undefined);
+    if (this.proc.exitCode === null && this.proc.signalCode === null)
+      await new Promise((r) => {
+        const timer = setTimeout(r, 2000);
+        this.proc.once('exit', () => {
+          clearTimeout(timer);
+          r(undefined);
+        });
+      });
     this.conn.dispose();
     this.proc.kill();
   }
