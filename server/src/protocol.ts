@@ -71,6 +71,11 @@ export interface BuildParams {
   revision?: string;
   /** Extra variables, overriding substitute and substituteFrom. */
   variables?: Record<string, string>;
+  /**
+   * Take `substituteFrom` ConfigMaps and Secrets from this cluster context first (asked with
+   * {@link ClusterObjectRequest}); `reveal` substitutes real Secret values (the caller masks them).
+   */
+  cluster?: { context: string; reveal?: boolean };
 }
 
 /**
@@ -133,6 +138,8 @@ export interface BuildResult {
   errors: BuildProblem[];
   revision?: string;
   durationMs: number;
+  /** Set when values came from a cluster: its context, the variables of Secrets (hidden), and why some did not. */
+  cluster?: { context: string; secretKeys: string[]; notes: string[] };
   /** Milliseconds per phase: generate, engine, stage, kustomize, variables, post-build. */
   phases?: Record<string, number>;
 }
@@ -174,3 +181,126 @@ export const DEFAULT_BUILD_SETTINGS: BuildSettings = {
     artifactRoots: {},
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+// The cluster inside the editor (issue 12): what the workspace model knows about the objects of a
+// file and where an object is defined, and what the client's live explorer tells the server.
+
+/** Zero-based, LSP style. */
+export interface LspRange {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+
+/** Client -> server: the Kubernetes objects of one file, as Flux applies them. */
+export const FileObjectsRequest = 'flux/fileObjects';
+
+export interface FileObjectsParams {
+  /** file: URI of a YAML file (open buffers are what the model holds for them). */
+  uri: string;
+}
+
+/** A Flux Kustomization that renders a file, named as Flux applies it. */
+export interface RenderingKustomization {
+  name: string;
+  /** The namespaces it is applied in (its own parents decide); null: not known. */
+  namespaces: Array<string | null>;
+  uri: string;
+  line: number;
+}
+
+export interface FileObject {
+  apiVersion: string;
+  /** The API group ('' for the core group). */
+  group: string;
+  kind: string;
+  name: string;
+  /** metadata.namespace as written. */
+  namespace?: string;
+  /**
+   * The namespaces Flux applies the object in: the targetNamespace (or kustomization `namespace:`)
+   * of each Kustomization rendering the file, else metadata.namespace. null: nothing says.
+   */
+  appliedNamespaces: Array<string | null>;
+  /** Where the document starts and where its name is written. */
+  range: LspRange;
+  nameRange?: LspRange;
+  /** The Kustomizations of the workspace that render the file (a patch or an input does not count). */
+  renderedBy: RenderingKustomization[];
+  /** A namePrefix/nameSuffix on the way renames it: the name as written is not the live name. */
+  renamed?: boolean;
+  /** Index (in `objects`) of an earlier document of this file with the same kind, namespace and name. */
+  duplicateOf?: number;
+}
+
+export interface FileObjectsResult {
+  objects: FileObject[];
+  /** Why the file has no objects the model can tell (not indexed, too large, ...). */
+  problem?: string;
+}
+
+/** Client -> server: where an object (of a tree item) is defined in the workspace. */
+export const LocateObjectRequest = 'flux/locateObject';
+
+export interface LocateObjectParams {
+  kind: string;
+  /** The API group; undefined: any group. */
+  group?: string;
+  /** '' or undefined for cluster-scoped objects. */
+  namespace?: string;
+  name: string;
+  /** For an inventory entry: the Kustomization that applied it, whose rendering is searched first. */
+  owner?: { namespace: string; name: string };
+}
+
+export interface ObjectLocation {
+  uri: string;
+  range: LspRange;
+  /** How it was found, e.g. "rendered by Kustomization flux-system/apps (apps/configmap.yaml)". */
+  why: string;
+}
+
+export interface LocateObjectResult {
+  locations: ObjectLocation[];
+  /** Set when there is none (or the match is not certain), in words. */
+  message?: string;
+}
+
+/**
+ * Client -> server: the Flux objects of a connected cluster (a full list; an empty one forgets the
+ * context), so references and dependsOn also resolve against what the cluster has.
+ */
+export const ClusterObjectsNotification = 'flux/clusterObjects';
+
+export interface ClusterObjectsParams {
+  context: string;
+  objects: Array<{ kind: string; namespace: string; name: string }>;
+}
+
+/**
+ * Server -> client: one ConfigMap or Secret of a cluster, for `substituteFrom` in a build that asked
+ * for cluster values ({@link BuildParams.cluster}). Secret values are sent only when `reveal` is set
+ * (Diff Build with Cluster, which masks them before showing anything); otherwise each is replaced by
+ * {@link secretPlaceholder}.
+ */
+export const ClusterObjectRequest = 'flux/clusterObject';
+
+export interface ClusterObjectParams {
+  context: string;
+  kind: 'ConfigMap' | 'Secret';
+  namespace: string;
+  name: string;
+  reveal: boolean;
+}
+
+export type ClusterObjectResult =
+  /** `data`: decoded values (a Secret's base64 decoded, stringData wins); `secretKeys`: keys of a Secret. */
+  | { status: 'found'; data: Record<string, string>; secretKeys: string[] }
+  | { status: 'not-found' }
+  /** Forbidden, unreachable, not connected: `message` says which, with the verb and resource. */
+  | { status: 'error'; message: string };
+
+/** What a Secret's value is replaced with where it must not be shown. */
+export function secretPlaceholder(key: string): string {
+  return `<secret:${key}>`;
+}

@@ -16,6 +16,7 @@ import { URI } from 'vscode-uri';
 import { readmeLinks, type DiagnosticCode } from './diagnosticCodes';
 import { registerBuildHandler } from './handlers/build';
 import { DiagnosticsScheduler } from './handlers/diagnostics';
+import { LiveHandlers } from './handlers/live';
 import {
   ClusterCrdsNotification,
   DEFAULT_SERVER_SETTINGS,
@@ -218,6 +219,18 @@ connection.onCompletion(async ({ textDocument, position }) => {
 });
 
 registerBuildHandler(connection, documents, () => roots);
+new LiveHandlers(
+  connection,
+  () => workspace.model,
+  // Cross-file reference checks resolve against the cluster's objects too (once they run here).
+  (added, removed) => {
+    const resolver = service?.semantics?.resolver;
+    for (const s of added) resolver?.addSource(s);
+    for (const s of removed) resolver?.removeSource(s);
+    service?.semantics?.invalidate();
+    scheduler.scheduleAll();
+  },
+).register();
 
 documents.listen(connection);
 connection.listen();

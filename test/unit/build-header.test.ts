@@ -41,6 +41,31 @@ describe('preview header', () => {
     assert.doesNotMatch(text, /# time:| ms/);
     assert.match(previewText({ ...base, phases: { kustomize: 40 } }, rel), /# time: kustomize 40 ms/);
   });
+  it('says the values came from a cluster and which variables were Secret values (shown as placeholders)', () => {
+    const text = previewText(
+      {
+        ...base,
+        variables: [
+          {
+            name: 'DB_PASSWORD',
+            value: '<secret:DB_PASSWORD>',
+            source: 'Secret flux-system/creds (cluster dev)',
+          },
+        ],
+        cluster: { context: 'dev', secretKeys: ['DB_PASSWORD'], notes: [] },
+      },
+      rel,
+    );
+    assert.match(
+      text,
+      /# values from cluster dev\n# secret \(not shown, placeholders\):\n# {3}DB_PASSWORD\n/,
+    );
+    assert.match(
+      text,
+      /DB_PASSWORD=<secret:DB_PASSWORD> {2}<-\n# {5}Secret flux-system\/creds \(cluster dev\)/,
+    );
+    assert.doesNotMatch(previewText(base, rel), /values from cluster/);
+  });
   it('names the parent Kustomization whose rendering was built', () => {
     const text = previewText(
       {

@@ -38,6 +38,11 @@ export function previewText(
     c('overlaid from the Flux spec:');
     for (const o of r.overlays) c(`  ${o}`);
   }
+  if (r.cluster) {
+    c(`values from cluster ${r.cluster.context}`);
+    if (r.cluster.secretKeys.length)
+      c(`secret (not shown, placeholders): ${r.cluster.secretKeys.join(', ')}`);
+  }
   if (r.variables.length) {
     c('variables applied:');
     for (const v of r.variables) c(`  ${v.name}=${oneLine(v.value)}  <- ${v.source}`);

@@ -4,12 +4,15 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import {
   BuildRequest,
+  ClusterObjectRequest,
   DEFAULT_BUILD_SETTINGS,
   GitRevisionRequest,
   type GitRevisionParams,
   type BuildParams,
   type BuildResult,
   type BuildSettings,
+  type ClusterObjectParams,
+  type ClusterObjectResult,
 } from '../protocol';
 import { BuildPreviewService, diskText } from '../service/buildPreview';
 
@@ -35,7 +38,15 @@ export function registerBuildHandler(
         const text = doc.getText();
         if ((await diskText(uri.fsPath)) !== text) buffers.set(path.resolve(uri.fsPath), text);
       }
-      return await service.build(params, { settings, roots: roots(), buffers, signal: controller.signal });
+      return await service.build(params, {
+        settings,
+        roots: roots(),
+        buffers,
+        signal: controller.signal,
+        // The client holds the cluster connection: it reads substituteFrom objects for the build.
+        askCluster: (p: ClusterObjectParams) =>
+          connection.sendRequest<ClusterObjectResult>(ClusterObjectRequest, p),
+      });
     } finally {
       sub.dispose();
     }

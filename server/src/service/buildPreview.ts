@@ -9,13 +9,17 @@ import { nodeBuildFs, nodeSpawner, readdirP, statP, type Spawner } from '../io/i
 import { artifactRoot } from '../build/artifactRoot';
 import { buildWithParents } from '../build/parents';
 import { WorkspaceVariableSource, type VariableSource } from '../build/variables';
-import type {
-  BuildParams,
-  BuildResult,
-  BuildSettings,
-  GitRevisionParams,
-  GitRevisionResult,
+import {
+  secretPlaceholder,
+  type BuildParams,
+  type BuildResult,
+  type BuildSettings,
+  type ClusterObjectParams,
+  type ClusterObjectResult,
+  type GitRevisionParams,
+  type GitRevisionResult,
 } from '../protocol';
+import { ClusterVariableSource } from './clusterValues';
 import { listYamlFiles } from '../workspace/workspace';
 import { checkoutRevision, resolveRevision } from './gitRevision';
 
@@ -28,6 +32,8 @@ export interface BuildContext {
   signal?: AbortSignal;
   /** Sources asked before the workspace (e.g. the connected cluster). */
   extraVariableSources?: readonly VariableSource[];
+  /** Reads a ConfigMap or Secret of a cluster (the client answers), for `params.cluster`. */
+  askCluster?: (p: ClusterObjectParams, signal?: AbortSignal) => Promise<ClusterObjectResult>;
 }
 
 const FILE_LIST_TTL_MS = 10_000;
@@ -136,6 +142,11 @@ export class BuildPreviewService {
         }
       }
       const s = ctx.settings;
+      // Values from the cluster: what kustomize-controller substitutes there.
+      const cluster =
+        params.cluster && ctx.askCluster
+          ? new ClusterVariableSource(params.cluster.context, params.cluster.reveal === true, ctx.askCluster)
+          : undefined;
       const options: BuildOptions = {
         target,
         sourceRoot: buildRoot,
@@ -145,6 +156,7 @@ export class BuildPreviewService {
         strict: s.build.strictSubstitution,
         useSubstituteFrom: true,
         variableSources: [
+          ...(cluster ? [cluster] : []),
           ...(ctx.extraVariableSources ?? []),
           new WorkspaceVariableSource(fs, buildRoot, () => this.yamlFiles(buildRoot)),
         ],
@@ -162,16 +174,19 @@ export class BuildPreviewService {
         ? await buildWithParents(
             options,
             () => this.yamlFiles(buildRoot),
-            params.revision ? buildFlux : this.cachedParentBuild(buffers),
+            // A cluster's values change without any file changing: its parents are built anew.
+            params.revision || cluster ? buildFlux : this.cachedParentBuild(buffers),
           )
         : await buildFlux(options);
       if (artifactNote) outcome.warnings.unshift(artifactNote);
-      return toResult(
+      const result = toResult(
         outcome,
         title,
         (p) => (params.revision ? path.join(root, path.relative(sourceRoot, p)) : p),
         params.revision,
       );
+      if (cluster) withClusterValues(result, cluster);
+      return result;
     } finally {
       await cleanup?.();
     }
@@ -227,6 +242,20 @@ export class BuildPreviewService {
     this.fileLists.set(root, { at: Date.now(), files });
     return files;
   }
+}
+
+/** Names the cluster the values came from; a Secret's values are never in the variables list. */
+function withClusterValues(result: BuildResult, cluster: ClusterVariableSource): void {
+  const fromSecret = `(cluster ${cluster.context})`;
+  for (const v of result.variables)
+    if (cluster.secretKeys.has(v.name) && v.source.startsWith('Secret ') && v.source.endsWith(fromSecret))
+      v.value = secretPlaceholder(v.name);
+  result.cluster = {
+    context: cluster.context,
+    secretKeys: [...cluster.secretKeys].sort(),
+    notes: [...cluster.notes],
+  };
+  result.warnings.push(...cluster.notes);
 }
 
 function toResult(

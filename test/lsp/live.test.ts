@@ -1,0 +1,308 @@
+// The live side's requests to the language server (issue 12), through a real LSP client over stdio:
+// the objects of a file with the namespaces Flux applies them in, where a live object is defined, and
+// builds that take substituteFrom values from a cluster. Here the test is the client, so it answers
+// the server's `flux/clusterObject` requests itself (the cluster tests answer them from a real API
+// server); nothing in the server is mocked.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import {
+  BuildRequest,
+  ClusterObjectRequest,
+  FileObjectsRequest,
+  LocateObjectRequest,
+  secretPlaceholder,
+  type BuildParams,
+  type BuildResult,
+  type ClusterObjectParams,
+  type ClusterObjectResult,
+  type FileObjectsResult,
+  type LocateObjectParams,
+  type LocateObjectResult,
+} from '../../server/src/protocol';
+import { LspClient } from './client';
+
+let ws: string;
+let client: LspClient;
+const uri = (rel: string) => pathToFileURL(path.join(ws, rel)).toString();
+const asked: ClusterObjectParams[] = [];
+/** What the "cluster" holds, answered by this test acting as the client. */
+const cluster = new Map<string, ClusterObjectResult>();
+
+const files: Record<string, string> = {
+  'clusters/dev/flux-system/kustomization.yaml': 'resources:\n  - sync.yaml\n',
+  'clusters/dev/flux-system/sync.yaml': `apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: flux-system
+  namespace: flux-system
+spec:
+  interval: 1m
+  url: https://example.invalid/repo.git
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: flux-system
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./clusters/dev
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+`,
+  'clusters/dev/apps.yaml': `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: apps
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./apps
+  prune: true
+  targetNamespace: demo
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+  postBuild:
+    substituteFrom:
+      - kind: ConfigMap
+        name: vars
+      - kind: Secret
+        name: creds
+      - kind: ConfigMap
+        name: only-in-repo
+        optional: true
+`,
+  'apps/config.yaml': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: app-config
+data:
+  region: \${REGION}
+  password: \${DB_PASSWORD}
+  url: postgres://app:\${DB_PASSWORD}@db:5432/app
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: demo
+`,
+  'apps/kustomization.yaml':
+    'resources:\n  - config.yaml\nconfigMapGenerator:\n  - name: generated\n    literals:\n      - a=b\n',
+  'clusters/dev/vars.yaml': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: vars
+  namespace: flux-system
+data:
+  REGION: from-the-repository
+`,
+};
+
+describe('live bridge requests over LSP (real server over stdio)', () => {
+  before(async () => {
+    ws = mkdtempSync(path.join(os.tmpdir(), 'fw-lsp-live-'));
+    mkdirSync(path.join(ws, '.git'));
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(ws, rel)), { recursive: true });
+      writeFileSync(path.join(ws, rel), text);
+    }
+    client = new LspClient();
+    client.conn.onRequest(ClusterObjectRequest, (p: ClusterObjectParams) => {
+      asked.push(p);
+      return cluster.get(`${p.kind} ${p.namespace}/${p.name}`) ?? { status: 'not-found' };
+    });
+    await client.initialize(ws);
+    // The first scan runs after `initialized`: wait until the model renders apps/.
+    for (let i = 0; i < 200; i++) {
+      const r = await fileObjects('apps/config.yaml');
+      if (r.objects[0]?.renderedBy.length) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  });
+  after(async () => {
+    const exited = new Promise((resolve) => client.proc.once('exit', resolve));
+    await client.stop();
+    await exited;
+    rmSync(ws, { recursive: true, force: true });
+  });
+
+  const fileObjects = (rel: string) =>
+    client.conn.sendRequest<FileObjectsResult>(FileObjectsRequest, { uri: uri(rel) });
+  const locate = (p: LocateObjectParams) =>
+    client.conn.sendRequest<LocateObjectResult>(LocateObjectRequest, p);
+
+  it('flux/fileObjects: each document with the namespace Flux applies it in and the Kustomization that renders it', async () => {
+    const r = await fileObjects('apps/config.yaml');
+    assert.equal(r.problem, undefined);
+    assert.equal(r.objects.length, 2);
+    const [cm, ns] = r.objects;
+    assert.equal(cm!.kind, 'ConfigMap');
+    assert.equal(cm!.name, 'app-config');
+    assert.equal(cm!.namespace, undefined, 'nothing written');
+    assert.deepEqual(cm!.appliedNamespaces, ['demo'], 'the targetNamespace of apps');
+    assert.deepEqual(
+      cm!.renderedBy.map((k) => [k.name, k.namespaces]),
+      [['apps', ['flux-system']]],
+    );
+    assert.equal(cm!.renderedBy[0]!.uri, uri('clusters/dev/apps.yaml'));
+    assert.equal(cm!.renderedBy[0]!.line, 3, 'the line of metadata.name');
+    assert.equal(cm!.range.start.line, 0);
+    assert.deepEqual(cm!.nameRange?.start, { line: 3, character: 8 });
+    assert.equal(ns!.range.start.line, 9);
+    assert.equal(ns!.group, '');
+
+    const apps = await fileObjects('clusters/dev/apps.yaml');
+    assert.deepEqual(apps.objects[0]!.appliedNamespaces, ['flux-system']);
+    assert.deepEqual(
+      apps.objects[0]!.renderedBy.map((k) => k.name),
+      ['flux-system'],
+    );
+  });
+
+  it('flux/fileObjects: a document defined twice says so; a patch file has no objects of its own', async () => {
+    const dup = uri('apps/config.yaml');
+    client.open(
+      path.join(ws, 'apps/config.yaml'),
+      files['apps/config.yaml'] + '---\n' + files['apps/config.yaml'],
+    );
+    let r: FileObjectsResult | undefined;
+    for (let i = 0; i < 100; i++) {
+      r = await fileObjects('apps/config.yaml');
+      if (r.objects.length === 4) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.equal(r!.objects.length, 4);
+    assert.equal(r!.objects[2]!.duplicateOf, 0);
+    assert.equal(r!.objects[3]!.duplicateOf, 1);
+    client.change(dup, files['apps/config.yaml']!);
+    const notYaml = await client.conn.sendRequest<FileObjectsResult>(FileObjectsRequest, {
+      uri: 'untitled:Untitled-1',
+    });
+    assert.equal(notYaml.objects.length, 0);
+    assert.match(notYaml.problem!, /not a file/);
+  });
+
+  it('flux/locateObject: a Flux object, an inventory entry through its Kustomization, a generated ConfigMap, and one that is not here', async () => {
+    const ks = await locate({
+      kind: 'Kustomization',
+      group: 'kustomize.toolkit.fluxcd.io',
+      namespace: 'flux-system',
+      name: 'apps',
+    });
+    assert.equal(ks.locations.length, 1);
+    assert.equal(ks.locations[0]!.uri, uri('clusters/dev/apps.yaml'));
+    assert.equal(ks.locations[0]!.range.start.line, 3);
+
+    const entry = await locate({
+      kind: 'ConfigMap',
+      group: '',
+      namespace: 'demo',
+      name: 'app-config',
+      owner: { namespace: 'flux-system', name: 'apps' },
+    });
+    assert.equal(entry.locations.length, 1);
+    assert.equal(entry.locations[0]!.uri, uri('apps/config.yaml'));
+    assert.match(
+      entry.locations[0]!.why,
+      /rendered by Kustomization flux-system\/apps \(apps\/config.yaml\)/,
+    );
+
+    const wrongNs = await locate({ kind: 'ConfigMap', group: '', namespace: 'other', name: 'app-config' });
+    assert.deepEqual(wrongNs.locations, []);
+    assert.match(wrongNs.message!, /ConfigMap other\/app-config is not defined in this workspace/);
+
+    const generated = await locate({
+      kind: 'ConfigMap',
+      group: '',
+      namespace: 'demo',
+      name: 'generated-5g2b7m8k9t',
+      owner: { namespace: 'flux-system', name: 'apps' },
+    });
+    assert.equal(generated.locations.length, 1);
+    assert.equal(generated.locations[0]!.uri, uri('apps/kustomization.yaml'));
+    assert.match(generated.locations[0]!.why, /generated by a kustomization/);
+
+    const foreign = await locate({
+      kind: 'Deployment',
+      group: 'apps',
+      namespace: 'demo',
+      name: 'x',
+      owner: { namespace: 'team-b', name: 'elsewhere' },
+    });
+    assert.deepEqual(foreign.locations, []);
+    assert.match(foreign.message!, /nor is Kustomization team-b\/elsewhere, which applied it/);
+  });
+
+  it('flux/build with cluster values: the cluster wins, Secret values are placeholders, the header data names the cluster', async () => {
+    cluster.set('ConfigMap flux-system/vars', {
+      status: 'found',
+      data: { REGION: 'from-the-cluster' },
+      secretKeys: [],
+    });
+    cluster.set('Secret flux-system/creds', {
+      status: 'found',
+      data: { DB_PASSWORD: secretPlaceholder('DB_PASSWORD') },
+      secretKeys: ['DB_PASSWORD'],
+    });
+    asked.length = 0;
+    const r = await client.conn.sendRequest<BuildResult>(BuildRequest, {
+      uri: uri('clusters/dev/apps.yaml'),
+      trusted: true,
+      cluster: { context: 'dev-admin' },
+    } satisfies BuildParams);
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(
+      asked.map((a) => `${a.context} ${a.kind} ${a.namespace}/${a.name} ${a.reveal}`),
+      [
+        'dev-admin ConfigMap flux-system/vars false',
+        'dev-admin Secret flux-system/creds false',
+        'dev-admin ConfigMap flux-system/only-in-repo false',
+      ],
+    );
+    assert.match(r.yaml, /region: from-the-cluster/);
+    assert.match(r.yaml, /password: <secret:DB_PASSWORD>/);
+    assert.match(r.yaml, /url: postgres:\/\/app:<secret:DB_PASSWORD>@db:5432\/app/);
+    assert.deepEqual(r.cluster?.secretKeys, ['DB_PASSWORD']);
+    assert.equal(r.cluster?.context, 'dev-admin');
+    const pw = r.variables.find((v) => v.name === 'DB_PASSWORD')!;
+    assert.equal(pw.value, '<secret:DB_PASSWORD>');
+    assert.equal(pw.source, 'Secret flux-system/creds (cluster dev-admin)');
+    assert.equal(
+      r.variables.find((v) => v.name === 'REGION')!.source,
+      'ConfigMap flux-system/vars (cluster dev-admin)',
+    );
+    assert.ok(
+      r.warnings.some((w) => /ConfigMap flux-system\/only-in-repo is not in cluster dev-admin/.test(w)),
+      r.warnings.join('\n'),
+    );
+  });
+
+  it('flux/build with cluster values: a cluster that cannot answer falls back to the workspace, and says why', async () => {
+    cluster.set('ConfigMap flux-system/vars', {
+      status: 'error',
+      message: 'forbidden: get configmaps in namespace flux-system',
+    });
+    const r = await client.conn.sendRequest<BuildResult>(BuildRequest, {
+      uri: uri('clusters/dev/apps.yaml'),
+      trusted: true,
+      cluster: { context: 'dev-admin' },
+    } satisfies BuildParams);
+    assert.match(r.yaml, /region: from-the-repository/);
+    assert.ok(
+      r.warnings.some((w) =>
+        /ConfigMap flux-system\/vars: cannot read it from cluster dev-admin \(forbidden: get configmaps in namespace flux-system\)/.test(
+          w,
+        ),
+      ),
+      r.warnings.join('\n'),
+    );
+    assert.deepEqual(r.cluster?.notes.length, 2);
+  });
+});
