@@ -45,6 +45,8 @@ const targets = [
     external: ['vscode'],
   },
   { ...common, entryPoints: ['server/src/server.ts'], outfile: 'server/out/server.js' },
+  // Build previews run in a worker thread of the server (server/src/handlers/buildHost.ts).
+  { ...common, entryPoints: ['server/src/buildWorker.ts'], outfile: 'server/out/build-worker.js' },
   {
     ...common,
     entryPoints: ['server/src/cli/index.ts'],
@@ -70,7 +72,9 @@ function walk(dir, out = []) {
 if (args.has('--tests')) {
   const entries = walk(join(root, 'test'))
     .filter(
-      (p) => (p.endsWith('.test.ts') || p.endsWith('.bench.ts')) && !p.includes(`${join('test', 'out')}`),
+      (p) =>
+        (p.endsWith('.test.ts') || p.endsWith('.bench.ts') || p.endsWith('.fuzz.ts')) &&
+        !p.includes(`${join('test', 'out')}`),
     )
     .map((p) => relative(root, p));
   rmSync(join(root, 'test/out'), { recursive: true, force: true });

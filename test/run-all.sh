@@ -114,6 +114,8 @@ fi
 if has node; then
   step "unit, LSP and corpus tests (install nothing)"
   node_tests "node tests" "$results/node-tests.tap" test/out/unit/ test/out/lsp/ test/out/corpus/
+  step "fuzz tier (fixed seeds; long runs: npm run fuzz -- --seed N --seconds S)"
+  node_tests "fuzz tests" "$results/fuzz-tests.tap" test/out/fuzz/
 fi
 
 if has e2e; then

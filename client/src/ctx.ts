@@ -9,6 +9,8 @@ import {
 import {
   SchemaStatusNotification,
   type InitializationOptions,
+  type WorkspaceTrustParams,
+  WorkspaceTrustNotification,
   type SchemaStatusParams,
 } from '../../server/src/protocol';
 import { readClientConfig } from './config';
@@ -55,6 +57,8 @@ export class Ctx implements vscode.Disposable {
     };
     const initializationOptions: InitializationOptions = {
       cacheDir: vscode.Uri.joinPath(this.extension.globalStorageUri, 'schemas').fsPath,
+      // Local `$schema` files are read only in a trusted workspace.
+      trusted: vscode.workspace.isTrusted,
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [
@@ -75,6 +79,12 @@ export class Ctx implements vscode.Disposable {
       ),
     );
     await this.client.start();
+    this.push(
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        const params: WorkspaceTrustParams = { trusted: true };
+        void this.client?.sendNotification(WorkspaceTrustNotification, params);
+      }),
+    );
     this.log.info('language server started');
   }
 

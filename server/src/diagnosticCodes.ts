@@ -65,6 +65,12 @@ export const DIAGNOSTIC_CODES = {
   'file-too-large': 'A file over the size limit (setting `fluxWorkbench.validation.maxFileSize`).',
   'binary-file': 'A file with NUL bytes: not YAML.',
   'nesting-too-deep': 'Nesting deeper than the parser can take safely.',
+  'document-not-checked':
+    'A document over a size or complexity limit: only the Flux checks apply, not its schema.',
+  'validation-stopped':
+    'Validation of a very large file stopped at its time budget; the rest is checked later.',
+  'schema-not-followed':
+    'A `$schema` naming a local path that is not followed (outside the workspace, not a file).',
   'helm-template': 'Go template syntax (`{{ }}`) that is not YAML until Helm renders it.',
   'validation-failed': 'The YAML engine failed on this file; the message carries its error.',
   'file-unreadable': 'The command line could not read the file (permissions, a broken link).',

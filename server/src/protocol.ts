@@ -49,6 +49,18 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
 export interface InitializationOptions {
   /** Folder for caches the server keeps across sessions (remote schemas). */
   cacheDir?: string;
+  /**
+   * Whether the workspace is trusted (VS Code's workspace trust). Only then do `$schema` keys and
+   * modelines make the server read local schema files (inside the workspace folders). Absent:
+   * untrusted.
+   */
+  trusted?: boolean;
+}
+
+/** Client -> server: the workspace was trusted after start (vscode.workspace.onDidGrantWorkspaceTrust). */
+export const WorkspaceTrustNotification = 'flux/workspaceTrust';
+export interface WorkspaceTrustParams {
+  trusted: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { readmeLinks, type DiagnosticCode } from './diagnosticCodes';
 import { registerBuildHandler } from './handlers/build';
+import { BuildWorkerHost } from './handlers/buildHost';
 import { DiagnosticsScheduler } from './handlers/diagnostics';
 import { LiveHandlers } from './handlers/live';
 import {
@@ -25,9 +26,12 @@ import {
   type InitializationOptions,
   type SchemaStatusParams,
   type ServerSettings,
+  type WorkspaceTrustParams,
+  WorkspaceTrustNotification,
 } from './protocol';
 import { describeBuiltinOrigin } from './kubernetes/builtinSchemas';
 import { codeActions, fixIo } from './service/codeActions';
+import { LocalSchemaPolicy } from './service/localSchemas';
 import { FluxLanguageService, uriToPath } from './service/languageService';
 import { RemoteSchemaLoader } from './service/schemaLoader';
 import { Workspace } from './workspace/workspace';
@@ -36,11 +40,17 @@ import * as os from 'node:os';
 
 // Wiring only: the connection (IPC from VS Code, or --stdio for other editors), documents, handlers.
 const connection = createConnection(ProposedFeatures.all);
+// Libraries warn about input (the yaml package: "Keys with collection values will be stringified");
+// such a warning is about a user's file, not a failure of the server: it goes to the log as a line
+// of information, never to stderr as an error.
+process.removeAllListeners('warning');
+process.on('warning', (w) => connection.console.log(`${w.name}: ${w.message}`));
 const documents = new TextDocuments(TextDocument);
 const workspace = new Workspace();
 let service: FluxLanguageService | undefined;
 let settings: ServerSettings = DEFAULT_SERVER_SETTINGS;
 let roots: string[] = [];
+let trusted = false;
 let canPullConfiguration = false;
 let remote: RemoteSchemaLoader;
 const scheduler = new DiagnosticsScheduler(connection, documents, () => service);
@@ -58,6 +68,11 @@ connection.onInitialize((params: InitializeParams) => {
   });
   service = new FluxLanguageService(workspace.registry, workspace.model, remote, (f) =>
     workspace.problemsOf(f),
+  );
+  trusted = init.trusted === true;
+  service.localSchemas = new LocalSchemaPolicy(
+    () => roots,
+    () => trusted,
   );
   service.codeHref = codeLinks();
   service.label = (f) => workspace.label(f);
@@ -83,7 +98,7 @@ connection.onInitialized(async () => {
     const scan = await workspace.scan(root, { maxFileBytes: settings.validation.maxFileSize * 1024 * 1024 });
     connection.console.info(`indexed ${scan.files.length} YAML files under ${root}`);
   }
-  for (const doc of documents.all()) updateFromBuffer(doc);
+  for (const doc of documents.all()) await updateFromBuffer(doc);
   sendStatus();
   scheduler.scheduleAll();
 });
@@ -145,12 +160,12 @@ function sendStatus(): void {
   void connection.sendNotification(SchemaStatusNotification, params);
 }
 
-function updateFromBuffer(doc: TextDocument): void {
+async function updateFromBuffer(doc: TextDocument): Promise<void> {
   const file = uriToPath(doc.uri);
   if (file && Buffer.byteLength(doc.getText()) <= settings.validation.maxFileSize * 1024 * 1024) {
     const before = workspace.registry.generation;
     const pinsBefore = JSON.stringify(workspace.model.fluxPins());
-    workspace.updateFile(file, doc.getText());
+    await workspace.updateFileSliced(file, doc.getText());
     // New CRDs or a changed Flux pin change what every open document is judged against.
     if (
       workspace.registry.generation !== before ||
@@ -163,7 +178,7 @@ function updateFromBuffer(doc: TextDocument): void {
 }
 
 documents.onDidChangeContent(({ document }) => {
-  updateFromBuffer(document);
+  void updateFromBuffer(document);
   scheduler.schedule(document);
 });
 documents.onDidClose(({ document }) => {
@@ -194,6 +209,12 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
   scheduler.scheduleAll();
 });
 
+connection.onNotification(WorkspaceTrustNotification, (params: WorkspaceTrustParams) => {
+  trusted = params.trusted === true;
+  service?.forgetAll();
+  scheduler.scheduleAll();
+});
+
 connection.onNotification(ClusterCrdsNotification, (params: ClusterCrdsParams) => {
   const problems = workspace.registry.setClusterCrds(params.context, params.crds);
   if (problems.length) connection.console.warn(`${problems.length} cluster CRDs could not be converted`);
@@ -218,7 +239,12 @@ connection.onCompletion(async ({ textDocument, position }) => {
   return doc && service ? service.complete(doc, position) : null;
 });
 
-registerBuildHandler(connection, documents, () => roots);
+// Builds run on a thread of their own (see handlers/buildHost.ts), stopped at their time limit.
+const builds = new BuildWorkerHost(path.join(__dirname, 'build-worker.js'), (m) =>
+  connection.console.warn(m),
+);
+registerBuildHandler(connection, documents, () => roots, builds);
+connection.onShutdown(() => builds.dispose());
 new LiveHandlers(
   connection,
   () => workspace.model,

@@ -26,7 +26,13 @@ export class LspClient {
   stderr = '';
   private version = new Map<string, number>();
 
-  constructor(options: { configuration?: Record<string, unknown> } = {}) {
+  constructor(
+    private readonly options: {
+      configuration?: Record<string, unknown>;
+      /** Sent as initializationOptions (e.g. `trusted`, as VS Code's workspace trust says). */
+      initializationOptions?: Record<string, unknown>;
+    } = {},
+  ) {
     this.proc = spawn(process.execPath, [serverPath, '--stdio'], { stdio: 'pipe' });
     this.proc.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
     // A notification written while the server exits (after `exit`, or when a test ends) meets a
@@ -61,6 +67,9 @@ export class LspClient {
       processId: process.pid,
       rootUri: pathToFileURL(root).toString(),
       workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: 'ws' }],
+      ...(this.options.initializationOptions
+        ? { initializationOptions: this.options.initializationOptions }
+        : {}),
       capabilities: {
         workspace: { configuration: true },
         textDocument: { hover: { contentFormat: ['markdown'] } },

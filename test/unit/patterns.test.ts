@@ -128,3 +128,50 @@ describe('.sourceignore (gitignore rules of source-controller, via the ignore pa
     assert.equal(m.ignores(at(...Array(60).fill('a'), 'y'), false), false);
   });
 });
+
+describe('documents of a stream (pieces)', () => {
+  it('keeps directives and leading comments with the document they introduce', async () => {
+    const { splitDocuments } = await import('../../server/src/flux/pieces');
+    const pieces = splitDocuments('%YAML 1.2\n---\na: 1\n...\n%YAML 1.1\n---\nb: 2\n---\nc: 3\n');
+    assert.deepEqual(
+      pieces.map((p) => [p.line, p.text]),
+      [
+        [0, '%YAML 1.2\n---\na: 1\n'],
+        [3, '...\n%YAML 1.1\n---\nb: 2\n'],
+        [7, '---\nc: 3\n'],
+      ],
+    );
+    const modeline = splitDocuments('# yaml-language-server: $schema=x.json\n---\na: 1\n');
+    assert.equal(modeline.length, 1, 'a modeline above the first --- belongs to the first document');
+  });
+
+  it('counts compact nested sequences as nesting (class 9)', async () => {
+    const { checkText, DEFAULT_LIMITS } = await import('../../server/src/service/textGuards');
+    const v = checkText('- '.repeat(10_000) + 'x\n', DEFAULT_LIMITS);
+    assert.ok(!v.ok && /Nesting is 10000 levels deep/.test(v.reason));
+    assert.ok(checkText('- - - a\n- b: [c]\n', DEFAULT_LIMITS).ok);
+  });
+
+  it('measures documents the schema engine would take too long on (classes 1, 5, 6, 9)', async () => {
+    const { parseFile } = await import('../../server/src/workspace/documents');
+    const reason = (text: string): string | undefined => parseFile(text).docs[0]?.notChecked?.reason;
+    assert.match(reason('? '.repeat(30) + 'a\n') ?? '', /complex keys/);
+    const lines = Array.from({ length: 30 }, (_, i) => ' '.repeat(i * 2) + '? ').join('\n');
+    assert.match(reason(lines + 'a\n') ?? '', /complex keys/);
+    assert.match(
+      reason(Array.from({ length: 3000 }, (_, i) => `k${i}: v`).join('\n')) ?? '',
+      /more than 2,000 entries/,
+    );
+    const aliases = 'a: &a {x: 1}\n' + Array.from({ length: 1500 }, (_, i) => `b${i}: [*a, *a]`).join('\n');
+    assert.match(reason(aliases) ?? '', /aliases/);
+    assert.match(reason('list: [' + 'x, '.repeat(30_000) + 'y]') ?? '', /larger than the 64 KB/);
+    assert.equal(reason('apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n'), undefined);
+    const big = parseFile(
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  a: ' + 'x'.repeat(100_000),
+    );
+    assert.deepEqual(
+      [big.docs[0]!.apiVersion, big.docs[0]!.kind, big.docs[0]!.name],
+      ['v1', 'ConfigMap', 'big'],
+    );
+  });
+});

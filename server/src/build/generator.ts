@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllSafely, toJSSafely } from '../flux/safeYaml';
 import type { BuildFs } from '../io/io';
 import { addSourceIgnoreOf, type IgnoreMatcher } from './sourceIgnore';
 import { findKustomizationFile, type KustomizeConfig } from '../kustomize/kustomizationFile';
@@ -43,10 +43,10 @@ export async function findOrGenerateKustomization(
     const text = await fs.readFile(existing);
     let config: unknown;
     try {
-      const docs = parseAllDocuments(text);
-      const errs = Array.isArray(docs) ? docs.flatMap((d) => d.errors) : [];
+      const docs = parseAllSafely(text);
+      const errs = docs.flatMap((d) => d.errors);
       if (errs.length) throw new Error(errs[0]!.message);
-      config = Array.isArray(docs) && docs[0] ? docs[0].toJS({ maxAliasCount: 1000 }) : {};
+      config = docs[0] ? toJSSafely(docs[0], 1000) : {};
     } catch (err) {
       throw new GeneratorError(`invalid kustomization file ${existing}: ${(err as Error).message}`, existing);
     }
@@ -117,7 +117,7 @@ function cachedProblem(file: string, text: string): string | undefined {
 export function kubernetesYamlProblem(text: string): string | undefined {
   let docs;
   try {
-    docs = parseAllDocuments(text, { uniqueKeys: false });
+    docs = parseAllSafely(text, { uniqueKeys: false });
   } catch (err) {
     return (err as Error).message;
   }
@@ -126,7 +126,7 @@ export function kubernetesYamlProblem(text: string): string | undefined {
     if (doc.errors.length) return doc.errors[0]!.message;
     let obj: unknown;
     try {
-      obj = doc.toJS({ maxAliasCount: 1000 });
+      obj = toJSSafely(doc, 1000);
     } catch (err) {
       return (err as Error).message;
     }

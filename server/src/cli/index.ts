@@ -22,6 +22,10 @@ function load<T>(bundle: string): T {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // Libraries warn about input (the yaml package on collection keys): a note about a user's file,
+  // not an error of this program, so it goes to stdout with the findings, never to stderr.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => process.stdout.write(`note: ${w.message}\n`));
   if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE + '\n');
     return 0;

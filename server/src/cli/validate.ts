@@ -97,6 +97,13 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
   const target = service.fluxTarget();
   if (target.pinned)
     process.stdout.write(`note: API versions are judged against Flux ${target.minor}: ${target.reason}\n`);
+  // The user chose to check these repositories: local schema files inside them are read (only
+  // regular files, only inside), as in a trusted workspace.
+  const { LocalSchemaPolicy } = await import('../service/localSchemas');
+  service.localSchemas = new LocalSchemaPolicy(
+    () => roots,
+    () => true,
+  );
 
   const files: string[] = [];
   for (const t of targets) files.push(...(statSync(t).isDirectory() ? await listYamlFiles(t) : [t]));

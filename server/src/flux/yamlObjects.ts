@@ -1,4 +1,5 @@
-import { parseAllDocuments, type Document, type LineCounter } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { parseAllSafely, toJSSafely } from './safeYaml';
 import { isObject } from './jsonSchema';
 
 /** A document of a YAML stream whose root is a mapping, with that mapping as plain data. */
@@ -16,7 +17,7 @@ export interface YamlObject {
 export function yamlObjects(text: string, lineCounter?: LineCounter): YamlObject[] {
   let docs;
   try {
-    docs = parseAllDocuments(text, { uniqueKeys: false, ...(lineCounter ? { lineCounter } : {}) });
+    docs = parseAllSafely(text, { uniqueKeys: false, ...(lineCounter ? { lineCounter } : {}) });
   } catch {
     return [];
   }
@@ -24,7 +25,7 @@ export function yamlObjects(text: string, lineCounter?: LineCounter): YamlObject
   (Array.isArray(docs) ? docs : []).forEach((doc, index) => {
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: 100 });
+      value = toJSSafely(doc, 100);
     } catch {
       return;
     }

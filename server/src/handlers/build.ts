@@ -14,7 +14,12 @@ import {
   type ClusterObjectParams,
   type ClusterObjectResult,
 } from '../protocol';
-import { BuildPreviewService, diskText } from '../service/buildPreview';
+import { diskText, type BuildContext } from '../service/buildPreview';
+
+/** What builds: BuildPreviewService itself, or the host of the worker thread that runs it. */
+export interface BuildRunner {
+  build(params: BuildParams, ctx: BuildContext): Promise<BuildResult>;
+}
 
 /**
  * `flux/build` and `flux/gitRevision`: request -> BuildPreviewService -> result. Settings are pulled per request (they may
@@ -24,7 +29,7 @@ export function registerBuildHandler(
   connection: Connection,
   documents: TextDocuments<TextDocument>,
   roots: () => readonly string[],
-  service = new BuildPreviewService(),
+  service: BuildRunner,
 ): void {
   connection.onRequest(BuildRequest, async (params: BuildParams, token): Promise<BuildResult> => {
     const controller = new AbortController();

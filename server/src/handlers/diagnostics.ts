@@ -43,9 +43,10 @@ export class DiagnosticsScheduler {
     const doc = this.documents.get(uri);
     if (!service || !doc || doc.version !== version) return;
     try {
-      const result = await service.validate(doc);
-      const now = this.documents.get(uri);
-      if (!now || now.version !== version) return; // superseded while validating
+      const superseded = (): boolean => this.documents.get(uri)?.version !== version;
+      // A newer edit stops this run between two documents; its own run follows.
+      const result = await service.validate(doc, { isCancelled: superseded });
+      if (result.cancelled || superseded()) return;
       for (const note of result.notes) {
         if (this.reportedModelines.has(note.url)) continue;
         this.reportedModelines.add(note.url);

@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
@@ -26,15 +25,20 @@ import {
 } from '../flux/schemaRegistry';
 import type { WorkspaceModel } from '../workspace/model';
 import { kustomizationSchema } from '../kustomize/kustomizationSchema';
+import { notCheckedMessage } from '../flux/complexity';
+import { isBlankDocument, pieceAt, shiftRanges } from '../flux/pieces';
 import {
+  DEFAULT_PIECE_LIMITS,
   docAt,
   nullValueAt,
+  parseFile,
   parsePieces,
   pathAt,
   splitDocuments,
   type DocInfo,
   type ParsedFile,
   type Piece,
+  type PieceLimits,
 } from '../workspace/documents';
 import { nameEngineDiagnostic } from './engineCodes';
 import { documentSnippetCompletions } from './snippets';
@@ -43,7 +47,9 @@ import type { SemanticAnalysis } from '../semantics/analysis';
 import { toDiagnostic } from '../semantics/findings';
 import { textHash } from '../workspace/fileIndex';
 import { blankModelines, findModelines } from './modelines';
+import { LocalSchemaPolicy, NOT_FOLLOWED } from './localSchemas';
 import type { RemoteSchemaLoader } from './schemaLoader';
+import { SliceClock } from '../io/slices';
 import { checkText, DEFAULT_LIMITS, type TextLimits } from './textGuards';
 
 export const DIAGNOSTIC_SOURCE = 'flux-workbench';
@@ -70,6 +76,42 @@ export interface ValidationNote {
 export interface ValidationResult {
   diagnostics: Diagnostic[];
   notes: ValidationNote[];
+  /** Set when `isCancelled` stopped the work: the diagnostics are not the document's. */
+  cancelled?: true;
+}
+
+export interface ValidateOptions {
+  /** Asked between documents; true stops the work (a newer edit of the same document). */
+  isCancelled?: () => boolean;
+}
+
+/** The service's limits: the cheap text guards, the per-document limits, the time slicing. */
+export interface ServiceLimits extends TextLimits {
+  pieces: PieceLimits;
+  /** Longest stretch of main-thread work before other requests get their turn. */
+  sliceMs: number;
+  /** Main-thread time one validation may take before it stops and says so. */
+  validationBudgetMs: number;
+}
+
+export const DEFAULT_SERVICE_LIMITS: ServiceLimits = {
+  ...DEFAULT_LIMITS,
+  pieces: DEFAULT_PIECE_LIMITS,
+  sliceMs: 20,
+  validationBudgetMs: 10_000,
+};
+
+/** A document version as the service works on it: its pieces, their parse, modeline notes. */
+interface Prepared {
+  version: number;
+  text: string;
+  file: ParsedFile;
+  pieces: Piece[];
+  notes: ValidationNote[];
+  /** Modelines naming local files that are not followed (outside the workspace, not a file, ...). */
+  modelineDiagnostics: Diagnostic[];
+  /** The text documents given to the schema engine for hover and completion, by piece text. */
+  pieceDocs: Map<string, TextDocument>;
 }
 
 /**
@@ -78,21 +120,11 @@ export interface ValidationResult {
  */
 export class FluxLanguageService {
   private readonly yls: LanguageService;
-  private readonly parsed = new Map<
-    string,
-    {
-      version: number;
-      text: string;
-      file: ParsedFile;
-      pieces: Piece[];
-      effective: TextDocument;
-      notes: ValidationNote[];
-    }
-  >();
+  private readonly parsed = new Map<string, Prepared>();
   private readonly segmentCache = new Map<string, Map<string, Diagnostic[]>>();
   private segmentGeneration = -1;
   private readonly parseCache = new Map<string, Map<string, DocInfo[]>>();
-  limits: TextLimits = DEFAULT_LIMITS;
+  limits: ServiceLimits = DEFAULT_SERVICE_LIMITS;
   /**
    * How long a request waits for a modeline's schema; a slower load goes on in the background and
    * the Flux schemas answer meanwhile. The CLI waits for the load (Infinity).
@@ -104,6 +136,8 @@ export class FluxLanguageService {
   parseCacheFor: ((file: string) => Map<string, DocInfo[]> | undefined) | undefined;
   /** A file's name for messages (workspace-relative in the server and CLI). */
   label: (file: string) => string = (f) => f;
+  /** Which local schema files `$schema` keys and modelines may name (none until the host says). */
+  localSchemas: LocalSchemaPolicy = LocalSchemaPolicy.none();
   /** The `codeDescription.href` of a code (the server links to its README); none by default. */
   codeHref: (code: DiagnosticCode) => string | undefined = () => undefined;
 
@@ -184,7 +218,8 @@ export class FluxLanguageService {
       const builtin = builtins?.find(group, version, kind);
       return (builtin && (await builtins!.schemaText(builtin))) ?? '{}';
     }
-    if (uri.startsWith('file:')) return readFile(fileURLToPath(uri), 'utf8');
+    // A repository's `$schema` or modeline never makes the server read outside the workspace.
+    if (uri.startsWith('file:')) return this.localSchemas.read(uri);
     return this.remote.load(uri);
   }
 
@@ -221,29 +256,60 @@ export class FluxLanguageService {
     if (cached && cached.version === doc.version && cached.text === text) return cached;
     const notes: ValidationNote[] = [];
     const unloadable = [];
+    const modelineDiagnostics: Diagnostic[] = [];
     for (const m of findModelines(text)) {
-      const check = await this.remote.check(this.resolveRef(doc.uri, m.url), this.remoteWaitMs);
+      const ref = this.resolveRef(doc.uri, m.url);
+      if (ref.startsWith('file:') || !/^[a-z][a-z0-9+.-]*:/i.test(ref)) {
+        const refusal = await this.localSchemas.refusal(ref.startsWith('file:') ? ref : 'file:' + ref);
+        if (refusal) {
+          unloadable.push(m);
+          modelineDiagnostics.push(
+            diag(
+              doc,
+              [m.start, m.end],
+              DiagnosticSeverity.Warning,
+              `Schema ${m.url} ${refusal}`,
+              'schema-not-followed',
+            ),
+          );
+        }
+        continue;
+      }
+      const check = await this.remote.check(ref, this.remoteWaitMs);
       if (!check.ok) {
         unloadable.push(m);
         if (!check.pending) notes.push({ kind: 'modeline-unloaded', url: m.url, reason: check.reason });
       }
     }
-    // The documents are parsed from the text as written (a parse the workspace scan made is reused).
+    // The documents are parsed from the text as written (a parse the workspace scan made is reused);
+    // new ones in slices that yield the thread (a file of 50,000 documents, say).
     const rawPieces = splitDocuments(text);
     let parseCache = this.parseCache.get(doc.uri);
     if (!parseCache) {
       const path = uriToPath(doc.uri);
       this.parseCache.set(doc.uri, (parseCache = (path && this.parseCacheFor?.(path)) || new Map()));
     }
-    const file = parsePieces(rawPieces, parseCache);
+    const clock = new SliceClock(this.limits.sliceMs);
+    for (const piece of rawPieces) {
+      if (parseCache.has(piece.text)) continue;
+      await clock.yieldIfDue();
+      parseCache.set(piece.text, parseFile(piece.text, this.limits.pieces).docs);
+    }
+    const file = parsePieces(rawPieces, parseCache, this.limits.pieces);
     let effectiveText = blankModelines(text, unloadable);
     if (/(^|[\\/])kustomization\.ya?ml$/.test(doc.uri))
       effectiveText = canonicalKustomizeKeys(effectiveText, file.docs);
-    // yaml-language-server caches parses by uri + version only; a version of our own keeps a reopened
-    // document (whose version restarts) from being answered with a stale parse.
-    const effective = TextDocument.create(doc.uri, doc.languageId, ++engineVersion, effectiveText);
+    // The schema engine sees the effective text (offsets unchanged), one document at a time.
     const pieces = effectiveText === text ? rawPieces : splitDocuments(effectiveText);
-    const entry = { version: doc.version, text, file, pieces, effective, notes };
+    const entry: Prepared = {
+      version: doc.version,
+      text,
+      file,
+      pieces,
+      notes,
+      modelineDiagnostics,
+      pieceDocs: new Map(),
+    };
     this.parsed.set(doc.uri, entry);
     return entry;
   }
@@ -257,13 +323,26 @@ export class FluxLanguageService {
     }
   }
 
+  /** Drops every cached parse and finding (what a schema file may be read changed). */
+  forgetAll(): void {
+    for (const uri of [...this.parsed.keys()]) this.forget(uri);
+    this.segmentCache.clear();
+    this.configure(); // the engine's own schema cache, failed loads included
+  }
+
   forget(uri: string): void {
     this.parsed.delete(uri);
     this.segmentCache.delete(uri);
     this.parseCache.delete(uri);
   }
 
-  async validate(doc: TextDocument): Promise<ValidationResult> {
+  /**
+   * Diagnostics of a document. The work is done one YAML document at a time, yielding the thread
+   * every few milliseconds so that other requests are answered meanwhile; `isCancelled` (a newer
+   * edit) stops it between documents, and after `limits.validationBudgetMs` of this thread's time
+   * it stops with an information diagnostic naming what was not checked.
+   */
+  async validate(doc: TextDocument, options: ValidateOptions = {}): Promise<ValidationResult> {
     const text = doc.getText();
     const guard = checkText(text, this.limits);
     if (!guard.ok)
@@ -282,8 +361,11 @@ export class FluxLanguageService {
     }
     const entry = await this.prepare(doc);
     let raw: Diagnostic[];
+    let own: Diagnostic[];
     try {
-      raw = await this.validateDocuments(doc.uri, entry.effective.languageId, entry.pieces);
+      const found = await this.validateDocuments(doc, entry.pieces, entry.file, options);
+      if (!found) return { diagnostics: [], notes: entry.notes, cancelled: true };
+      ({ raw, own } = found);
     } catch (err) {
       const message = `Validation failed inside the YAML engine: ${(err as Error).message}`;
       return {
@@ -318,6 +400,7 @@ export class FluxLanguageService {
         out.push(kept);
       }
     }
+    out.push(...own, ...entry.modelineDiagnostics.map((d) => ({ ...d })));
     out.push(...this.fluxDiagnostics(doc, entry.file, filePath));
     if (filePath) out.push(...this.crdProblemDiagnostics(doc, entry.file, filePath));
     if (filePath && this.semantics) out.push(...this.semanticDiagnostics(filePath, text));
@@ -343,7 +426,13 @@ export class FluxLanguageService {
    * not change: an edit in a 5,000-line file re-validates only the document it touched. YAML anchors,
    * keys and schemas never cross a `---`, so per-document results equal whole-file results.
    */
-  private async validateDocuments(uri: string, languageId: string, pieces: Piece[]): Promise<Diagnostic[]> {
+  private async validateDocuments(
+    doc: TextDocument,
+    pieces: Piece[],
+    file: ParsedFile,
+    options: ValidateOptions,
+  ): Promise<{ raw: Diagnostic[]; own: Diagnostic[] } | undefined> {
+    const uri = doc.uri;
     // Findings depend on the schemas: a change of schema source (bundle loaded, CRDs found) voids them.
     if (this.segmentGeneration !== this.registry.generation) {
       this.segmentCache.clear();
@@ -351,20 +440,52 @@ export class FluxLanguageService {
     }
     const previous = this.segmentCache.get(uri) ?? new Map<string, Diagnostic[]>();
     const next = new Map<string, Diagnostic[]>();
-    const out: Diagnostic[] = [];
-    for (const seg of pieces) {
+    const raw: Diagnostic[] = [];
+    const own: Diagnostic[] = [];
+    const clock = new SliceClock(this.limits.sliceMs);
+    let stopped = false;
+    let docIndex = 0;
+    for (let p = 0; p < pieces.length; p++) {
+      const seg = pieces[p]!;
+      // The documents parsed from this piece (docs are in file order, each based at its piece).
+      const docs: DocInfo[] = [];
+      while (docIndex < file.docs.length && file.docs[docIndex]!.base <= seg.offset) {
+        if (file.docs[docIndex]!.base === seg.offset) docs.push(file.docs[docIndex]!);
+        docIndex++;
+      }
+      const skipped = docs.find((d) => d.notChecked || d.typeProblem);
+      if (skipped) {
+        own.push(this.skippedDiagnostic(doc, seg, skipped));
+        continue;
+      }
       let found = next.get(seg.text) ?? previous.get(seg.text);
       // Nothing but markers and comments: nothing to check (and the engine logs a spurious error on it).
       if (!found && isBlankDocument(seg.text)) found = [];
       if (!found) {
+        if (await clock.yieldIfDue()) {
+          if (options.isCancelled?.()) return undefined;
+          if (clock.spentMs > this.limits.validationBudgetMs) {
+            own.push(
+              info(
+                doc,
+                seg.offset,
+                seg.offset,
+                `Validation stopped after ${Math.round(clock.spentMs)} ms: documents ${p + 1} to ${pieces.length} of this file (from line ${seg.line + 1}) were not checked against their schemas this time. They are checked on later edits.`,
+                'validation-stopped',
+              ),
+            );
+            stopped = true;
+            break;
+          }
+        }
         found = await this.yls.doValidation(
-          TextDocument.create(uri, languageId, ++engineVersion, seg.text),
+          TextDocument.create(uri, doc.languageId, ++engineVersion, seg.text),
           true,
         );
       }
       next.set(seg.text, found);
       for (const d of found) {
-        out.push({
+        raw.push({
           ...d,
           range: {
             start: { line: d.range.start.line + seg.line, character: d.range.start.character },
@@ -373,8 +494,27 @@ export class FluxLanguageService {
         });
       }
     }
+    // Results of documents not reached this time stay for the next run.
+    if (stopped) for (const [text, found] of previous) if (!next.has(text)) next.set(text, found);
     this.segmentCache.set(uri, next);
-    return out;
+    return { raw, own };
+  }
+
+  /** Why a document was not given to the schema engine, said on the document. */
+  private skippedDiagnostic(doc: TextDocument, seg: Piece, d: DocInfo): Diagnostic {
+    if (d.typeProblem) {
+      const { key, range, source } = d.typeProblem;
+      return diag(
+        doc,
+        range,
+        DiagnosticSeverity.Error,
+        `${key} must be a string${key === 'apiVersion' ? ' such as "v1" or "kustomize.toolkit.fluxcd.io/v1"' : ' such as "ConfigMap"'}, not ${source.trim()}: this document is not checked against a schema.`,
+        'wrong-type',
+      );
+    }
+    const firstLine = seg.text.indexOf('\n');
+    const end = seg.offset + (firstLine < 0 ? seg.text.length : firstLine);
+    return info(doc, seg.offset, end, notCheckedMessage(d.notChecked!.reason), 'document-not-checked');
   }
 
   /** Drops diagnostics that are false alarms for a Flux repository, each for a stated reason. */
@@ -468,8 +608,14 @@ export class FluxLanguageService {
       d.message = `Custom tag ${unresolvedTag[1]}: the Kubernetes API does not understand YAML tags.`;
     }
     if (code === 'schema-unavailable') {
-      // Only `$schema:` properties get here (modelines are checked first): say it quietly.
-      d.severity = DiagnosticSeverity.Information;
+      if (message.includes(NOT_FOLLOWED)) {
+        // A local path this server will not read: the user should know the schema is not in use.
+        d.code = 'schema-not-followed';
+        d.severity = DiagnosticSeverity.Warning;
+      } else {
+        // Only `$schema:` properties get here (modelines are checked first): say it quietly.
+        d.severity = DiagnosticSeverity.Information;
+      }
     }
     return d;
   }
@@ -523,6 +669,7 @@ export class FluxLanguageService {
     // A patch with an explicit target patches what the target names: its own apiVersion is not used.
     if (filePath && this.model.isTargetedPatchFile(filePath)) return out;
     for (const info of file.docs) {
+      if (info.typeProblem) continue; // said already: not a Kubernetes object the engines can read
       if (info.kind && !info.apiVersion && info.kindRange) {
         out.push(
           diag(
@@ -646,12 +793,54 @@ export class FluxLanguageService {
     });
   }
 
-  async complete(doc: TextDocument, position: Position): Promise<CompletionList | null> {
-    if (!checkText(doc.getText(), this.limits).ok) return null;
+  /**
+   * The YAML document (piece) at a position, as the text document the schema engine is given:
+   * only that document is parsed, so a request costs the size of one document, not of the file.
+   * Undefined, with the reason, when the document is not given to the engine.
+   */
+  private async pieceFor(
+    doc: TextDocument,
+    position: Position,
+  ): Promise<
+    | { ok: true; entry: Prepared; piece: Piece; pieceDoc: TextDocument; at: Position }
+    | { ok: false; reason?: string }
+  > {
+    if (!checkText(doc.getText(), this.limits).ok) return { ok: false };
     const entry = await this.prepare(doc);
+    const offset = doc.offsetAt(position);
+    const piece = pieceAt(entry.pieces, offset);
+    if (!piece) return { ok: false };
+    for (const d of entry.file.docs) {
+      if (d.base !== piece.offset) continue;
+      if (d.notChecked) return { ok: false, reason: notCheckedMessage(d.notChecked.reason) };
+      if (d.typeProblem)
+        return {
+          ok: false,
+          reason: `${d.typeProblem.key} is not a string: this document is not checked against a schema.`,
+        };
+    }
+    let pieceDoc = entry.pieceDocs.get(piece.text);
+    if (!pieceDoc) {
+      // yaml-language-server caches parses by uri + version only; a version of our own keeps a
+      // reopened document (whose version restarts) from being answered with a stale parse.
+      pieceDoc = TextDocument.create(doc.uri, doc.languageId, ++engineVersion, piece.text);
+      entry.pieceDocs.set(piece.text, pieceDoc);
+    }
+    return {
+      ok: true,
+      entry,
+      piece,
+      pieceDoc,
+      at: { line: position.line - piece.line, character: position.character },
+    };
+  }
+
+  async complete(doc: TextDocument, position: Position): Promise<CompletionList | null> {
+    const p = await this.pieceFor(doc, position);
+    if (!p.ok) return null;
     let list: CompletionList | null;
     try {
-      list = await this.yls.doComplete(entry.effective, position, true);
+      list = shiftRanges(await this.yls.doComplete(p.pieceDoc, p.at, true), p.piece.line);
     } catch {
       return null; // e.g. recursive anchors overflow the engine's stack
     }
@@ -662,16 +851,20 @@ export class FluxLanguageService {
   }
 
   async hover(doc: TextDocument, position: Position): Promise<Hover | null> {
-    if (!checkText(doc.getText(), this.limits).ok) return null;
-    const entry = await this.prepare(doc);
+    const p = await this.pieceFor(doc, position);
+    if (!p.ok) {
+      return p.reason
+        ? { contents: { kind: MarkupKind.Markdown, value: `Flux Workbench: ${p.reason}` } }
+        : null;
+    }
     let hover: Hover | null;
     try {
-      hover = await this.yls.doHover(entry.effective, position);
+      hover = shiftRanges(await this.yls.doHover(p.pieceDoc, p.at), p.piece.line);
     } catch {
       return null;
     }
     if (!hover) return null;
-    const footer = this.schemaFooter(doc, entry.file, doc.offsetAt(position));
+    const footer = this.schemaFooter(doc, p.entry.file, doc.offsetAt(position));
     const value = hoverText(hover);
     return {
       contents: { kind: MarkupKind.Markdown, value: footer ? `${value}\n\n---\n${footer}` : value },
@@ -724,13 +917,6 @@ function looksLikeGoTemplate(text: string, diagnostics: Diagnostic[]): boolean {
         !/^Unresolved tag/.test(msg(d)),
     )
   );
-}
-
-function isBlankDocument(text: string): boolean {
-  return text.split('\n').every((l) => {
-    const t = l.trim();
-    return t === '' || t === '---' || t === '...' || t.startsWith('#');
-  });
 }
 
 function msg(d: Diagnostic): string {

@@ -3,7 +3,10 @@
  * when their schema loads; when it cannot be loaded (offline, 404), the modeline is blanked in the
  * text given to the schema engine, so Flux kinds are still checked with the Flux schemas.
  */
-const MODELINE = /^[ \t]*#[ \t]*yaml-language-server[ \t]*:[^\n]*?\$schema=([^\s]+)[^\n]*$/gm;
+// The forms yaml-language-server honours: `# yaml-language-server: $schema=<url>`, the same with
+// `$schema: <url>`, and `# $schema: <url>`.
+const MODELINE =
+  /^[ \t]*#[ \t]+(?:yaml-language-server[ \t]*:[^\n]*?\$schema(?:=|:[ \t]*)|\$schema:[ \t]*)(\S+)[^\n]*$/gm;
 
 export interface Modeline {
   url: string;
@@ -12,7 +15,7 @@ export interface Modeline {
 }
 
 export function findModelines(text: string): Modeline[] {
-  if (!text.includes('yaml-language-server')) return [];
+  if (!text.includes('$schema')) return [];
   const out: Modeline[] = [];
   for (const m of text.matchAll(MODELINE)) {
     out.push({ url: m[1]!, start: m.index!, end: m.index! + m[0].length });

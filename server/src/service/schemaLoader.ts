@@ -8,6 +8,35 @@ export interface RemoteSchemaOptions {
   timeoutMs: number;
   /** Folder for the on-disk cache; none means memory only. */
   cacheDir?: string;
+  /** Largest schema accepted (bytes); a larger answer is cut off and refused. */
+  maxBytes?: number;
+}
+
+/** Remote schemas are JSON Schema documents: the largest in common use are a few megabytes. */
+export const MAX_REMOTE_SCHEMA_BYTES = 16 * 1024 * 1024;
+
+/** The body of a response, refused once it grows past `max` bytes (the rest is never read). */
+async function readLimited(res: Response, max: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (declared > max) {
+    await res.body?.cancel();
+    throw new Error(`larger than ${Math.round(max / 1048576)} MB (${Math.round(declared / 1048576)} MB)`);
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel();
+      throw new Error(`larger than ${Math.round(max / 1048576)} MB`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
@@ -85,7 +114,7 @@ export class RemoteSchemaLoader {
       throw new Error(cause ? `unreachable (${cause})` : (err as Error).message);
     }
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const text = await res.text();
+    const text = await readLimited(res, this.options.maxBytes ?? MAX_REMOTE_SCHEMA_BYTES);
     JSON.parse(text); // refuse to cache garbage
     if (cacheFile) {
       await mkdir(path.dirname(cacheFile), { recursive: true });

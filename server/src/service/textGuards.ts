@@ -1,3 +1,6 @@
+import { formatBytes } from '../flux/complexity';
+import { maxNesting } from '../flux/pieces';
+
 /** Cheap checks made before any parsing, so hostile input is refused in linear time. */
 export interface TextLimits {
   maxFileBytes: number;
@@ -32,38 +35,6 @@ export function checkText(text: string, limits: TextLimits): GuardVerdict {
   return { ok: true };
 }
 
-/** An upper bound of structural depth: flow brackets plus indentation steps. */
-function maxNesting(text: string): number {
-  let flow = 0;
-  let maxFlow = 0;
-  let maxIndent = 0;
-  let lineStart = true;
-  let indent = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) {
-      lineStart = true;
-      indent = 0;
-      continue;
-    }
-    if (lineStart) {
-      if (c === 32) {
-        indent++;
-        continue;
-      }
-      lineStart = false;
-      if (indent > maxIndent) maxIndent = indent;
-    }
-    if (c === 91 || c === 123) {
-      if (++flow > maxFlow) maxFlow = flow;
-    } else if ((c === 93 || c === 125) && flow > 0) flow--;
-  }
-  // Two spaces per level is the common indentation; a rough bound is all that is needed.
-  return Math.max(maxFlow, Math.floor(maxIndent / 2));
-}
+export { maxNesting };
 
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
-  return `${n} bytes`;
-}
+export { formatBytes };

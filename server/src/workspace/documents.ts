@@ -1,4 +1,18 @@
 import { parseAllDocuments, isMap, isScalar, isSeq, type Node } from 'yaml';
+import { DEFAULT_COMPLEXITY, formatBytes, measureDocument, type ComplexityLimits } from '../flux/complexity';
+import { maxNesting } from '../flux/pieces';
+import { MAX_PARSE_NESTING } from '../flux/safeYaml';
+
+/** Limits applied to each piece (document) of a file before and after parsing it. */
+export interface PieceLimits {
+  maxNesting: number;
+  complexity: ComplexityLimits;
+}
+
+export const DEFAULT_PIECE_LIMITS: PieceLimits = {
+  maxNesting: MAX_PARSE_NESTING,
+  complexity: DEFAULT_COMPLEXITY,
+};
 
 /** The facts about one YAML document of a file that Flux features need. */
 export interface DocInfo {
@@ -16,18 +30,55 @@ export interface DocInfo {
   apiVersionRange?: [number, number];
   kindRange?: [number, number];
   contents: Node | null;
+  /** Set when the schema engine is not given this document (see complexity.ts). */
+  notChecked?: NotChecked;
+  typeProblem?: TypeProblem;
 }
 
 export interface ParsedFile {
   docs: DocInfo[];
 }
 
-/** Parses a file's documents for Flux facts. Never throws: a broken file yields what could be read. */
-export function parseFile(text: string): ParsedFile {
+/** Why a document is not given to the schema engine (too large or too costly); unset when it is. */
+export interface NotChecked {
+  reason: string;
+}
+
+/** A root `apiVersion` or `kind` that is not a string: not a Kubernetes object the engines can read. */
+export interface TypeProblem {
+  key: 'apiVersion' | 'kind';
+  /** Offsets in the file. */
+  range: [number, number];
+  source: string;
+}
+
+/**
+ * Parses a file's documents for Flux facts. Never throws: a broken file yields what could be read.
+ * A text nested deeper than `limits.maxNesting` is not parsed (the parser recurses per level), and
+ * one over `limits.maxDocumentBytes` is read by a line scan for its apiVersion, kind and name only.
+ */
+export function parseFile(text: string, limits: PieceLimits = DEFAULT_PIECE_LIMITS): ParsedFile {
+  if (text.length > limits.complexity.maxDocumentBytes) {
+    return {
+      docs: [
+        scanDocInfo(text, {
+          reason: `it is ${formatBytes(Buffer.byteLength(text))}, larger than the ${formatBytes(limits.complexity.maxDocumentBytes)} checked per document`,
+        }),
+      ],
+    };
+  }
+  const depth = maxNesting(text);
+  if (depth > limits.maxNesting) {
+    return {
+      docs: [
+        scanDocInfo(text, { reason: `it is nested ${depth} levels deep, more than ${limits.maxNesting}` }),
+      ],
+    };
+  }
   const docs: DocInfo[] = [];
   let parsed;
   try {
-    parsed = parseAllDocuments(text, { uniqueKeys: false, keepSourceTokens: false });
+    parsed = parseAllDocuments(text, { uniqueKeys: false, keepSourceTokens: false, logLevel: 'error' });
   } catch {
     return { docs };
   }
@@ -35,12 +86,22 @@ export function parseFile(text: string): ParsedFile {
   list.forEach((doc, index) => {
     const [start, , end] = doc.range;
     const info: DocInfo = { index, base: 0, start, end, labels: {}, contents: doc.contents };
+    const verdict = measureDocument(doc.contents, limits.complexity);
+    if (!verdict.ok) info.notChecked = { reason: verdict.reason };
     const root = doc.contents;
     if (isMap(root)) {
       for (const pair of root.items) {
         const key = isScalar(pair.key) ? pair.key.value : undefined;
-        const value = pair.value;
-        if (key === 'apiVersion' && isScalar(value) && typeof value.value === 'string') {
+        const value = pair.value as Node | null;
+        if ((key === 'apiVersion' || key === 'kind') && value && !isPlainString(value)) {
+          if (value.range && !(isScalar(value) && value.value === null)) {
+            info.typeProblem = {
+              key,
+              range: [value.range[0], value.range[1]],
+              source: text.slice(value.range[0], Math.min(value.range[1], value.range[0] + 40)),
+            };
+          }
+        } else if (key === 'apiVersion' && isScalar(value) && typeof value.value === 'string') {
           info.apiVersion = value.value;
           if (value.range) info.apiVersionRange = [value.range[0], value.range[1]];
         } else if (key === 'kind' && isScalar(value) && typeof value.value === 'string') {
@@ -66,6 +127,50 @@ export function parseFile(text: string): ParsedFile {
   return { docs };
 }
 
+function isPlainString(n: Node): boolean {
+  return isScalar(n) && typeof n.value === 'string' && !n.tag;
+}
+
+/**
+ * The apiVersion, kind and name of a document too large to parse on the main thread, from its
+ * root-level lines (`apiVersion: x` at column 0, `name:` indented under `metadata:`).
+ */
+function scanDocInfo(text: string, notChecked: NotChecked): DocInfo {
+  const info: DocInfo = {
+    index: 0,
+    base: 0,
+    start: 0,
+    end: text.length,
+    labels: {},
+    contents: null,
+    notChecked,
+  };
+  const root = /^(apiVersion|kind|metadata):[ \t]*(.*)$/gm;
+  let inMetadata = false;
+  for (let m = root.exec(text); m; m = root.exec(text)) {
+    const value = unquote(m[2]!);
+    const from = m.index + m[0].length - m[2]!.length;
+    if (m[1] === 'apiVersion' && value && info.apiVersion === undefined) {
+      info.apiVersion = value;
+      info.apiVersionRange = [from, from + m[2]!.trimEnd().length];
+    } else if (m[1] === 'kind' && value && info.kind === undefined) {
+      info.kind = value;
+      info.kindRange = [from, from + m[2]!.trimEnd().length];
+    }
+    inMetadata = m[1] === 'metadata';
+    if (inMetadata) {
+      const name = /^[ ]{2}name:[ \t]*(.*)$/m.exec(text.slice(m.index, m.index + 4096));
+      if (name) info.name = unquote(name[1]!);
+    }
+  }
+  return info;
+}
+
+function unquote(v: string): string {
+  const t = v.replace(/\s+#.*$/, '').trim();
+  return /^(["']).*\1$/.test(t) ? t.slice(1, -1) : t;
+}
+
 /**
  * Parses a file piece by piece (see splitDocuments), reusing the parse of every piece whose text is
  * in `cache`; the cache is refilled with the pieces of this text only.
@@ -73,17 +178,21 @@ export function parseFile(text: string): ParsedFile {
 export function parsePieces(
   pieces: Array<{ offset: number; text: string }>,
   cache: Map<string, DocInfo[]>,
+  limits: PieceLimits = DEFAULT_PIECE_LIMITS,
 ): ParsedFile {
   const docs: DocInfo[] = [];
   const seen = new Map<string, DocInfo[]>();
   for (const piece of pieces) {
-    const local = seen.get(piece.text) ?? cache.get(piece.text) ?? parseFile(piece.text).docs;
+    const local = seen.get(piece.text) ?? cache.get(piece.text) ?? parseFile(piece.text, limits).docs;
     seen.set(piece.text, local);
     for (const d of local) {
       const shift = (r: [number, number] | undefined): [number, number] | undefined =>
         r ? [r[0] + piece.offset, r[1] + piece.offset] : undefined;
       const apiVersionRange = shift(d.apiVersionRange);
       const kindRange = shift(d.kindRange);
+      const typeProblem = d.typeProblem
+        ? { ...d.typeProblem, range: shift(d.typeProblem.range)! }
+        : undefined;
       docs.push({
         ...d,
         index: docs.length,
@@ -92,6 +201,7 @@ export function parsePieces(
         end: d.end + piece.offset,
         ...(apiVersionRange ? { apiVersionRange } : {}),
         ...(kindRange ? { kindRange } : {}),
+        ...(typeProblem ? { typeProblem } : {}),
       });
     }
   }
@@ -100,8 +210,19 @@ export function parsePieces(
   return { docs };
 }
 
+/** The document holding `offset` (documents are in file order), else the last one. */
 export function docAt(file: ParsedFile, offset: number): DocInfo | undefined {
-  return file.docs.find((d) => offset >= d.start && offset <= d.end) ?? file.docs[file.docs.length - 1];
+  const docs = file.docs;
+  let lo = 0;
+  let hi = docs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const d = docs[mid]!;
+    if (offset < d.start) hi = mid - 1;
+    else if (offset > d.end) lo = mid + 1;
+    else return d;
+  }
+  return docs[docs.length - 1];
 }
 
 /** The key path of the innermost map or sequence containing `offset` in `node`, e.g. ["spec", "chart"]. */
@@ -171,34 +292,5 @@ export function nullValueAt(
   return walk(node, [], 0);
 }
 
-/**
- * Splits a YAML stream at document markers (`---` or `...` at column 0; a block scalar's content is
- * always indented, so a marker there cannot be content). Each piece keeps its first line number.
- */
-export interface Piece {
-  line: number;
-  offset: number;
-  text: string;
-}
-
-export function splitDocuments(text: string): Piece[] {
-  const out: Piece[] = [];
-  let start = 0;
-  let startLine = 0;
-  let line = 0;
-  let at = 0;
-  while (at <= text.length) {
-    const nl = text.indexOf('\n', at);
-    const end = nl < 0 ? text.length : nl + 1;
-    if (line > startLine && /^(---|\.\.\.)(\s|$)/.test(text.slice(at, Math.min(end, at + 4)))) {
-      out.push({ line: startLine, offset: start, text: text.slice(start, at) });
-      start = at;
-      startLine = line;
-    }
-    if (nl < 0) break;
-    at = end;
-    line++;
-  }
-  out.push({ line: startLine, offset: start, text: text.slice(start) });
-  return out;
-}
+// One splitter for the whole server: directives and leading comments stay with their document.
+export { splitDocuments, type Piece } from '../flux/pieces';

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import type { FluxPin } from '../flux/fluxVersion';
 import { specPathDir, within } from '../io/paths';
-import { parsePieces, splitDocuments, type DocInfo } from './documents';
+import type { SliceClock } from '../io/slices';
+import { parseFile, parsePieces, splitDocuments, type DocInfo } from './documents';
 import { indexFile, textHash, type FileIndex } from './fileIndex';
 import { compileSelector } from '../kustomize/selector';
 import type { ChildPatch, CreatedObject, IndexedObject } from './objectFacts';
@@ -98,6 +99,21 @@ export class WorkspaceModel {
     this.tree.add(file, 'file');
     this.changed();
     return index;
+  }
+
+  /**
+   * Parses, in slices that yield the thread, the documents of `text` that the piece cache of
+   * `file` lacks; {@link update} then finds them parsed. A file of tens of thousands of documents
+   * is so read without holding up requests, and an edit parses only the document it touched.
+   */
+  async warmPieces(file: string, text: string, clock: SliceClock): Promise<void> {
+    const cache = this.pieceCaches.get(file) ?? new Map<string, DocInfo[]>();
+    this.pieceCaches.set(file, cache);
+    for (const piece of splitDocuments(text)) {
+      if (cache.has(piece.text)) continue;
+      await clock.yieldIfDue();
+      cache.set(piece.text, parseFile(piece.text).docs);
+    }
   }
 
   /** The parsed pieces of a file (see {@link keepParses}), handed over once. */

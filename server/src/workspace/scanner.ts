@@ -27,7 +27,7 @@ export interface ScanOptions {
   /** Told as files are indexed. */
   onProgress?: (indexed: number, total: number) => void;
   /** Indexes one file (the Workspace also feeds CRDs to its schema registry); model.update by default. */
-  index?: (file: string, text: string) => void;
+  index?: (file: string, text: string) => void | Promise<void>;
 }
 
 export interface ScanResult {
@@ -208,7 +208,7 @@ export async function scanWorkspace(
         result.skipped.push({ path: t.file, reason: t.skip ?? refused! });
         continue;
       }
-      if (options.index) options.index(t.file, t.text!);
+      if (options.index) await options.index(t.file, t.text!);
       else model.update(t.file, t.text!);
       result.files.push(t.file);
     }

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { SchemaRegistry, type CrdProblem } from '../flux/schemaRegistry';
 import { readdirP } from '../io/io';
+import { SliceClock } from '../io/slices';
 import { BundledBuiltinSchemas } from '../kubernetes/builtinSchemas';
 import { WorkspaceModel } from './model';
 import { gitWorkTreeOf, scanWorkspace, type ScanOptions, type ScanResult } from './scanner';
@@ -68,6 +69,22 @@ export class Workspace {
     this.registry.setBuiltins(source);
   }
 
+  /**
+   * {@link updateFile}, the documents it has not parsed before parsed in slices that yield the
+   * thread (the server's way: a file of tens of thousands of documents does not hold up requests).
+   * A newer text of the same file arriving meanwhile supersedes this one.
+   */
+  async updateFileSliced(file: string, text: string, clock = new SliceClock(20)): Promise<void> {
+    const token = {};
+    this.latest.set(file, token);
+    await this.model.warmPieces(file, text, clock);
+    if (this.latest.get(file) !== token) return;
+    this.latest.delete(file);
+    this.updateFile(file, text);
+  }
+
+  private readonly latest = new Map<string, object>();
+
   /** Records a file's text (from disk or an editor buffer). */
   updateFile(file: string, text: string): void {
     const index = this.model.update(file, text);
@@ -102,10 +119,12 @@ export class Workspace {
     options: Omit<ScanOptions, 'roots'> & { roots?: readonly string[] },
   ): Promise<ScanResult> {
     if (!this.roots.includes(root)) this.roots.push(root);
+    // One clock for the whole scan: a file of many documents is parsed in slices too.
+    const clock = new SliceClock(20);
     const result = await scanWorkspace(root, this.model, {
       ...options,
       roots: options.roots ?? this.roots,
-      index: (file, text) => this.updateFile(file, text),
+      index: (file, text) => this.updateFileSliced(file, text, clock),
     });
     const repo = await gitWorkTreeOf(root);
     this.sourceRoots.add(repo ?? root);
