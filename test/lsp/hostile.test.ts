@@ -44,6 +44,7 @@ describe('hostile input: each class answers within budget, with diagnostics inst
     writeFileSync(file, text);
     const pid = client.proc.pid!;
     let cpu: number;
+    const opened = mainThreadCpuMs(pid);
     const uri = client.open(file, text);
     // Long validation runs in slices: a request sent meanwhile is answered between two of them.
     const waiting = client.diagnosticsFor(uri, 60_000);
@@ -56,6 +57,7 @@ describe('hostile input: each class answers within budget, with diagnostics inst
     );
     const diagnostics = await waiting;
     cpu = mainThreadCpuMs(pid);
+    const openCpu = cpu - opened;
     const spent = (label: string): void => {
       const now = mainThreadCpuMs(pid);
       assert.ok(now - cpu <= BUDGET_MS, `${label}: ${now - cpu} ms of main-thread CPU`);
@@ -70,7 +72,7 @@ describe('hostile input: each class answers within budget, with diagnostics inst
       spent(`completion ${line}:${ch}`);
     }
     assert.equal(client.proc.exitCode, null, 'server alive');
-    return { uri, diagnostics, hovers, messages: diagnostics.map((d) => String(d.message)) };
+    return { uri, diagnostics, hovers, openCpu, messages: diagnostics.map((d) => String(d.message)) };
   }
 
   function noErrorsLogged(): void {
@@ -241,8 +243,13 @@ spec:
     const edited = docs.replace('r25000.yaml', 'r25000x.yaml');
     client.change(r.uri, edited);
     await client.diagnosticsFor(r.uri, 60_000);
+    const editCpu = mainThreadCpuMs(pid) - cpu;
+    // Incremental: the edit costs a fraction of the first look (which parsed and validated all
+    // 50,000 documents), measured in the same run, whatever else the machine is doing.
+    assert.ok(editCpu <= r.openCpu / 2, `edit ${editCpu} ms against ${r.openCpu} ms for the open`);
+    const before = mainThreadCpuMs(pid);
     await client.hover(r.uri, 50_000, 3);
-    assert.ok(mainThreadCpuMs(pid) - cpu <= BUDGET_MS, 'edit, diagnostics and hover within budget');
+    assert.ok(mainThreadCpuMs(pid) - before <= BUDGET_MS, 'hover after the edit within budget');
   });
 
   it('9. a 400 KB flow sequence and - - - compact nesting 10,000 deep', async () => {

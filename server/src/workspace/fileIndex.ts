@@ -80,6 +80,11 @@ export function indexFile(file: string, text: string, docs: readonly DocInfo[]):
   const mayPin = mayPinFlux(text);
   const pinObjects: Array<Record<string, unknown>> = [];
   const isKustomizeFile = isKustomizationFileName(base);
+  // Where `${` occurs, found once: a search from each document's start would read the rest of the
+  // file for every document (quadratic in a file of tens of thousands of documents).
+  const dollars: number[] = [];
+  for (let i = text.indexOf('${'); i >= 0; i = text.indexOf('${', i + 2)) dollars.push(i);
+  let nextDollar = 0;
   for (const d of docs) {
     const root: At | undefined = d.contents ? { node: d.contents, base: d.base } : undefined;
     if (!root) continue;
@@ -108,7 +113,8 @@ export function indexFile(file: string, text: string, docs: readonly DocInfo[]):
       const data = toData(root, 20_000, 100);
       if (isObject(data)) pinObjects.push(data);
     }
-    if (text.includes('${', d.start) && text.slice(d.start, d.end).includes('${')) {
+    while (nextDollar < dollars.length && dollars[nextDollar]! < d.start) nextDollar++;
+    if (nextDollar < dollars.length && dollars[nextDollar]! < d.end) {
       out.varUses.push(...varUsesOf(root, d.index, text));
     }
   }
