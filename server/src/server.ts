@@ -54,6 +54,9 @@ let trusted = false;
 let canPullConfiguration = false;
 let remote: RemoteSchemaLoader;
 const scheduler = new DiagnosticsScheduler(connection, documents, () => service);
+// Diagnostics wait for the bundled schemas (a document opened at start is not judged without them).
+let markSchemasLoaded: () => void = () => undefined;
+scheduler.ready = new Promise<void>((resolve) => (markSchemasLoaded = resolve));
 
 connection.onInitialize((params: InitializeParams) => {
   canPullConfiguration = params.capabilities.workspace?.configuration === true;
@@ -92,7 +95,11 @@ connection.onInitialized(async () => {
     void connection.client.register(DidChangeConfigurationNotification.type, undefined);
     await refreshSettings();
   }
-  await Promise.all([workspace.loadBundled(), workspace.loadBuiltins()]);
+  try {
+    await Promise.all([workspace.loadBundled(), workspace.loadBuiltins()]);
+  } finally {
+    markSchemasLoaded();
+  }
   sendStatus();
   for (const root of roots) {
     const scan = await workspace.scan(root, { maxFileBytes: settings.validation.maxFileSize * 1024 * 1024 });

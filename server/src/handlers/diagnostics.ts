@@ -38,7 +38,11 @@ export class DiagnosticsScheduler {
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
+  /** Resolved once the bundled schemas are loaded: findings made before would be wrong. */
+  ready: Promise<void> = Promise.resolve();
+
   private async run(uri: string, version: number): Promise<void> {
+    await this.ready;
     const service = this.service();
     const doc = this.documents.get(uri);
     if (!service || !doc || doc.version !== version) return;
