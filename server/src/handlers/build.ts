@@ -8,6 +8,7 @@ import {
   DEFAULT_BUILD_SETTINGS,
   GitRevisionRequest,
   type GitRevisionParams,
+  type GitRevisionResult,
   type BuildParams,
   type BuildResult,
   type BuildSettings,
@@ -19,6 +20,7 @@ import { diskText, type BuildContext } from '../service/buildPreview';
 /** What builds: BuildPreviewService itself, or the host of the worker thread that runs it. */
 export interface BuildRunner {
   build(params: BuildParams, ctx: BuildContext): Promise<BuildResult>;
+  gitRevision(params: GitRevisionParams, signal?: AbortSignal): Promise<GitRevisionResult>;
 }
 
 /**

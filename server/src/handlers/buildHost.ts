@@ -1,5 +1,14 @@
 import { Worker } from 'node:worker_threads';
-import type { BuildParams, BuildResult, BuildSettings } from '../protocol';
+import type {
+  BuildParams,
+  BuildResult,
+  BuildSettings,
+  ClusterObjectParams,
+  ClusterObjectResult,
+  GitRevisionParams,
+  GitRevisionResult,
+} from '../protocol';
+import { BuildPreviewService, type BuildContext } from '../service/buildPreview';
 
 /** A build request as the build worker receives it (plain data: it crosses threads). */
 export interface BuildJob {
@@ -9,9 +18,34 @@ export interface BuildJob {
   settings: BuildSettings;
   roots: string[];
   buffers: Array<[string, string]>;
+  canAskCluster: boolean;
 }
 
-export type BuildJobReply = { id: number; result: BuildResult } | { id: number; bug: string };
+/** Whether the build may ask the client for a cluster's objects (see {@link ClusterQuestion}). */
+export interface BuildJobOptions {
+  canAskCluster: boolean;
+}
+
+export type BuildJobReply =
+  | { id: number; result: BuildResult }
+  | { id: number; bug: string }
+  | ClusterQuestion;
+
+/** Worker -> host: the build reads a cluster's ConfigMap or Secret; the host asks the client. */
+export interface ClusterQuestion {
+  type: 'askCluster';
+  id: number;
+  question: number;
+  params: ClusterObjectParams;
+}
+
+/** Host -> worker: the answer to a {@link ClusterQuestion}. */
+export interface ClusterAnswer {
+  type: 'clusterAnswer';
+  question: number;
+  result?: ClusterObjectResult;
+  error?: string;
+}
 
 /** Beyond the build's own timeout (which stops kustomize), the time its JavaScript work may take. */
 const GRACE_MS = 10_000;
@@ -20,6 +54,7 @@ const WORKER_HEAP_MB = 768;
 
 interface Pending {
   resolve: (r: BuildResult) => void;
+  askCluster: BuildContext['askCluster'];
   params: BuildParams;
   started: number;
   timer: NodeJS.Timeout;
@@ -42,15 +77,14 @@ export class BuildWorkerHost {
     private readonly log: (message: string) => void,
   ) {}
 
-  build(
-    params: BuildParams,
-    ctx: {
-      settings: BuildSettings;
-      roots: readonly string[];
-      buffers: ReadonlyMap<string, string>;
-      signal?: AbortSignal;
-    },
-  ): Promise<BuildResult> {
+  /** A revision's commit: git commands only (child processes), so it runs here. */
+  gitRevision(params: GitRevisionParams, signal?: AbortSignal): Promise<GitRevisionResult> {
+    return this.local.gitRevision(params, signal);
+  }
+
+  private readonly local = new BuildPreviewService();
+
+  build(params: BuildParams, ctx: BuildContext): Promise<BuildResult> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     const limitMs = ctx.settings.build.timeout * 1000 + GRACE_MS;
@@ -62,7 +96,7 @@ export class BuildWorkerHost {
           ),
         limitMs,
       );
-      this.pending.set(id, { resolve, params, started: Date.now(), timer });
+      this.pending.set(id, { resolve, params, started: Date.now(), timer, askCluster: ctx.askCluster });
       ctx.signal?.addEventListener('abort', () => worker.postMessage({ type: 'cancel', id }), { once: true });
       const job: BuildJob = {
         type: 'build',
@@ -71,6 +105,7 @@ export class BuildWorkerHost {
         settings: ctx.settings,
         roots: [...ctx.roots],
         buffers: [...ctx.buffers],
+        canAskCluster: ctx.askCluster !== undefined,
       };
       worker.postMessage(job);
     });
@@ -87,6 +122,21 @@ export class BuildWorkerHost {
     worker.on('message', (reply: BuildJobReply) => {
       const p = this.pending.get(reply.id);
       if (!p) return;
+      if ('type' in reply) {
+        const answer = (a: Omit<ClusterAnswer, 'type' | 'question'>): void =>
+          worker.postMessage({
+            type: 'clusterAnswer',
+            question: reply.question,
+            ...a,
+          } satisfies ClusterAnswer);
+        if (!p.askCluster) answer({ error: 'no cluster connection' });
+        else
+          p.askCluster(reply.params).then(
+            (result) => answer({ result }),
+            (err: unknown) => answer({ error: (err as Error).message }),
+          );
+        return;
+      }
       this.pending.delete(reply.id);
       clearTimeout(p.timer);
       if ('result' in reply) p.resolve(reply.result);
