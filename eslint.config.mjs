@@ -28,7 +28,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-  { files: ['server/src/**/*.ts', 'client/src/cluster/**/*.ts', 'test/unit/**/*.ts'], rules: noVscode },
+  {
+    files: [
+      'server/src/**/*.ts',
+      'client/src/cluster/**/*.ts',
+      'client/src/live/**/*.ts',
+      'test/unit/**/*.ts',
+    ],
+    rules: noVscode,
+  },
   // Tests poke into converted schemas, whose shape is only known at run time.
   { files: ['test/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
 );

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -10,7 +11,12 @@ import {
 import type { CompletionList, Diagnostic, Hover } from 'vscode-languageserver-types';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 
-export const repoRoot = path.resolve(__dirname, '..', '..', '..');
+/** The repository: the nearest folder above this bundle (test/out/lsp, test/out/cluster/...) with esbuild.mjs. */
+export const repoRoot = (() => {
+  for (let d = __dirname; path.dirname(d) !== d; d = path.dirname(d))
+    if (existsSync(path.join(d, 'esbuild.mjs'))) return d;
+  return path.resolve(__dirname, '..', '..', '..');
+})();
 export const serverPath = path.join(repoRoot, 'server', 'out', 'server.js');
 
 /**
