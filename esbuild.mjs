@@ -73,7 +73,11 @@ if (args.has('--tests')) {
   const entries = walk(join(root, 'test'))
     .filter(
       (p) =>
-        (p.endsWith('.test.ts') || p.endsWith('.bench.ts') || p.endsWith('.fuzz.ts')) &&
+        // *.entry.ts: programs the tests and benchmarks start (a baseline server, say).
+        (p.endsWith('.test.ts') ||
+          p.endsWith('.bench.ts') ||
+          p.endsWith('.fuzz.ts') ||
+          p.endsWith('.entry.ts')) &&
         !p.includes(`${join('test', 'out')}`),
     )
     .map((p) => relative(root, p));

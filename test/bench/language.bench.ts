@@ -101,6 +101,28 @@ function positions(text: string): Array<{ line: number; character: number }> {
   return out.slice(0, 60);
 }
 
+/**
+ * Value positions of enums inside `spec:` in every 10th Kustomization and HelmRelease: right after
+ * `kind: ` of `spec.sourceRef` (GitRepository, OCIRepository, Bucket) and of
+ * `spec.chart.spec.sourceRef` (HelmRepository, GitRepository, Bucket).
+ */
+function enumPositions(text: string): Array<{ line: number; character: number; kind: string }> {
+  const lines = text.split('\n');
+  const out: Array<{ line: number; character: number; kind: string }> = [];
+  let n = 0;
+  lines.forEach((l, i) => {
+    const m = /^( {4}| {8})kind: /.exec(l);
+    if (!m || lines[i - 1]?.trim() !== 'sourceRef:') return;
+    if (n++ % 10 === 0)
+      out.push({
+        line: i,
+        character: m[0].length,
+        kind: m[1]!.length === 4 ? 'Kustomization' : 'HelmRelease',
+      });
+  });
+  return out.slice(0, 60);
+}
+
 async function main(): Promise<void> {
   const text = bigFluxFile(5000);
   const lineCount = text.split('\n').length;
@@ -145,7 +167,10 @@ async function main(): Promise<void> {
     completion: { ours: [], bare: [] },
     hover: { ours: [], bare: [] },
     diagnostics: { ours: [], bare: [] },
+    'enum value completion in spec': { ours: [], bare: [] },
   };
+  const itemsOf = (l: { items: unknown[] } | null | undefined) => l?.items.length ?? 0;
+  const enumItems = { ours: 0, bare: 0 };
 
   // Warm both once (schema loading), then measure.
   await ours.validate(oursDoc());
@@ -161,6 +186,26 @@ async function main(): Promise<void> {
     results.hover!.bare.push(
       await time(() => bare.doHover(TextDocument.create('file:///bench/bare.yaml', 'yaml', 1, text), p)),
     );
+  }
+  for (const p of enumPositions(text)) {
+    const at = { line: p.line, character: p.character };
+    let list: Awaited<ReturnType<typeof ours.complete>> = null;
+    results['enum value completion in spec']!.ours.push(
+      await time(async () => (list = await ours.complete(oursDoc(), at))),
+    );
+    enumItems.ours += itemsOf(list);
+    let bareList: Awaited<ReturnType<typeof bare.doComplete>> | null = null;
+    results['enum value completion in spec']!.bare.push(
+      await time(
+        async () =>
+          (bareList = await bare.doComplete(
+            TextDocument.create('file:///bench/bare.yaml', 'yaml', 1, text),
+            at,
+            true,
+          )),
+      ),
+    );
+    enumItems.bare += itemsOf(bareList);
   }
   // Diagnostics after an edit: each round is a new version with a one-character change.
   for (let i = 0; i < 15; i++) {
@@ -183,14 +228,25 @@ async function main(): Promise<void> {
     '| measure | Flux Workbench p50 | p95 | bare yaml-language-server p50 | p95 | ratio p95 | target |',
   );
   console.log('|---|---|---|---|---|---|---|');
-  const targets: Record<string, number> = { completion: 50, hover: 50, diagnostics: 150 };
+  // p95 targets from issue 2; the enum completion target (p50) from issue 13.
+  const targets: Record<string, { p: 50 | 95; ms: number }> = {
+    completion: { p: 95, ms: 50 },
+    hover: { p: 95, ms: 50 },
+    diagnostics: { p: 95, ms: 150 },
+    'enum value completion in spec': { p: 50, ms: 1.5 },
+  };
   for (const [name, r] of Object.entries(results)) {
     const o95 = pct(r.ours, 95);
     const b95 = pct(r.bare, 95);
+    const t = targets[name]!;
+    const judged = pct(r.ours, t.p);
     console.log(
-      `| ${name} | ${pct(r.ours, 50).toFixed(1)} ms | ${o95.toFixed(1)} ms | ${pct(r.bare, 50).toFixed(1)} ms | ${b95.toFixed(1)} ms | ${(o95 / b95).toFixed(2)}x | p95 ≤ ${targets[name]} ms: ${o95 <= targets[name]! ? 'met' : 'MISSED'} |`,
+      `| ${name} | ${pct(r.ours, 50).toFixed(1)} ms | ${o95.toFixed(1)} ms | ${pct(r.bare, 50).toFixed(1)} ms | ${b95.toFixed(1)} ms | ${(o95 / b95).toFixed(2)}x | p${t.p} ≤ ${t.ms} ms: ${judged <= t.ms ? 'met' : 'MISSED'} |`,
     );
   }
+  console.log(
+    `(enum value completion: ${results['enum value completion in spec']!.ours.length} positions, after \`kind: \` of spec.sourceRef and spec.chart.spec.sourceRef; items offered: ${enumItems.ours} by Flux Workbench, ${enumItems.bare} by bare yaml-language-server)`,
+  );
   console.log(
     '(diagnostics = compute time of one validation after a one-character edit; the editor adds the debounce, setting fluxWorkbench.validation.debounce)',
   );
@@ -214,28 +270,54 @@ let docs = 0; for (const f of files) docs += parseAllDocuments(fs.readFileSync(f
   const list = path.join(tmp, 'files.json');
   writeFileSync(list, JSON.stringify(files));
   const cli = path.join(repoRoot, 'server', 'out', 'cli.js');
-  const runs = { validate: [] as number[], parse: [] as number[] };
+  // CPU time (user + system, all threads) from /usr/bin/time when the machine has it: wall time on
+  // a loaded machine measures the load as much as the work.
+  const timed = existsSync('/usr/bin/time');
+  const run = (args: string[]) => {
+    const t = performance.now();
+    const r = timed
+      ? spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', process.execPath, ...args], {
+          encoding: 'utf8',
+          maxBuffer: 64 << 20,
+        })
+      : spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const wall = performance.now() - t;
+    const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr ?? '');
+    return { r, wall, cpu: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN };
+  };
+  const runs = {
+    validate: [] as number[],
+    parse: [] as number[],
+    validateCpu: [] as number[],
+    parseCpu: [] as number[],
+  };
   for (let i = 0; i < 3; i++) {
-    let t = performance.now();
-    const p = spawnSync(process.execPath, [parseScript, list], { encoding: 'utf8' });
-    runs.parse.push(performance.now() - t);
-    if (p.status !== 0) throw new Error(p.stderr);
-    t = performance.now();
-    const v = spawnSync(process.execPath, [cli, 'validate', '--no-remote-schemas', repo], {
-      encoding: 'utf8',
-      maxBuffer: 64 << 20,
-    });
-    runs.validate.push(performance.now() - t);
-    if (v.status !== 0) throw new Error(`validate failed: ${v.stdout.slice(-500)} ${v.stderr.slice(-500)}`);
+    const p = run([parseScript, list]);
+    if (p.r.status !== 0) throw new Error(p.r.stderr);
+    runs.parse.push(p.wall);
+    runs.parseCpu.push(p.cpu);
+    const v = run([cli, 'validate', '--no-remote-schemas', repo]);
+    if (v.r.status !== 0)
+      throw new Error(`validate failed: ${v.r.stdout.slice(-500)} ${v.r.stderr.slice(-500)}`);
+    runs.validate.push(v.wall);
+    runs.validateCpu.push(v.cpu);
   }
   const v = Math.min(...runs.validate);
   const p = Math.min(...runs.parse);
-  console.log(`\n# Cold validate of ${files.length} files (joryirving__home-ops), best of 3 fresh processes`);
-  console.log(`| flux-workbench validate | parse with yaml alone | ratio | target |`);
-  console.log(`|---|---|---|---|`);
+  const vc = Math.min(...runs.validateCpu);
+  const pc = Math.min(...runs.parseCpu);
   console.log(
-    `| ${(v / 1000).toFixed(2)} s | ${(p / 1000).toFixed(2)} s | ${(v / p).toFixed(2)}x | ≤ 5x: ${v / p <= 5 ? 'met' : 'MISSED'} |`,
+    `\n# Cold validate of ${files.length} files (joryirving__home-ops), best of 3 fresh processes, paired`,
   );
+  console.log(`| measure | flux-workbench validate | parse with yaml alone (floor) | ratio | target |`);
+  console.log(`|---|---|---|---|---|`);
+  console.log(
+    `| wall | ${(v / 1000).toFixed(2)} s | ${(p / 1000).toFixed(2)} s | ${(v / p).toFixed(2)}x | ≤ 2x: ${v / p <= 2 ? 'met' : 'MISSED'} |`,
+  );
+  if (timed)
+    console.log(
+      `| CPU (user + system) | ${(vc / 1000).toFixed(2)} s | ${(pc / 1000).toFixed(2)} s | ${(vc / pc).toFixed(2)}x | (work done, all threads) |`,
+    );
 
   // Heap: the big file open, then every file of the largest repository validated, in one service.
   const largest = path.join(corpus, 'xunholy__k8s-gitops');
