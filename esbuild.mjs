@@ -19,6 +19,52 @@ const FLUX_VERSION = '2.9.4';
 const KUBERNETES_VERSION = 'v1.36.3';
 
 const stub = join(root, 'server/src/vendor-stubs/prettier.ts');
+
+/**
+ * yaml-language-server 2.0.0 builds four Ajv instances and compiles their JSON Schema meta-schemas
+ * when its schema service module loads (about 180 ms of CPU, over half of the server's start-up),
+ * although they are used only for schemas that declare a `$schema` dialect (a modeline's remote
+ * schema, say; never the Flux or Kubernetes ones). This rewrites them to be built on first use.
+ * Each rewrite must match exactly as often as expected, else the build fails: a new version of
+ * the library needs this looked at again, not a silent skip.
+ */
+const lazyMetaSchemas = {
+  name: 'lazy-yaml-language-server-meta-schemas',
+  setup(build) {
+    build.onLoad(
+      {
+        filter:
+          /yaml-language-server[\\/]out[\\/]src[\\/]languageservice[\\/]services[\\/]yamlSchemaService\.js$/,
+      },
+      (args) => {
+        let text = readFileSync(args.path, 'utf8');
+        const rewrite = (pattern, replacement, expected) => {
+          const found = text.match(pattern)?.length ?? 0;
+          if (found !== expected)
+            throw new Error(
+              `${args.path}: expected ${expected} matches of ${pattern}, found ${found}: yaml-language-server changed; review lazyMetaSchemas in esbuild.mjs`,
+            );
+          text = text.replace(pattern, replacement);
+        };
+        // `const ajv4 = new Ajv4.default(...)` -> a memoized function; its uses call it.
+        rewrite(
+          /^const (ajv\w+) = (new \w+\.default\(\{ allErrors: true \}\));$/gm,
+          'let $1$cache; const $1 = () => ($1$cache ??= $2);',
+          4,
+        );
+        rewrite(
+          /^const (schema\w+Validator) = getDefaultMetaSchemaValidator\((ajv\w+)\);$/gm,
+          'let $1$cache; const $1 = () => ($1$cache ??= getDefaultMetaSchemaValidator($2()));',
+          4,
+        );
+        rewrite(/\b(ajv(?:4|7|2019|2020))\.defaultMeta\(\)/g, '$1().defaultMeta()', 4);
+        rewrite(/return (schema\w+Validator);/g, 'return $1();', 4);
+        return { contents: text, loader: 'js' };
+      },
+    );
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -29,6 +75,7 @@ const common = {
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'warning',
+  plugins: [lazyMetaSchemas],
   // yaml-language-server pulls prettier in only for formatting, which this server does not offer.
   alias: {
     'prettier/standalone': stub,
@@ -127,21 +174,51 @@ async function loadFluxCrds() {
   return { crds, origin };
 }
 
+/**
+ * A module of the server, bundled and imported here: the build converts schemas with the server's
+ * own converters (which convert a workspace's or a cluster's CRDs and OpenAPI documents at run time).
+ */
+async function importServerModule(entry) {
+  const bundled = await esbuild.build({
+    ...common,
+    entryPoints: [entry],
+    format: 'esm',
+    sourcemap: false,
+    write: false,
+  });
+  return import(`data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].text).toString('base64')}`);
+}
+
+/**
+ * The bundled Flux schemas: the CRDs of the bundled release (server/out/crds/flux-crds.json, what
+ * they were converted from; not shipped) and their conversion (flux-schemas.json), done here so
+ * that the server reads ready schemas at start instead of converting CRDs.
+ */
 async function writeCrdSnapshot() {
   const result = await loadFluxCrds();
-  const out = join(root, 'server/out/crds/flux-crds.json');
+  const raw = join(root, 'server/out/crds/flux-crds.json');
+  const out = join(root, 'server/out/crds/flux-schemas.json');
   if (result.error) {
     // A package without schemas would be a lie about what it offers: fail the production build.
     if (production) throw new Error(result.error);
     console.warn(
       `warning: ${result.error}\n  The extension will report "no Flux schemas" until it finds CRDs in the workspace.`,
     );
+    rmSync(raw, { force: true });
     rmSync(out, { force: true });
     return;
   }
+  const { convertCrds } = await importServerModule('server/src/flux/schemaRegistry.ts');
+  const { converted, problems } = convertCrds(result.crds);
+  if (problems.length) {
+    const message = `${problems.length} bundled Flux CRDs could not be converted: ${problems.map((p) => p.reason).join('; ')}`;
+    if (production) throw new Error(message);
+    console.warn(`warning: ${message}`);
+  }
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ fluxVersion: FLUX_VERSION, crds: result.crds }));
-  console.log(`bundled ${result.crds.length} Flux ${FLUX_VERSION} CRDs from ${result.origin}`);
+  writeFileSync(raw, JSON.stringify({ fluxVersion: FLUX_VERSION, crds: result.crds }));
+  writeFileSync(out, JSON.stringify({ fluxVersion: FLUX_VERSION, crds: converted }));
+  console.log(`bundled ${converted.length} Flux ${FLUX_VERSION} CRDs from ${result.origin}, converted`);
 }
 
 /**
@@ -160,17 +237,7 @@ async function writeBuiltinSchemas() {
     console.warn(`warning: ${problem}\n  Built-in kinds (Deployment, Service, ...) will not be validated.`);
     return;
   }
-  // The converter is TypeScript of the server (a cluster's documents go through it at run time).
-  const bundled = await esbuild.build({
-    ...common,
-    entryPoints: ['server/src/kubernetes/openapiToSchema.ts'],
-    format: 'esm',
-    sourcemap: false,
-    write: false,
-  });
-  const { convertOpenApi } = await import(
-    `data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].text).toString('base64')}`
-  );
+  const { convertOpenApi } = await importServerModule('server/src/kubernetes/openapiToSchema.ts');
   const docs = readdirSync(dir)
     .filter((f) => f.endsWith('_openapi.json'))
     .sort()

@@ -20,7 +20,7 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const workspace = new Workspace();
 const loaded = Promise.all([
-  workspace.loadBundled(path.join(serverOut, 'crds', 'flux-crds.json')),
+  workspace.loadBundled(path.join(serverOut, 'crds', 'flux-schemas.json')),
   workspace.loadBuiltins(path.join(serverOut, 'kubernetes')),
 ]);
 

@@ -17,7 +17,7 @@ import { listYamlFiles, Workspace } from '../../server/src/workspace/workspace';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const corpus = path.resolve(repoRoot, '..', 'shared', 'corpus');
-const bundled = path.join(repoRoot, 'server', 'out', 'crds', 'flux-crds.json');
+const bundled = path.join(repoRoot, 'server', 'out', 'crds', 'flux-schemas.json');
 
 function bigFluxFile(lines: number): string {
   const docs = [

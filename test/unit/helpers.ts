@@ -8,7 +8,10 @@ import { SemanticAnalysis } from '../../server/src/semantics/analysis';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const sharedDir = path.resolve(repoRoot, '..', 'shared');
+/** The Flux CRDs the bundled schemas were converted from (raw CRD objects). */
 export const bundledCrds = path.join(repoRoot, 'server', 'out', 'crds', 'flux-crds.json');
+/** The bundled Flux schemas, as the server reads them. */
+export const bundledSchemas = path.join(repoRoot, 'server', 'out', 'crds', 'flux-schemas.json');
 export const bundledBuiltins = path.join(repoRoot, 'server', 'out', 'kubernetes');
 
 /** A workspace with the bundled Flux CRDs and the given files (path -> text), plus its language service. */
@@ -18,7 +21,7 @@ export async function makeService(
   options: { semantics?: boolean } = {},
 ) {
   const workspace = new Workspace();
-  await workspace.loadBundled(bundledCrds);
+  await workspace.loadBundled(bundledSchemas);
   await workspace.loadBuiltins(bundledBuiltins);
   for (const [p, text] of Object.entries(files)) workspace.updateFile(path.join(root, p), text);
   const remote = new RemoteSchemaLoader({ enabled: false, timeoutMs: 100 });

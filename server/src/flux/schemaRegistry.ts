@@ -76,10 +76,18 @@ export class SchemaRegistry {
   }
 
   setBundled(fluxVersion: string, crds: unknown[]): CrdProblem[] {
-    const { converted, problems } = convertAll(crds);
-    this.bundled = { origin: { kind: 'bundled', fluxVersion }, crds: converted };
-    this.changed();
+    const { converted, problems } = convertCrds(crds);
+    this.setBundledConverted(fluxVersion, converted);
     return problems;
+  }
+
+  /**
+   * The bundled snapshot as esbuild.mjs writes it: converted at build time by {@link convertCrds},
+   * so that start-up reads JSON instead of converting CRDs.
+   */
+  setBundledConverted(fluxVersion: string, crds: ConvertedCrd[]): void {
+    this.bundled = { origin: { kind: 'bundled', fluxVersion }, crds };
+    this.changed();
   }
 
   /** Replaces the CRDs found in one workspace file (an empty list removes the file's CRDs). */
@@ -92,7 +100,7 @@ export class SchemaRegistry {
       }
       return [];
     }
-    const { converted, problems } = convertAll(crds);
+    const { converted, problems } = convertCrds(crds);
     const fluxVersion = converted.find((c) => isFluxGroup(c.group) && c.releaseVersion)?.releaseVersion;
     this.workspace.set(file, {
       origin: { kind: 'workspace', file: label, ...(fluxVersion ? { fluxVersion } : {}) },
@@ -108,7 +116,7 @@ export class SchemaRegistry {
       if (this.cluster.delete(context)) this.changed();
       return [];
     }
-    const { converted, problems } = convertAll(crds);
+    const { converted, problems } = convertCrds(crds);
     const fluxVersion = converted.find((c) => isFluxGroup(c.group) && c.releaseVersion)?.releaseVersion;
     this.cluster.set(context, {
       origin: { kind: 'cluster', context, ...(fluxVersion ? { fluxVersion } : {}) },
@@ -183,7 +191,12 @@ function key(group: string, kind: string): string {
   return `${group.toLowerCase()}/${kind.toLowerCase()}`;
 }
 
-function convertAll(crds: unknown[]): { converted: ConvertedCrd[]; problems: CrdProblem[] } {
+/**
+ * Converts CRD objects to the registry's schemas (each version through {@link convertCrd}, Flux's
+ * kinds widened for Flux Operator). The one conversion for every source: workspace, cluster, and the
+ * bundle (at build time).
+ */
+export function convertCrds(crds: unknown[]): { converted: ConvertedCrd[]; problems: CrdProblem[] } {
   const converted: ConvertedCrd[] = [];
   const problems: CrdProblem[] = [];
   crds.forEach((crd, index) => {

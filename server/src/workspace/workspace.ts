@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 import * as path from 'node:path';
+import type { ConvertedCrd } from '../flux/crdToSchema';
 import { SchemaRegistry, type CrdProblem } from '../flux/schemaRegistry';
 import { readdirP } from '../io/io';
 import { SliceClock } from '../io/slices';
@@ -16,12 +17,21 @@ import { WorkspaceModel } from './model';
 import { gitWorkTreeOf, scanWorkspace, type ScanOptions, type ScanResult } from './scanner';
 import { normalizeGitUrl } from './sources';
 
+/** server/out/crds/flux-schemas.json, as esbuild.mjs writes it. */
+export interface BundledFluxSchemas {
+  fluxVersion: string;
+  crds: ConvertedCrd[];
+}
+
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.terraform', '.venv']);
 const MAX_FILES = 50_000;
 
-/** The bundled CRD snapshot written by esbuild.mjs next to the server bundle. */
-export function bundledCrdsPath(): string {
-  return process.env.FLUX_WORKBENCH_CRDS ?? path.join(__dirname, 'crds', 'flux-crds.json');
+/**
+ * The bundled Flux schemas written by esbuild.mjs next to the server bundle: the Flux CRDs of the
+ * bundled release, already converted (see {@link SchemaRegistry.setBundledConverted}).
+ */
+export function bundledSchemasPath(): string {
+  return process.env.FLUX_WORKBENCH_SCHEMAS ?? path.join(__dirname, 'crds', 'flux-schemas.json');
 }
 
 /** The Kubernetes built-in kinds' schemas written by esbuild.mjs next to the server bundle. */
@@ -43,18 +53,19 @@ export class Workspace {
   /** Workspace roots, for relative names in messages. */
   readonly roots: string[] = [];
 
-  async loadBundled(file = bundledCrdsPath()): Promise<void> {
+  /** Reads the bundled Flux schemas (converted at build time: nothing is converted here). */
+  async loadBundled(file = bundledSchemasPath()): Promise<void> {
     if (!existsSync(file)) {
-      this.bundledProblem = `no bundled Flux CRDs (${file} is missing)`;
+      this.bundledProblem = `no bundled Flux schemas (${file} is missing)`;
       return;
     }
     try {
-      const snapshot = JSON.parse(await readFile(file, 'utf8')) as { fluxVersion: string; crds: unknown[] };
-      const problems = this.registry.setBundled(snapshot.fluxVersion, snapshot.crds);
-      if (problems.length)
-        this.bundledProblem = `${problems.length} bundled CRDs could not be converted: ${problems.map((p) => p.reason).join('; ')}`;
+      const snapshot = JSON.parse(await readFile(file, 'utf8')) as BundledFluxSchemas;
+      if (typeof snapshot.fluxVersion !== 'string' || !Array.isArray(snapshot.crds))
+        throw new Error('not a Flux schema snapshot');
+      this.registry.setBundledConverted(snapshot.fluxVersion, snapshot.crds);
     } catch (err) {
-      this.bundledProblem = `bundled Flux CRDs unreadable: ${(err as Error).message}`;
+      this.bundledProblem = `bundled Flux schemas unreadable: ${(err as Error).message}`;
     }
   }
 
