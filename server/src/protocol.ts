@@ -316,3 +316,25 @@ export type ClusterObjectResult =
 export function secretPlaceholder(key: string): string {
   return `<secret:${key}>`;
 }
+
+/** Client -> server: the workspace's Kustomizations, HelmReleases and sources with their edges (the dependsOn graph without a cluster). */
+export const WorkspaceGraphRequest = 'flux/workspaceGraph';
+
+export interface GraphRef {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export interface WorkspaceGraphObject extends GraphRef {
+  uri: string;
+  line: number;
+  dependsOn: GraphRef[];
+  sources: GraphRef[];
+  /** Other documents of the workspace with the same kind, namespace and name (one folder per cluster). */
+  alsoIn?: string[];
+}
+
+export interface WorkspaceGraphResult {
+  objects: WorkspaceGraphObject[];
+}

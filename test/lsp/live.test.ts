@@ -14,6 +14,7 @@ import {
   ClusterObjectRequest,
   FileObjectsRequest,
   LocateObjectRequest,
+  WorkspaceGraphRequest,
   secretPlaceholder,
   type BuildParams,
   type BuildResult,
@@ -22,6 +23,7 @@ import {
   type FileObjectsResult,
   type LocateObjectParams,
   type LocateObjectResult,
+  type WorkspaceGraphResult,
 } from '../../server/src/protocol';
 import { LspClient } from './client';
 
@@ -66,6 +68,8 @@ spec:
   path: ./apps
   prune: true
   targetNamespace: demo
+  dependsOn:
+    - name: flux-system
   sourceRef:
     kind: GitRepository
     name: flux-system
@@ -238,6 +242,25 @@ describe('live bridge requests over LSP (real server over stdio)', () => {
     });
     assert.deepEqual(foreign.locations, []);
     assert.match(foreign.message!, /nor is Kustomization team-b\/elsewhere, which applied it/);
+  });
+
+  it('flux/workspaceGraph: Kustomizations and sources with their dependsOn and source edges, lines of their names', async () => {
+    const g = await client.conn.sendRequest<WorkspaceGraphResult>(WorkspaceGraphRequest, {});
+    const ids = g.objects.map((o) => `${o.kind}/${o.namespace}/${o.name}`).sort();
+    assert.deepEqual(ids, [
+      'GitRepository/flux-system/flux-system',
+      'Kustomization/flux-system/apps',
+      'Kustomization/flux-system/flux-system',
+    ]);
+    const apps = g.objects.find((o) => o.name === 'apps')!;
+    assert.equal(apps.uri, uri('clusters/dev/apps.yaml'));
+    assert.equal(apps.line, 3, 'the line of metadata.name');
+    assert.deepEqual(apps.dependsOn, [
+      { kind: 'Kustomization', namespace: 'flux-system', name: 'flux-system' },
+    ]);
+    assert.deepEqual(apps.sources, [
+      { kind: 'GitRepository', namespace: 'flux-system', name: 'flux-system' },
+    ]);
   });
 
   it('flux/build with cluster values: the cluster wins, Secret values are placeholders, the header data names the cluster', async () => {

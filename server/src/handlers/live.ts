@@ -4,6 +4,7 @@ import {
   ClusterObjectsNotification,
   FileObjectsRequest,
   LocateObjectRequest,
+  WorkspaceGraphRequest,
   type ClusterObjectsParams,
   type FileObjectsParams,
   type FileObjectsResult,
@@ -11,7 +12,7 @@ import {
   type LocateObjectResult,
 } from '../protocol';
 import { ClusterObjects } from '../workspace/clusterObjects';
-import { fileObjects, locateObject } from '../workspace/liveQueries';
+import { fileObjects, locateObject, workspaceGraph } from '../workspace/liveQueries';
 import type { WorkspaceModel } from '../workspace/model';
 import type { ObjectSource } from '../workspace/resolver';
 
@@ -39,6 +40,7 @@ export class LiveHandlers {
       LocateObjectRequest,
       (p: LocateObjectParams): LocateObjectResult => locateObject(this.model(), p),
     );
+    this.connection.onRequest(WorkspaceGraphRequest, () => workspaceGraph(this.model()));
     this.connection.onNotification(ClusterObjectsNotification, (p: ClusterObjectsParams) =>
       this.setCluster(p),
     );

@@ -11,6 +11,9 @@ import type {
   LspRange,
   ObjectLocation,
   RenderingKustomization,
+  GraphRef,
+  WorkspaceGraphObject,
+  WorkspaceGraphResult,
 } from '../protocol';
 import type { FileIndex } from './fileIndex';
 import type { WorkspaceModel } from './model';
@@ -192,4 +195,50 @@ function candidatesFor(
     });
   }
   return out;
+}
+
+const GRAPH_KINDS: Record<string, string> = {
+  Kustomization: KS_GROUP,
+  HelmRelease: 'helm.toolkit.fluxcd.io',
+  GitRepository: 'source.toolkit.fluxcd.io',
+  OCIRepository: 'source.toolkit.fluxcd.io',
+  HelmRepository: 'source.toolkit.fluxcd.io',
+  Bucket: 'source.toolkit.fluxcd.io',
+  ExternalArtifact: 'source.toolkit.fluxcd.io',
+};
+const SOURCE_FIELDS = new Set(['spec.sourceRef', 'spec.chart.spec.sourceRef', 'spec.chartRef']);
+
+/** The Kustomizations, HelmReleases and sources of the workspace, with dependsOn and source edges. */
+export function workspaceGraph(model: WorkspaceModel): WorkspaceGraphResult {
+  const byId = new Map<string, WorkspaceGraphObject>();
+  for (const [kind, group] of Object.entries(GRAPH_KINDS))
+    for (const o of model.ofKind(kind)) {
+      if (o.group !== group || o.createdBy || !o.name) continue;
+      const namespace = model.namespacesOf(o).find((n) => n !== undefined) ?? o.namespace ?? '';
+      const f = model.get(o.file);
+      const id = `${kind}/${namespace}/${o.name}`;
+      const rel = model.rootOf(o.file) ? o.file.slice(model.rootOf(o.file)!.length + 1) : o.file;
+      const had = byId.get(id);
+      if (had) {
+        (had.alsoIn ??= []).push(rel);
+        continue;
+      }
+      const ref = (r: { kind: string; namespace?: string; name: string }): GraphRef => ({
+        kind: r.kind,
+        namespace: r.namespace ?? namespace,
+        name: r.name,
+      });
+      byId.set(id, {
+        kind,
+        namespace,
+        name: o.name,
+        uri: URI.file(o.file).toString(),
+        line: f ? positionAt(f.lineStarts, o.nameSpan?.[0] ?? o.span[0]).line : 0,
+        dependsOn: o.refs
+          .filter((r) => r.field.dependency && r.name)
+          .map((r) => ref({ kind, ...(r.namespace ? { namespace: r.namespace } : {}), name: r.name })),
+        sources: o.refs.filter((r) => SOURCE_FIELDS.has(r.field.label) && r.name && r.kind).map(ref),
+      });
+    }
+  return { objects: [...byId.values()] };
 }
