@@ -105,6 +105,19 @@ describe('preview header', () => {
     const one = previewText({ ...base, warnings: [path] }, rel);
     assert.ok(one.includes(`# warning:\n#   ${path}\n`), one);
   });
+  it('never breaks a duration between its number and its unit', () => {
+    const phases = { generate: 4, engine: 11, stage: 0, parents: 1234 };
+    for (const durationMs of [7, 191, 12345]) {
+      const header = previewText({ ...base, durationMs, phases }, rel)
+        .split('\n')
+        .filter((l) => l.startsWith('#'));
+      for (const l of header) assert.doesNotMatch(l, /^# +ms\b|\d$/, header.join('\n'));
+      assert.ok(
+        header.some((l) => l.includes('stage 0 ms')),
+        header.join('\n'),
+      );
+    }
+  });
   it('shows errors with file and line and keeps the last good build below them', () => {
     const text = previewText(
       {

@@ -77,7 +77,8 @@ function wrapComment(s: string): string[] {
   const out: string[] = [];
   let line = ' '.repeat(indent);
   let empty = true;
-  for (const token of s.slice(indent).match(/\S+ */g) ?? []) {
+  // A duration ("engine 11 ms") stays on one line with its unit and its name.
+  for (const token of s.slice(indent).match(/(?:(?:[\w-]+ )?\d+ ms\b,?|\S+) */g) ?? []) {
     if (!empty && (line + token).trimEnd().length > HEADER_WIDTH) {
       out.push(line);
       line = ' '.repeat(indent + 2);

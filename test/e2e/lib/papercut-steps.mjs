@@ -87,16 +87,39 @@ export async function stepPreviewFolder(ctx) {
   // Compact folders: "clusters / dev" is one row; its "dev" label is the folder clusters/dev.
   const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'clusters' }).first();
   await row.waitFor({ timeout: 15_000 });
-  await row.getByText('dev', { exact: true }).first().click({ button: 'right' });
-  const item = page.locator('.monaco-menu .action-item', { hasText: 'Preview Build' }).first();
-  await item.waitFor({ timeout: 10_000 });
-  await item.click();
-  await page
-    .locator('.editor-instance .monaco-editor .view-lines', {
-      hasText: /#\sFlux\sbuild\spreview\s*#\skustomize\sfolder/,
-    })
-    .first()
-    .waitFor({ timeout: 45_000 });
+  const tab = page.locator('.tabs-container .tab', { hasText: 'dev (Flux build)' }).first();
+  const attempts = [];
+  // A context-menu click can be lost by the workbench (a menu closed by a toast or a re-render):
+  // the second attempt is recorded in the result, and a failure says what each attempt saw.
+  for (let attempt = 1; attempt <= 2 && !(await tab.isVisible()); attempt++) {
+    await row.getByText('dev', { exact: true }).first().click({ button: 'right' });
+    const item = page.locator('.monaco-menu .action-item', { hasText: 'Preview Build' }).first();
+    await item.waitFor({ timeout: 10_000 });
+    const menu = (await page.locator('.monaco-menu .action-item').allInnerTexts()).map((t) => t.trim());
+    await item.click();
+    const opened = await tab
+      .waitFor({ timeout: 20_000 })
+      .then(() => true)
+      .catch(() => false);
+    attempts.push({
+      attempt,
+      menu: menu.filter(Boolean),
+      opened,
+      seen: opened ? undefined : await seenNow(page),
+    });
+  }
+  try {
+    await page
+      .locator('.editor-instance .monaco-editor .view-lines', {
+        hasText: /#\sFlux\sbuild\spreview\s*#\skustomize\sfolder\sclusters\/dev/,
+      })
+      .first()
+      .waitFor({ timeout: 45_000 });
+  } catch (err) {
+    throw new Error(
+      `no preview of the folder clusters/dev (${err.message.split('\n')[0]}); attempts: ${JSON.stringify(attempts)}; now: ${JSON.stringify(await seenNow(page))}`,
+    );
+  }
   const groups = await page.locator('.part.editor .editor-group-container').count();
   const empty = await page.locator('.part.editor .editor-group-container.empty').count();
   const tabs = await page.locator('.tabs-container .tab').allInnerTexts();
@@ -104,7 +127,28 @@ export async function stepPreviewFolder(ctx) {
     throw new Error(
       `${groups} editor groups (${empty} empty) after previewing a folder; tabs: ${JSON.stringify(tabs)}`,
     );
-  return { groups, tabs: tabs.map((t) => t.trim()) };
+  return {
+    groups,
+    tabs: tabs.map((t) => t.trim()),
+    ...(attempts.length > 1 ? { lostMenuClicks: attempts.filter((a) => !a.opened) } : {}),
+  };
+}
+
+/** What the workbench shows: tab titles, each editor's first lines, notifications. */
+async function seenNow(page) {
+  return page.evaluate(() => ({
+    tabs: [...document.querySelectorAll('.tabs-container .tab')].map((t) => t.textContent.trim()),
+    editors: [...document.querySelectorAll('.editor-instance .monaco-editor .view-lines')].map((v) =>
+      [...v.querySelectorAll('.view-line')]
+        .slice(0, 4)
+        .map((l) => l.textContent.replace(/\u00a0/g, ' '))
+        .join(' / '),
+    ),
+    toasts: [...document.querySelectorAll('.notifications-toasts .notification-toast')].map((t) =>
+      t.textContent.trim(),
+    ),
+    menuOpen: document.querySelector('.monaco-menu') !== null,
+  }));
 }
 
 /**
