@@ -68,7 +68,7 @@ if has cluster || has differential; then
     jobs+=("nice -n 10 bash test/build/ensure-flux-cli.sh; echo \$? >'$results/go-flux-cli.rc'")
     jobs+=("nice -n 10 bash test/build/ensure-kubeconform.sh; echo \$? >'$results/go-kubeconform.rc'")
   fi
-  echo "checking, and building from Go modules when missing: ${what[*]}; log: $go_log"
+  echo "checking, and building from Go modules when missing: $(printf '%s; ' "${what[@]}")log: $go_log"
   # A session of its own, so that stopping this script stops the builds too (trap below).
   setsid bash -c "$(IFS=';'; echo "${jobs[*]}")" >"$go_log" 2>&1 </dev/null &
   go_pid=$!
