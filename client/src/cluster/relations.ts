@@ -101,7 +101,7 @@ export interface Dependency {
   state?: FluxState;
 }
 
-export function dependsOnOf(session: ContextSession, obj: KubeObject): Dependency[] {
+export function dependsOnOf(session: Pick<ContextSession, 'get'>, obj: KubeObject): Dependency[] {
   const list = obj.spec?.['dependsOn'];
   if (!Array.isArray(list)) return [];
   const out: Dependency[] = [];
@@ -123,7 +123,7 @@ export function dependsOnOf(session: ContextSession, obj: KubeObject): Dependenc
 }
 
 /** The chain of dependencies that blocks an object, following blockedBy through the cache. */
-export function blockingChain(session: ContextSession, obj: KubeObject, max = 10): Dependency[] {
+export function blockingChain(session: Pick<ContextSession, 'get'>, obj: KubeObject, max = 10): Dependency[] {
   const chain: Dependency[] = [];
   const seen = new Set<string>();
   let cur: KubeObject | undefined = obj;
