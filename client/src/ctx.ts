@@ -14,14 +14,19 @@ import {
   type SchemaStatusParams,
 } from '../../server/src/protocol';
 import { readClientConfig } from './config';
+import { ExplorerService } from './explorerService';
+import type { FluxViews } from './views/register';
 
 /**
- * Owns everything with a lifetime: the language client, the log, the status item and every
- * registration. Disposed as one when the extension deactivates.
+ * Owns everything with a lifetime: the language client, the live explorer, the Flux views, the
+ * log, the status item and every registration. Disposed as one when the extension deactivates.
  */
 export class Ctx implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   readonly statusItem: vscode.StatusBarItem;
+  /** The live cluster explorer (started when a Flux view is first shown). */
+  readonly live: ExplorerService;
+  views: FluxViews | undefined;
   client: LanguageClient | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private schemaProblemShown = false;
@@ -36,7 +41,8 @@ export class Ctx implements vscode.Disposable {
     this.statusItem.name = 'Flux schemas';
     this.statusItem.text = '$(sync~spin) Flux schemas: loading';
     this.statusItem.command = 'fluxWorkbench.showOutput';
-    this.push(this.log, this.statusItem);
+    this.live = new ExplorerService(extension.workspaceState, this.log);
+    this.push(this.log, this.statusItem, this.live);
     this.updateStatusVisibility();
     this.push(
       vscode.workspace.onDidChangeConfiguration((e) => {

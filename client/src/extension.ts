@@ -1,15 +1,26 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { Ctx } from './ctx';
+import { LiveDocuments } from './commands/documents';
 import { registerBuildPreview } from './preview/buildPreview';
+import { registerFailureAlerts } from './views/failureAlerts';
+import { registerViews } from './views/register';
+import { registerStatusBar } from './views/statusBar';
 
 let ctx: Ctx | undefined;
 
-/** Thin: build the context, register commands, start the language server. */
+/** Thin: build the context, register commands and views, start the language server. */
 export async function activate(extension: vscode.ExtensionContext): Promise<void> {
   ctx = new Ctx(extension);
   registerCommands(ctx);
   registerBuildPreview(ctx);
+  ctx.views = registerViews(ctx.live, ctx.log);
+  ctx.push(
+    ctx.views,
+    new LiveDocuments(ctx.live),
+    registerStatusBar(ctx.live),
+    registerFailureAlerts(ctx.live),
+  );
   try {
     await ctx.startLanguageClient();
   } catch (err) {

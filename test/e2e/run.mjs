@@ -13,7 +13,8 @@
 //
 // Environment: E2E_SKIP_PACKAGE=1 reuses an existing ./flux-workbench.vsix; E2E_VSIX=<file> tests
 // that vsix instead (no packaging); E2E_KEEP=1 keeps the temporary directory;
-// E2E_STEP_TIMEOUT_MS (default 60000).
+// E2E_STEP_TIMEOUT_MS (default 60000); E2E_ONLY=explorer runs only the live explorer's scenario.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,6 +55,8 @@ import {
   stepProblemsCodeLink,
 } from './lib/papercut-steps.mjs';
 import { stepBuiltinHover, stepMigrateQuickFix, stepMigrateUndo } from './lib/builtinSteps.mjs';
+import { startCluster, stopCluster } from './lib/cluster.mjs';
+import * as explorer from './explorer.mjs';
 
 const FIXTURE = path.join(REPO, 'test/fixtures/e2e-repo');
 const TARGET = 'clusters/dev/apps.yaml';
@@ -62,7 +65,7 @@ const VSIX = process.env.E2E_VSIX
   ? path.resolve(process.env.E2E_VSIX)
   : path.join(REPO, 'flux-workbench.vsix');
 const STEP_TIMEOUT = Number(process.env.E2E_STEP_TIMEOUT_MS || 60_000);
-const GLOBAL_TIMEOUT = 15 * 60_000; // browser phase only; setup and packaging have their own limits
+const GLOBAL_TIMEOUT = 30 * 60_000; // browser phase only; setup and packaging have their own limits
 
 const log = (...a) => console.log(`[e2e ${new Date().toISOString().slice(11, 19)}]`, ...a);
 
@@ -98,6 +101,7 @@ function fixtureLayout() {
 // ---------------------------------------------------------------------------------------------
 const results = []; // { id, name, ok, ms, error, shot }
 let tmpDir = null; // removed on exit unless E2E_KEEP=1
+let clusterDir = null; // the explorer scenario's test cluster, stopped on exit
 const cleanups = new Set();
 let stepCounter = 0;
 
@@ -208,7 +212,7 @@ async function prepare(tmp) {
 }
 
 /** Start code-server + Chromium for one scenario; steps then use ctx.page. */
-async function openScenario(name, { tmp, extensionsDir, trust, gitRepo = false }) {
+async function openScenario(name, { tmp, extensionsDir, trust, gitRepo = false, workspace, env }) {
   const dir = path.join(tmp, name);
   const ctx = {
     name,
@@ -222,7 +226,8 @@ async function openScenario(name, { tmp, extensionsDir, trust, gitRepo = false }
   };
   try {
     fs.mkdirSync(dir, { recursive: true });
-    copyDir(FIXTURE, ctx.ws);
+    if (workspace) await workspace(ctx.ws, ctx);
+    else copyDir(FIXTURE, ctx.ws);
     // The diff with HEAD needs a repository: commit the copy once before code-server opens it
     // (the fixture itself has no .git and is never written).
     if (gitRepo) ctx.gitHead = await gitInitCommit(ctx.ws);
@@ -239,6 +244,7 @@ async function openScenario(name, { tmp, extensionsDir, trust, gitRepo = false }
       trust,
       logFile: ctx.logFile,
       config,
+      ...(env ? { env: typeof env === 'function' ? env(ctx) : env } : {}),
     });
     cleanups.add(ctx.server.pid);
     ctx.url = `http://127.0.0.1:${port}/`;
@@ -804,6 +810,13 @@ async function main() {
   fs.mkdirSync(RESULTS, { recursive: true });
   const tmp = (tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-workbench-e2e-')));
   const fixtureBefore = snapshotTree(FIXTURE);
+  // The test cluster of the explorer's steps starts now, in a state folder of this run's own, while
+  // the extension is packaged and the language scenarios run.
+  const clusterState = path.join(tmp, 'cluster');
+  clusterDir = clusterState;
+  log(`starting the test cluster in ${clusterState} (log: ${path.relative(REPO, RESULTS)}/cluster-up.log)`);
+  const clusterUp = startCluster(clusterState, path.join(RESULTS, 'cluster-up.log'));
+  clusterUp.catch(() => {}); // awaited by the explorer scenario
   let prep = null;
   let prepError = null;
   try {
@@ -822,8 +835,10 @@ async function main() {
   watchdog.unref();
 
   const workspaces = [];
+  // E2E_ONLY=explorer runs only the live explorer's scenario (for working on it).
+  const onlyExplorer = process.env.E2E_ONLY === 'explorer';
   // Scenario 1: workspace trust off (--disable-workspace-trust).
-  {
+  if (!onlyExplorer) {
     const ctx = prepError
       ? { name: 'trust-off', fatal: `preparation failed: ${prepError}` }
       : await openScenario('trust-off', { tmp, ...prep, trust: false, gitRepo: true });
@@ -930,7 +945,7 @@ async function main() {
   }
   // Scenario 2: workspace trust on: the folder opens in Restricted Mode; the extension declares
   // untrustedWorkspaces: limited, so language features must still work.
-  {
+  if (!onlyExplorer) {
     const ctx = prepError
       ? { name: 'trust-on', fatal: `preparation failed: ${prepError}` }
       : await openScenario('trust-on', { tmp, ...prep, trust: true });
@@ -965,35 +980,132 @@ async function main() {
       if (ctx.ws) workspaces.push({ ws: ctx.ws });
     }
   }
-  await step(
-    null,
-    'nothing-saved',
-    'the workspace copies and the fixture are unchanged (nothing saved)',
-    async () => {
-      if (prepError) throw new Error(`not run: preparation failed: ${prepError}`);
-      const changed = [];
-      for (const { ws, gitHead } of workspaces) {
-        // A `.git` this test created (for the diff with HEAD) is left out of the comparison; instead
-        // HEAD must still be the fixture commit and nothing may differ from it (`git status`).
-        if (gitHead) {
-          const head = (await git(ws, ['rev-parse', 'HEAD'])).trim();
-          if (head !== gitHead) changed.push(`${path.basename(path.dirname(ws))}: HEAD moved to ${head}`);
-          const status = (await git(ws, ['status', '--porcelain', '--ignored'])).trim();
-          if (status)
-            changed.push(`${path.basename(path.dirname(ws))}: git status: ${status.replace(/\n/g, '; ')}`);
+  if (!onlyExplorer)
+    await step(
+      null,
+      'nothing-saved',
+      'the workspace copies and the fixture are unchanged (nothing saved)',
+      async () => {
+        if (prepError) throw new Error(`not run: preparation failed: ${prepError}`);
+        const changed = [];
+        for (const { ws, gitHead } of workspaces) {
+          // A `.git` this test created (for the diff with HEAD) is left out of the comparison; instead
+          // HEAD must still be the fixture commit and nothing may differ from it (`git status`).
+          if (gitHead) {
+            const head = (await git(ws, ['rev-parse', 'HEAD'])).trim();
+            if (head !== gitHead) changed.push(`${path.basename(path.dirname(ws))}: HEAD moved to ${head}`);
+            const status = (await git(ws, ['status', '--porcelain', '--ignored'])).trim();
+            if (status)
+              changed.push(`${path.basename(path.dirname(ws))}: git status: ${status.replace(/\n/g, '; ')}`);
+          }
+          const after = snapshotTree(ws, { skipDirs: gitHead ? ['.git'] : [] });
+          for (const [f, content] of Object.entries(fixtureBefore))
+            if (after[f] !== content) changed.push(`${path.basename(path.dirname(ws))}:${f}`);
+          for (const f of Object.keys(after))
+            if (!(f in fixtureBefore)) changed.push(`${path.basename(path.dirname(ws))}:+${f}`);
         }
-        const after = snapshotTree(ws, { skipDirs: gitHead ? ['.git'] : [] });
-        for (const [f, content] of Object.entries(fixtureBefore))
-          if (after[f] !== content) changed.push(`${path.basename(path.dirname(ws))}:${f}`);
-        for (const f of Object.keys(after))
-          if (!(f in fixtureBefore)) changed.push(`${path.basename(path.dirname(ws))}:+${f}`);
+        const fixtureAfter = snapshotTree(FIXTURE);
+        if (JSON.stringify(fixtureAfter) !== JSON.stringify(fixtureBefore))
+          changed.push('the fixture itself');
+        if (changed.length) throw new Error(`files changed: ${changed.join(', ')}`);
+        return { compared: workspaces.length };
+      },
+    );
+  // Scenario 3: the live explorer against the real test cluster (trust on, then granted).
+  {
+    let cluster = null;
+    let clusterError = null;
+    try {
+      cluster = await clusterUp;
+      log(`test cluster up: ${cluster.env.KAS_URL}, Git ${cluster.env.GIT_URL}`);
+    } catch (e) {
+      clusterError = e.message;
+      log(`the test cluster did not start: ${e.message}`);
+    }
+    const ctx = prepError
+      ? { name: 'explorer', fatal: `preparation failed: ${prepError}` }
+      : clusterError
+        ? { name: 'explorer', fatal: `the test cluster did not start: ${clusterError.split('\n')[0]}` }
+        : await openScenario('explorer', {
+            tmp,
+            ...prep,
+            trust: true,
+            workspace: (ws, c) => explorer.explorerWorkspace(cluster, ws, c),
+            env: explorer.explorerEnv,
+          });
+    try {
+      const steps = [
+        [
+          'explorer-restricted',
+          'Restricted Mode: the token context works, the exec plugin is not run',
+          explorer.stepRestricted,
+          90_000,
+        ],
+        [
+          'explorer-trust',
+          'trust granted: the exec plugin runs and its context connects',
+          explorer.stepTrust,
+          90_000,
+        ],
+        [
+          'explorer-lists',
+          'Sources and Workloads list the cluster’s objects with their real states (as kubectl says)',
+          explorer.stepLists,
+        ],
+        [
+          'explorer-reconcile',
+          'right-click Reconcile: the notification reports the applied revision',
+          explorer.stepReconcile,
+          90_000,
+        ],
+        [
+          'explorer-push-commit',
+          'a commit pushed to the Git server shows its new revision in the tree, no refresh',
+          explorer.stepPushCommit,
+          300_000,
+        ],
+        [
+          'explorer-suspend',
+          'Suspend: the Kustomization shows suspended (and kubectl agrees)',
+          explorer.stepSuspend,
+        ],
+        [
+          'explorer-resume',
+          'Resume: Ready again, the verdict names the applied revision',
+          explorer.stepResume,
+          120_000,
+        ],
+        [
+          'explorer-broken',
+          'a broken Kustomization pushed to Git shows its failure message',
+          explorer.stepBroken,
+          300_000,
+        ],
+        ['explorer-events', 'Show Events: live, newest first, with the failure', explorer.stepEvents],
+        ['explorer-live-yaml', 'Show Live YAML: read-only, managedFields hidden', explorer.stepLiveYaml],
+        ['explorer-trace', 'Trace from an inventory entry: owner and source', explorer.stepTrace],
+        [
+          'explorer-failing-only',
+          'the failing-only filter shows only the failing object',
+          explorer.stepFailingOnly,
+        ],
+        [
+          'explorer-readonly',
+          'RBAC: actions the user may not take are greyed out, the tooltip says why',
+          explorer.stepReadonly,
+          120_000,
+        ],
+      ];
+      for (const [slug, name, fn, ms] of steps) {
+        await step(ctx, slug, name, fn, ms ?? STEP_TIMEOUT);
+        if (slug === 'explorer-restricted' && ctx.failed)
+          ctx.fatal ??= 'the Flux views did not show the cluster';
       }
-      const fixtureAfter = snapshotTree(FIXTURE);
-      if (JSON.stringify(fixtureAfter) !== JSON.stringify(fixtureBefore)) changed.push('the fixture itself');
-      if (changed.length) throw new Error(`files changed: ${changed.join(', ')}`);
-      return { compared: workspaces.length };
-    },
-  );
+    } finally {
+      await closeScenario(ctx);
+      await stopCluster(clusterState);
+    }
+  }
   clearTimeout(watchdog);
   return finish(tStart, tmp);
 }
@@ -1022,6 +1134,12 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 process.on('exit', () => {
   for (const pid of cleanups) killGroup(pid, 'SIGKILL');
+  // down.sh stops the cluster's processes by their recorded PIDs (synchronously, on exit too).
+  if (clusterDir)
+    spawnSync('bash', [path.join(REPO, 'test/cluster/down.sh')], {
+      env: { ...process.env, FLUX_WORKBENCH_CLUSTER_DIR: clusterDir },
+      stdio: 'ignore',
+    });
   if (tmpDir && process.env.E2E_KEEP !== '1') fs.rmSync(tmpDir, { recursive: true, force: true });
 });
 

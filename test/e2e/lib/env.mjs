@@ -189,6 +189,7 @@ export async function startCodeServer({
   trust = false,
   logFile,
   config,
+  env = {},
   timeoutMs = 60_000,
 }) {
   const fd = fs.openSync(logFile, 'a');
@@ -198,7 +199,7 @@ export async function startCodeServer({
     {
       detached: true,
       stdio: ['ignore', fd, fd],
-      env: node24Env(),
+      env: node24Env(env),
     },
   );
   fs.closeSync(fd);

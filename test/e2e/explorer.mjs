@@ -1,0 +1,497 @@
+// The live explorer's end-to-end steps: the Flux views in a real code-server against the real test
+// cluster (test/cluster, started by this run in a state folder of its own), whose Git server
+// serves the repository the workspace is a clone of. Run by run.mjs after the language scenarios.
+//
+// The scenario opens with workspace trust on (Restricted Mode): the token context works, an exec
+// credential plugin is not run; then trust is granted and the plugin runs. Then, trusted: the
+// views list the cluster's objects with their real states; Reconcile reports the applied
+// revision; a pushed commit shows its revision without any refresh; Suspend and Resume; a broken
+// commit shows its failure message; events, live YAML, trace, the failing-only filter, and
+// actions greyed out for a user whose RBAC forbids them.
+import fs from 'node:fs';
+import path from 'node:path';
+import { statusBarTexts } from './lib/workbench.mjs';
+import {
+  clearToasts,
+  contextMenu,
+  focusPane,
+  hoverTooltip,
+  menuEntries,
+  openFluxContainer,
+  pane,
+  rowLocator,
+  rows,
+  runPickCommand,
+  waitRow,
+  waitToast,
+  widenSideBar,
+} from './lib/fluxView.mjs';
+import {
+  cloneRepo,
+  kubectl,
+  kubectlJson,
+  pushCommit,
+  shortRevision,
+  writeExecKubeconfig,
+} from './lib/cluster.mjs';
+
+export const ADMIN = 'flux-workbench-admin@flux-workbench-test';
+export const TEAM_A = 'team-a-user@flux-workbench-test';
+const EXEC = 'exec-user@flux-workbench-test';
+const KINDS = 'gitrepositories,helmrepositories,helmcharts,kustomizations,helmreleases';
+
+/** The workspace: a clone of the cluster's Git repository (what the cluster reconciles). */
+export async function explorerWorkspace(cluster, ws, ctx) {
+  ctx.cluster = cluster;
+  ctx.clone = path.join(path.dirname(ws), 'pusher'); // a second clone the steps push from
+  ctx.head = await cloneRepo(cluster, ws);
+  await cloneRepo(cluster, ctx.clone);
+  ctx.execMarker = path.join(path.dirname(ws), 'exec-plugin-ran');
+  ctx.exec = writeExecKubeconfig(cluster, path.join(path.dirname(ws), 'exec-kubeconfig'), ctx.execMarker);
+}
+
+export function explorerEnv(ctx) {
+  const c = ctx.cluster.env;
+  return { KUBECONFIG: [c.KUBECONFIG, c.KUBECONFIG_TEAM_A, ctx.exec.file].join(':') };
+}
+
+/** The state a kubectl object should be drawn with (the icon of the status function). */
+function expectedIcon(o) {
+  if (o.spec?.suspend) return 'debug-pause';
+  const ready = (o.status?.conditions ?? []).find((c) => c.type === 'Ready');
+  if (!ready) return 'circle-large-outline';
+  if (ready.status === 'True') return 'pass';
+  if (ready.status === 'False') return ready.reason === 'DependencyNotReady' ? 'watch' : 'error';
+  return 'sync~spin';
+}
+
+function revisionOf(o) {
+  return (
+    o.status?.lastAppliedRevision ?? o.status?.artifact?.revision ?? o.status?.history?.[0]?.chartVersion
+  );
+}
+
+async function pickContexts(page, wanted) {
+  await runPickCommand(page, 'Flux: Choose Kubernetes Contexts', 'Flux: Choose Kubernetes Contexts');
+  const widget = page.locator('.quick-input-widget');
+  const list = widget.locator('.quick-input-list .monaco-list-row');
+  await list.first().waitFor({ timeout: 15_000 });
+  for (let i = 0, n = await list.count(); i < n; i++) {
+    const row = list.nth(i);
+    const label = (await row.locator('.label-name').first().innerText()).trim();
+    const checked = (await row.getAttribute('aria-checked')) === 'true';
+    if (wanted.includes(label) !== checked) {
+      await row.locator('.label-name').first().click();
+      await page.waitForFunction(
+        ([l, want]) => {
+          const r = [
+            ...document.querySelectorAll('.quick-input-widget .quick-input-list .monaco-list-row'),
+          ].find((e) => e.querySelector('.label-name')?.textContent?.trim() === l);
+          return r && (r.getAttribute('aria-checked') === 'true') === want;
+        },
+        [label, wanted.includes(label)],
+        { timeout: 10_000 },
+      );
+    }
+  }
+  await widget.locator('.monaco-button', { hasText: /^OK$/ }).first().click();
+  await widget.waitFor({ state: 'hidden', timeout: 15_000 });
+}
+
+export async function stepRestricted(ctx) {
+  const { page } = ctx;
+  await page.goto(ctx.url, { waitUntil: 'domcontentloaded' });
+  await page.locator('.monaco-workbench').waitFor({ state: 'attached', timeout: 60_000 });
+  await page
+    .locator('.part.statusbar .statusbar-item', { hasText: 'Restricted Mode' })
+    .first()
+    .waitFor({ timeout: 60_000 });
+  await openFluxContainer(page);
+  await widenSideBar(page);
+  // The admin context (a token) is the kubeconfig's current context: shown, and it works untrusted.
+  const admin = await waitRow(
+    page,
+    'Clusters',
+    (r) => r.label === ADMIN && /Flux v2\.9\.4/.test(r.description),
+    {
+      timeout: 60_000,
+      what: `${ADMIN} with its Flux version`,
+    },
+  );
+  // The Notifications and Image Automation views appear once discovery says they are served; the
+  // container lays its panes out again then, so collapse the others after that.
+  for (const t of ['Notifications', 'Image Automation'])
+    await pane(page, t).locator('.pane-header').waitFor({ timeout: 30_000 });
+  await focusPane(page, 'Clusters');
+  await pickContexts(page, [ADMIN, EXEC]);
+  const message = await waitRow(
+    page,
+    'Clusters',
+    (r) => /^Restricted Mode: the exec credential plugin/.test(r.label),
+    {
+      what: 'the Restricted Mode message of the exec context',
+    },
+  );
+  if (fs.existsSync(ctx.execMarker)) throw new Error('the exec credential plugin ran in Restricted Mode');
+  return { admin: `${admin.label} | ${admin.description}`, exec: message.label, pluginRan: false };
+}
+
+export async function stepTrust(ctx) {
+  const { page } = ctx;
+  await page.locator('.part.statusbar .statusbar-item', { hasText: 'Restricted Mode' }).first().click();
+  const editor = page.locator('.workspace-trust-editor');
+  await editor.waitFor({ timeout: 30_000 });
+  await editor
+    .locator('.monaco-button', { hasText: /^Trust$/ })
+    .first()
+    .click();
+  await page
+    .locator('a.action-label[aria-label^="Close Modal Editor"]')
+    .first()
+    .click({ timeout: 10_000 })
+    .catch(() => {});
+  const exec = await waitRow(
+    page,
+    'Clusters',
+    (r) => r.label === EXEC && /Flux v2\.9\.4/.test(r.description),
+    {
+      timeout: 60_000,
+      what: `${EXEC} connected through its exec plugin after trust`,
+    },
+  );
+  if (!fs.existsSync(ctx.execMarker))
+    throw new Error('the exec context connected but the plugin marker is missing');
+  const runs = fs.readFileSync(ctx.execMarker, 'utf8').trim().split('\n').length;
+  // Back to the admin context only (remembered for this workspace).
+  await pickContexts(page, [ADMIN]);
+  const until = Date.now() + 30_000;
+  while ((await rows(page, 'Clusters')).some((r) => r.label === EXEC)) {
+    if (Date.now() > until) throw new Error(`${EXEC} is still shown after choosing ${ADMIN} only`);
+    await page.waitForTimeout(200);
+  }
+  return { exec: `${exec.label} | ${exec.description}`, pluginRuns: runs };
+}
+
+export async function stepLists(ctx) {
+  const { page } = ctx;
+  const items = (await kubectlJson(ctx.cluster, ['get', KINDS, '-A'])).items;
+  const checked = [];
+  for (const title of ['Sources', 'Workloads']) {
+    await focusPane(page, title);
+    for (const o of items) {
+      const isWorkload = o.kind === 'Kustomization' || o.kind === 'HelmRelease';
+      if ((title === 'Workloads') !== isWorkload) continue;
+      const label = isWorkload ? o.metadata.name : `${o.metadata.namespace}/${o.metadata.name}`;
+      const icon = expectedIcon(o);
+      const rev = revisionOf(o);
+      const row = await waitRow(
+        page,
+        title,
+        (r) => r.label === label && r.icon === icon && (!rev || r.description.includes(shortRevision(rev))),
+        { what: `${o.kind} ${label} drawn as ${icon}${rev ? ` at ${shortRevision(rev)}` : ''}` },
+      );
+      checked.push(`${title}: ${row.label} | ${row.description} | ${row.icon}`);
+    }
+  }
+  if (checked.length < 8)
+    throw new Error(`expected the seeded sources and workloads, checked only ${checked.length}`);
+  return { checked };
+}
+
+export async function stepReconcile(ctx) {
+  const { page } = ctx;
+  await focusPane(page, 'Workloads');
+  await clearToasts(page);
+  const m = await contextMenu(page, 'Workloads', 'apps', 'Reconcile');
+  if (m.disabled) throw new Error('Reconcile is disabled for the admin');
+  await m.click();
+  const want = new RegExp(`Reconcile Kustomization flux-system/apps: applied revision main@sha1:${ctx.head}`);
+  const toast = await waitToast(page, want, 60_000);
+  const ks = await kubectlJson(ctx.cluster, ['get', 'kustomization', '-n', 'flux-system', 'apps']);
+  const token = ks.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
+  if (!token || ks.status.lastHandledReconcileAt !== token)
+    throw new Error(
+      `the controller did not handle our request: requestedAt ${token}, lastHandledReconcileAt ${ks.status.lastHandledReconcileAt}`,
+    );
+  return { toast, token };
+}
+
+async function waitRevision(ctx, commit, timeout) {
+  const { page } = ctx;
+  const short = shortRevision(`main@sha1:${commit}`);
+  const t0 = Date.now();
+  await focusPane(page, 'Sources');
+  const src = await waitRow(
+    page,
+    'Sources',
+    (r) => r.label === 'flux-system/flux-repo' && r.description.includes(short),
+    {
+      timeout,
+      what: `GitRepository flux-repo at ${short}`,
+    },
+  );
+  const srcMs = Date.now() - t0;
+  return { short, src: `${src.label} | ${src.description}`, srcMs };
+}
+
+export async function stepPushCommit(ctx) {
+  const { page } = ctx;
+  const tPush = Date.now();
+  const commit = await pushCommit(ctx.cluster, ctx.clone, 'Change the app message', (dir) => {
+    const f = path.join(dir, 'apps/app-config.yaml');
+    fs.writeFileSync(
+      f,
+      fs.readFileSync(f, 'utf8').replace(/message: .*/, 'message: hello from the e2e commit'),
+    );
+  });
+  ctx.head = commit;
+  // No refresh: the GitRepository's interval (1m) fetches it; the watch brings it to the tree.
+  const r = await waitRevision(ctx, commit, 150_000);
+  await focusPane(page, 'Workloads');
+  const ks = await waitRow(
+    page,
+    'Workloads',
+    (x) => x.label === 'apps' && x.description.includes(r.short) && x.icon === 'pass',
+    {
+      timeout: 120_000,
+      what: `Kustomization apps applied ${r.short}`,
+    },
+  );
+  return { commit, ...r, apps: `${ks.label} | ${ks.description}`, msFromPush: Date.now() - tPush };
+}
+
+export async function stepSuspend(ctx) {
+  const { page } = ctx;
+  await focusPane(page, 'Workloads');
+  await clearToasts(page);
+  await (await contextMenu(page, 'Workloads', 'apps', 'Suspend')).click();
+  const toast = await waitToast(page, /Suspend Kustomization flux-system\/apps: suspended/);
+  const row = await waitRow(
+    page,
+    'Workloads',
+    (r) => r.label === 'apps' && r.icon === 'debug-pause' && /suspended/.test(r.description),
+    {
+      what: 'apps drawn as suspended',
+    },
+  );
+  const ks = await kubectlJson(ctx.cluster, ['get', 'kustomization', '-n', 'flux-system', 'apps']);
+  if (ks.spec.suspend !== true) throw new Error(`spec.suspend is ${ks.spec.suspend}`);
+  // Reconcile is no longer offered on a suspended object; Resume is.
+  await rowLocator(page, 'Workloads', 'apps').click({ button: 'right' });
+  const entries = await menuEntries(page);
+  await page.keyboard.press('Escape');
+  if (entries.some((e) => e.label === 'Reconcile') || !entries.some((e) => e.label === 'Resume'))
+    throw new Error(`menu of a suspended object: ${JSON.stringify(entries)}`);
+  return { toast, row: `${row.label} | ${row.description}`, menu: entries.map((e) => e.label) };
+}
+
+export async function stepResume(ctx) {
+  const { page } = ctx;
+  await clearToasts(page);
+  await (await contextMenu(page, 'Workloads', 'apps', 'Resume')).click();
+  const toast = await waitToast(
+    page,
+    new RegExp(`Resume Kustomization flux-system/apps: applied revision main@sha1:${ctx.head}`),
+    90_000,
+  );
+  const row = await waitRow(page, 'Workloads', (r) => r.label === 'apps' && r.icon === 'pass', {
+    what: 'apps Ready again',
+  });
+  return { toast, row: `${row.label} | ${row.description}` };
+}
+
+export async function stepBroken(ctx) {
+  const { page } = ctx;
+  const commit = await pushCommit(ctx.cluster, ctx.clone, 'Break the apps Kustomization', (dir) => {
+    const f = path.join(dir, 'apps/kustomization.yaml');
+    fs.writeFileSync(f, `${fs.readFileSync(f, 'utf8').trimEnd()}\n  - missing-file.yaml\n`);
+  });
+  ctx.broken = commit;
+  await waitRevision(ctx, commit, 150_000);
+  await focusPane(page, 'Workloads');
+  const row = await waitRow(
+    page,
+    'Workloads',
+    (r) => r.label === 'apps' && r.icon === 'error' && /failed/.test(r.description),
+    {
+      timeout: 120_000,
+      what: 'apps drawn as failed',
+    },
+  );
+  const ks = await kubectlJson(ctx.cluster, ['get', 'kustomization', '-n', 'flux-system', 'apps']);
+  const ready = ks.status.conditions.find((c) => c.type === 'Ready');
+  if (ready.status !== 'False') throw new Error(`kubectl says Ready=${ready.status}`);
+  // The failure message is the first child of the failed object.
+  const apps = rowLocator(page, 'Workloads', 'apps');
+  if ((await apps.getAttribute('aria-expanded')) !== 'true') await apps.locator('.monaco-tl-twistie').click();
+  const first = ready.message.split('\n')[0].slice(0, 60);
+  const msg = await waitRow(page, 'Workloads', (r) => r.level === 3 && r.label.startsWith(first), {
+    what: `the failure message "${first}…" under apps`,
+  });
+  const tooltip = await hoverTooltip(page, 'Workloads', 'apps');
+  if (!tooltip.includes('missing-file.yaml'))
+    throw new Error(`tooltip lacks the failure: ${tooltip.slice(0, 400)}`);
+  await page.mouse.move(900, 600);
+  return {
+    row: `${row.label} | ${row.description}`,
+    message: msg.label,
+    kubectl: ready.message.slice(0, 200),
+  };
+}
+
+export async function stepEvents(ctx) {
+  const { page } = ctx;
+  await (await contextMenu(page, 'Workloads', 'apps', 'Show Events')).click();
+  const editor = page
+    .locator('.editor-instance .monaco-editor .view-lines', {
+      hasText: 'Events of Kustomization flux-system/apps',
+    })
+    .first();
+  await editor.waitFor({ timeout: 30_000 });
+  await page
+    .locator('.editor-instance .monaco-editor .view-lines', { hasText: /BuildFailed|ReconciliationFailed/ })
+    .first()
+    .waitFor({ timeout: 30_000 });
+  const text = (await editor.innerText()).replace(/\u00a0/g, ' ');
+  const times = [...text.matchAll(/^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)/gm)].map((m) => m[1]);
+  for (let i = 1; i < times.length; i++)
+    if (times[i] > times[i - 1]) throw new Error(`events not newest first: ${times.join(', ')}`);
+  return { lines: text.split('\n').slice(0, 6), events: times.length };
+}
+
+export async function stepLiveYaml(ctx) {
+  const { page } = ctx;
+  await (await contextMenu(page, 'Workloads', 'apps', 'Show Live YAML')).click();
+  const view = page
+    .locator('.editor-instance .monaco-editor .view-lines', { hasText: 'kind: Kustomization' })
+    .first();
+  await view.waitFor({ timeout: 30_000 });
+  const text = (await view.innerText()).replace(/\u00a0/g, ' ');
+  if (/^\s*managedFields:/m.test(text)) throw new Error('live YAML shows managedFields');
+  if (!/name: apps/.test(text)) throw new Error(`live YAML is not of apps: ${text.slice(0, 300)}`);
+  const tab = (await page.locator('.tabs-container .tab.active').innerText()).trim();
+  return { tab, head: text.split('\n').slice(0, 4) };
+}
+
+export async function stepTrace(ctx) {
+  const { page } = ctx;
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('W'); // close the editors, so the tree has room
+  await focusPane(page, 'Workloads');
+  const inv = rowLocator(page, 'Workloads', 'Inventory');
+  await inv.waitFor({ timeout: 15_000 });
+  if ((await inv.getAttribute('aria-expanded')) !== 'true') await inv.locator('.monaco-tl-twistie').click();
+  const entry = await waitRow(page, 'Workloads', (r) => /^ConfigMap demo\/app-config$/.test(r.label), {
+    what: 'ConfigMap demo/app-config in the inventory',
+  });
+  await (await contextMenu(page, 'Workloads', entry.label, 'Trace')).click();
+  const picks = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  await page
+    .locator('.quick-input-widget .quick-input-list .monaco-list-row', {
+      hasText: 'from source: GitRepository flux-system/flux-repo',
+    })
+    .first()
+    .waitFor({ timeout: 30_000 });
+  const steps = (await picks.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  if (!steps.some((s) => /applied by: Kustomization flux-system\/apps/.test(s)))
+    throw new Error(`trace lacks the owner: ${JSON.stringify(steps)}`);
+  await page.waitForTimeout(500);
+  return { steps };
+}
+
+export async function stepFailingOnly(ctx) {
+  const { page } = ctx;
+  await page.keyboard.press('Escape');
+  await focusPane(page, 'Workloads');
+  const header = page.locator('[id="workbench.view.extension.flux"] .pane', {
+    has: page.locator('.pane-header[aria-label^="Workloads"]'),
+  });
+  await header.locator('.pane-header').hover();
+  await header.locator('.actions .action-label[aria-label="Show Failing Only"]').click();
+  await waitRow(
+    page,
+    'Workloads',
+    (r, all) => r.label === 'apps' && !all.some((x) => x.level === 2 && x.label !== 'apps'),
+    {
+      what: 'only the failing apps Kustomization',
+    },
+  );
+  const shown = (await rows(page, 'Workloads'))
+    .filter((r) => r.level <= 2)
+    .map((r) => `${r.label} | ${r.description}`);
+  const message = (
+    await header
+      .locator('.message')
+      .innerText()
+      .catch(() => '')
+  ).trim();
+  await header.locator('.pane-header').hover();
+  await header.locator('.actions .action-label[aria-label="Show All (Failing and Healthy)"]').click();
+  await waitRow(page, 'Workloads', (r) => r.label === 'infrastructure', { what: 'all objects again' });
+  return { shown, message };
+}
+
+/**
+ * A user whose RBAC allows reading every Flux object but patching only in team-a: the actions
+ * on flux-system's objects are greyed out, and the tooltip says why.
+ */
+export async function stepReadonly(ctx) {
+  const { page } = ctx;
+  const rbac = path.join(path.dirname(ctx.ws), 'team-a-reader.yaml');
+  fs.writeFileSync(
+    rbac,
+    `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: e2e-flux-reader }
+rules:
+  - apiGroups: [source.toolkit.fluxcd.io, kustomize.toolkit.fluxcd.io, helm.toolkit.fluxcd.io, notification.toolkit.fluxcd.io, image.toolkit.fluxcd.io, source.extensions.fluxcd.io]
+    resources: ['*']
+    verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: e2e-flux-reader-team-a }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: e2e-flux-reader }
+subjects: [{ kind: User, name: team-a-user, apiGroup: rbac.authorization.k8s.io }]
+`,
+  );
+  await kubectl(ctx.cluster, ['apply', '-f', rbac]);
+  await pickContexts(page, [TEAM_A]);
+  await focusPane(page, 'Workloads');
+  await waitRow(page, 'Workloads', (r) => r.label === 'infrastructure', {
+    timeout: 60_000,
+    what: 'flux-system objects for team-a-user',
+  });
+  // The patch permission is asked (SelfSubjectAccessReview) as objects arrive; wait for the answer.
+  const until = Date.now() + 30_000;
+  let entries = [];
+  for (;;) {
+    await rowLocator(page, 'Workloads', 'infrastructure').click({ button: 'right' });
+    await page.locator('.monaco-menu .action-item').first().waitFor({ timeout: 10_000 });
+    entries = await menuEntries(page);
+    await page.keyboard.press('Escape');
+    if (entries.find((e) => e.label === 'Reconcile')?.disabled) break;
+    if (Date.now() > until)
+      throw new Error(
+        `Reconcile is not greyed out for team-a-user on flux-system: ${JSON.stringify(entries)}`,
+      );
+    await page.waitForTimeout(500);
+  }
+  // In team-a the same user may patch: Reconcile is enabled there.
+  await rowLocator(page, 'Workloads', 'team-a-apps').click({ button: 'right' });
+  await page.locator('.monaco-menu .action-item').first().waitFor({ timeout: 10_000 });
+  const own = await menuEntries(page);
+  await page.keyboard.press('Escape');
+  if (own.find((e) => e.label === 'Reconcile')?.disabled !== false)
+    throw new Error(`Reconcile should be enabled in team-a: ${JSON.stringify(own)}`);
+  // Last, so that the screenshot shows it: the tooltip says why.
+  const tooltip = await hoverTooltip(page, 'Workloads', 'infrastructure');
+  if (!/Actions unavailable:.*may not patch kustomizations/.test(tooltip.replace(/\n/g, ' ')))
+    throw new Error(`tooltip does not say why: ${tooltip.slice(-300)}`);
+  const status = (await statusBarTexts(page)).filter((t) => t.includes(TEAM_A));
+  return {
+    flux_system: entries.filter((e) => e.disabled).map((e) => e.label),
+    reason: tooltip.split('\n').find((l) => /Actions unavailable/.test(l)),
+    status,
+  };
+}
