@@ -54,7 +54,10 @@ describe('Workloads view model', () => {
     const m = new WorkloadsModel(viewState([s]));
     const lines = render(m);
     assert.equal(lines[0], 'flux-system | 2 · 1 failing [folder-opened]');
-    assert.match(lines[1]!, /^ {2}apps \| ks · failed: BuildFailed · main@sha1:01234567 · for 1m \[error\]$/);
+    assert.match(
+      lines[1]!,
+      /^ {2}apps \| ks · failed: BuildFailed · main@sha1:01234567 · for 60s \[error\]$/,
+    );
     const apps = m.children(m.children()[0]!)[0]!;
     assert.deepEqual(
       m.children(apps).map((c) => m.item(c).label),
@@ -130,7 +133,7 @@ describe('Workloads view model', () => {
     assert.equal(m.changed([s.put(failed(ks('apps')))]), undefined, 'the group appears: root refresh');
     assert.deepEqual(render(m), [
       'flux-system | 1 of 2 · 1 failing [folder-opened]',
-      '  apps | ks · failed: BuildFailed · main@sha1:01234567 · for 1m [error]',
+      '  apps | ks · failed: BuildFailed · main@sha1:01234567 · for 60s [error]',
     ]);
     assert.deepEqual(
       m

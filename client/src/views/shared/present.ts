@@ -10,7 +10,8 @@ import { conditionsOf, isRecord, statusString, type KubeObject } from '../../clu
 import type { FluxState } from '../../cluster/status';
 import { isStatic } from '../../cluster/status';
 import type { Icon, ObjectClass } from './nodes';
-import { ago, parseDuration, parseTime, shortDuration } from './time';
+import { parseGoDuration as parseDuration, shortDuration } from '../../cluster/timing';
+import { ago, parseTime } from './time';
 
 /** The object as the cache holds it (a structural subset of the engine's CachedObject). */
 export interface ObjectView {

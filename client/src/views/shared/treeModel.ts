@@ -34,8 +34,9 @@ function objectKey(context: string, kind: string, namespace: string, name: strin
 
 export abstract class TreeModel {
   private readonly nodes = new Map<string, Node>();
-  /** Rendered children, by parent id ('' = root). */
+  /** Rendered children, by parent id ('' = root), in order and as a set. */
   private readonly kids = new Map<string, string[]>();
+  private readonly kidSets = new Map<string, Set<string>>();
   /** Rendered object nodes, by objectKey. */
   private readonly byObject = new Map<string, Set<string>>();
   /** What each rendered node looked like (to refresh only what changed). */
@@ -124,9 +125,10 @@ export abstract class TreeModel {
   private remember(parentId: string, list: Node[]): void {
     const now = list.map((n) => n.id);
     const before = this.kids.get(parentId);
-    this.kids.set(parentId, now);
-    if (!before) return;
     const keep = new Set(now);
+    this.kids.set(parentId, now);
+    this.kidSets.set(parentId, keep);
+    if (!before) return;
     for (const id of before) if (!keep.has(id)) this.forget(id);
   }
 
@@ -134,6 +136,7 @@ export abstract class TreeModel {
     const n = this.nodes.get(id);
     for (const child of this.kids.get(id) ?? []) this.forget(child);
     this.kids.delete(id);
+    this.kidSets.delete(id);
     this.nodes.delete(id);
     this.rendered.delete(id);
     if (n?.type === 'object')
@@ -448,6 +451,8 @@ export abstract class TreeModel {
    */
   changed(batch: readonly Change[]): Node[] | undefined {
     const out = new Map<string, Node>();
+    /** Rendered nodes whose own item may have changed (group counts, section summaries): checked once. */
+    const summaries = new Map<string, Node>();
     for (const c of batch) {
       if (c.what === 'session' || c.what === 'kind' || c.context === '') return undefined;
       if (c.what === 'controllers') {
@@ -469,14 +474,15 @@ export abstract class TreeModel {
         if (c.type === 'DELETED' && n.type === 'object' && n.role === 'primary') continue;
         out.set(id, n);
         // A reference elsewhere (source, dependency) also changes its parent section's summary.
-        if (n.parent && n.parent.type === 'section' && this.differs(n.parent)) out.set(n.parent.id, n.parent);
+        if (n.parent && n.parent.type === 'section') summaries.set(n.parent.id, n.parent);
       }
       if (this.showsKind(kind)) {
-        const r = this.membershipChanged(c, kind, namespace, name);
+        const r = this.membershipChanged(c, kind, namespace, name, summaries);
         if (r === undefined) return undefined;
         for (const n of r) out.set(n.id, n);
       }
     }
+    for (const [id, n] of summaries) if (!out.has(id) && this.differs(n)) out.set(id, n);
     return [...out.values()];
   }
 
@@ -496,7 +502,13 @@ export abstract class TreeModel {
    * went, or entered or left the filter) or its summary changed; refresh the group's parent (or the
    * whole view) when the group itself has to appear or go.
    */
-  private membershipChanged(c: Change, kind: string, namespace: string, name: string): Node[] | undefined {
+  private membershipChanged(
+    c: Change,
+    kind: string,
+    namespace: string,
+    name: string,
+    summaries: Map<string, Node>,
+  ): Node[] | undefined {
     const s = this.state.explorer.session(c.context);
     const k = findKind(kind);
     if (!s || !k) return [];
@@ -516,9 +528,10 @@ export abstract class TreeModel {
       if (!o || !this.passes(o)) return [];
       return parentId === '' ? undefined : [this.nodes.get(parentId)!];
     }
-    const shown = this.kids.get(groupId)?.includes(primaryId) ?? false;
+    const shown = this.kidSets.get(groupId)?.has(primaryId) ?? false;
     const wanted = !!o && this.passes(o);
-    if (shown !== wanted || this.differs(group)) return [group];
+    if (shown !== wanted) return [group];
+    summaries.set(groupId, group);
     return [];
   }
 
@@ -560,6 +573,7 @@ export abstract class TreeModel {
   reset(): void {
     this.nodes.clear();
     this.kids.clear();
+    this.kidSets.clear();
     this.byObject.clear();
     this.rendered.clear();
   }
