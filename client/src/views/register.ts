@@ -91,7 +91,10 @@ export function registerViews(service: ExplorerService, log: vscode.LogOutputCha
     service.onDidChange((e) => {
       const t0 = performance.now();
       if (e === 'all') {
-        for (const p of providers) p.refresh();
+        for (const p of providers) {
+          p.model.invalidate();
+          p.refresh();
+        }
         decorate();
       } else if ('permission' in e) {
         const { context, kind, namespace } = e.permission;

@@ -5,6 +5,7 @@
 import { FLUX_KINDS, type FluxKind, type KindCategory } from '../../cluster/kinds';
 import { isFiltering } from './filter';
 import type { ContextNode, MessageNode, Node } from './nodes';
+import type { ObjectView } from './present';
 import type { SessionView, ViewState } from './state';
 import { TreeModel } from './treeModel';
 
@@ -22,6 +23,10 @@ export abstract class ObjectTreeModel extends TreeModel {
 
   /** The view's kinds that have listed completely in this session (the others show "listing ..."). */
   protected syncedKinds(s: SessionView): FluxKind[] {
+    return this.memo(`synced\u0000${s.name}`, () => this.computeSynced(s));
+  }
+
+  private computeSynced(s: SessionView): FluxKind[] {
     const synced = new Set(
       s
         .kindStates()
@@ -29,6 +34,21 @@ export abstract class ObjectTreeModel extends TreeModel {
         .map((st) => st.kind.kind),
     );
     return this.kinds.filter((k) => synced.has(k.kind));
+  }
+
+  /** The view's cached objects of synced kinds, by a key (namespace, or kind), kept for the batch. */
+  protected bucket(s: SessionView, by: 'namespace' | 'kind'): Map<string, ObjectView[]> {
+    return this.memo(`${by}\u0000${s.name}`, () => {
+      const m = new Map<string, ObjectView[]>();
+      for (const k of this.syncedKinds(s))
+        for (const o of s.list({ kind: k })) {
+          const key = by === 'namespace' ? o.namespace : o.kind.kind;
+          let list = m.get(key);
+          if (!list) m.set(key, (list = []));
+          list.push(o);
+        }
+      return m;
+    });
   }
 
   /** The groups of one context (namespaces, or kinds). */

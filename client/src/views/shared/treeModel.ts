@@ -41,6 +41,13 @@ export abstract class TreeModel {
   private readonly byObject = new Map<string, Set<string>>();
   /** What each rendered node looked like (to refresh only what changed). */
   private readonly rendered = new Map<string, string>();
+  /** The last item of each object node, with what it was made from. */
+  private readonly objectItems = new Map<
+    string,
+    { o: ObjectView; second: number; readonly: boolean; spec: ItemSpec }
+  >();
+  /** Derived data (objects by namespace, synced kinds) valid until the next batch of changes. */
+  private readonly memos = new Map<string, unknown>();
 
   constructor(
     protected readonly state: ViewState,
@@ -137,6 +144,7 @@ export abstract class TreeModel {
     for (const child of this.kids.get(id) ?? []) this.forget(child);
     this.kids.delete(id);
     this.kidSets.delete(id);
+    this.objectItems.delete(id);
     this.nodes.delete(id);
     this.rendered.delete(id);
     if (n?.type === 'object')
@@ -261,16 +269,23 @@ export abstract class TreeModel {
     const { o } = found;
     const now = this.state.now();
     const readonly = this.unavailable(node.context, o) !== undefined;
+    // The engine makes a new cached object for every change: an unchanged object drawn again in
+    // the same second (its group was refreshed) looks the same, so its item is reused.
+    const second = Math.floor(now / 1000);
+    const hit = this.objectItems.get(node.id);
+    if (hit && hit.o === o && hit.second === second && hit.readonly === readonly) return hit.spec;
     const primary = node.role === 'primary';
     const prefix = primary ? this.kindPrefix(o) : node.role === 'inventory' ? undefined : node.role;
     const description = describe(o, now, prefix ? { kindPrefix: prefix } : {});
-    return {
+    const spec: ItemSpec = {
       label: primary ? this.primaryLabel(o) : title,
       description,
       icon: stateIcon(o.status),
       contextValue: objectContextValue(objectClass(o), o.status.state === 'Suspended', readonly),
       collapsible: primary ? 'collapsed' : 'none',
     };
+    this.objectItems.set(node.id, { o, second, readonly, spec });
+    return spec;
   }
 
   /** The label of an object in its own group. */
@@ -450,6 +465,7 @@ export abstract class TreeModel {
    * re-read its children) only when its children or its own item changed.
    */
   changed(batch: readonly Change[]): Node[] | undefined {
+    this.memos.clear();
     const out = new Map<string, Node>();
     /** Rendered nodes whose own item may have changed (group counts, section summaries): checked once. */
     const summaries = new Map<string, Node>();
@@ -569,8 +585,27 @@ export abstract class TreeModel {
     return out;
   }
 
+  /**
+   * A value derived from the cache (e.g. the objects of each namespace), computed once and kept
+   * until the next batch of changes: a batch and the drawing that follows read one snapshot, and
+   * no group scans every object again.
+   */
+  protected memo<T>(key: string, make: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const v = make();
+    this.memos.set(key, v);
+    return v;
+  }
+
+  /** The cache changed outside a batch (the explorer was rebuilt, a filter changed). */
+  invalidate(): void {
+    this.memos.clear();
+  }
+
   /** Forget everything (the view is refreshed as a whole). */
   reset(): void {
+    this.memos.clear();
+    this.objectItems.clear();
     this.nodes.clear();
     this.kids.clear();
     this.kidSets.clear();
@@ -583,7 +618,16 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const signatures = new WeakMap<ItemSpec, string>();
+
+/** What an item looks like, as one string (kept per item object: reused items cost nothing). */
 function signature(spec: ItemSpec): string {
+  let sig = signatures.get(spec);
+  if (sig === undefined) signatures.set(spec, (sig = sigOf(spec)));
+  return sig;
+}
+
+function sigOf(spec: ItemSpec): string {
   return `${spec.label}\u0000${spec.description ?? ''}\u0000${spec.icon?.id ?? ''}\u0000${spec.icon?.color ?? ''}\u0000${spec.contextValue}\u0000${spec.collapsible}`;
 }
 

@@ -38,7 +38,7 @@ export class KindsModel extends ObjectTreeModel {
     for (const k of this.served(s)) {
       // A kind still listing shows its "listing ..." message instead: its group appears complete.
       if (!synced.has(k.kind)) continue;
-      const objects = s.list({ kind: k });
+      const objects = this.bucket(s, 'kind').get(k.kind) ?? [];
       if (filtering && this.countShown(objects) === 0) continue;
       out.push(
         this.intern<GroupNode>({
@@ -55,18 +55,14 @@ export class KindsModel extends ObjectTreeModel {
     return out;
   }
 
-  private kindOf(g: GroupNode) {
-    return this.kinds.find((k) => k.kind === g.key)!;
-  }
-
   protected groupChildren(g: GroupNode, s: SessionView): Node[] {
-    return this.filtered(s.list({ kind: this.kindOf(g) })).map((o) =>
+    return this.filtered(this.bucket(s, 'kind').get(g.key) ?? []).map((o) =>
       this.objectNode(g, s.name, { kind: o.kind.kind, namespace: o.namespace, name: o.name }, 'primary'),
     );
   }
 
   protected groupItem(g: GroupNode, s: SessionView): ItemSpec {
-    const all = s.list({ kind: this.kindOf(g) });
+    const all = this.bucket(s, 'kind').get(g.key) ?? [];
     const shown = this.countShown(all);
     const failing = all.filter((o) => isFailing(o.status)).length;
     const parts = [shown === all.length ? String(all.length) : `${shown} of ${all.length}`];

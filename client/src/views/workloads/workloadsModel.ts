@@ -24,11 +24,9 @@ export class WorkloadsModel extends ObjectTreeModel {
   }
 
   private objects(s: SessionView, namespace?: string): ObjectView[] {
-    const out: ObjectView[] = [];
-    // Only kinds listed completely: a namespace group appears with all its objects.
-    for (const k of this.syncedKinds(s))
-      out.push(...s.list({ kind: k, ...(namespace !== undefined ? { namespace } : {}) }));
-    return out;
+    const by = this.bucket(s, 'namespace');
+    if (namespace !== undefined) return by.get(namespace) ?? [];
+    return this.memo(`all\u0000${s.name}`, () => [...by.values()].flat());
   }
 
   protected groupIdOf(ctx: string, o: ObjectView): string {
