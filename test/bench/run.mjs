@@ -25,7 +25,12 @@ benches.push(
 // Benchmarks marked @bench-needs-node22 load @kubernetes/client-node 2.0 (undici 8: Node >= 22.19).
 let node22;
 const nodeFor = (b) => {
-  if (!readFileSync(b, 'utf8').includes('@bench-needs-node22')) return process.execPath;
+  // The marker is in the TypeScript source: esbuild drops comments from the bundle.
+  const source = b.includes('/test/out/bench/')
+    ? b.replace('/test/out/bench/', '/test/bench/').replace(/\.js$/, '.ts')
+    : b;
+  if (!readFileSync(existsSync(source) ? source : b, 'utf8').includes('@bench-needs-node22'))
+    return process.execPath;
   node22 ??= spawnSync('bash', [join(root, 'test/build/ensure-node24.sh')], {
     encoding: 'utf8',
   }).stdout.trim();
