@@ -209,12 +209,12 @@ test('reconcile.fluxcd.io/requestedAt makes the real kustomize-controller set st
   assert.equal(condition(ks, 'Ready')?.status, 'True');
 });
 
-/** Clone over HTTP, change apps/app-config.yaml, push; then reconcile source and apps and wait. */
+/** Clone over HTTP, change apps/production/app-config.yaml, push; then reconcile source and apps and wait. */
 async function pushAndApply(marker) {
   const work = mkdtempSync(join(tmpdir(), 'fw-cluster-clone-'));
   try {
     git(['clone', '-q', cluster.GIT_URL, work]);
-    const file = join(work, 'apps', 'app-config.yaml');
+    const file = join(work, 'apps', 'production', 'app-config.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace(/message: .*/, `message: ${marker}`));
     git(['commit', '-q', '-am', `Set the app message to ${marker}`], work);
     git(['push', '-q', 'origin', 'main'], work);

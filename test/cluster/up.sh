@@ -12,7 +12,10 @@
 #   CLUSTER_CONTROLLERS         which Flux controllers to run (default: all four, space-separated:
 #                               "source-controller kustomize-controller helm-controller notification-controller");
 #                               objects whose controller is not run are not waited for
+#   CLUSTER_BUILD=never         fail (saying what is missing) instead of building missing binaries
+#   CLUSTER_SEED_REPO           the Flux repository pushed to the Git server (default examples/flux-repo)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+SEED_REPO="${CLUSTER_SEED_REPO:-$REPO/examples/flux-repo}"
 
 T0=$(date +%s%N)
 elapsed() { local d=$(($(date +%s%N) - T0)); echo "$((d / 1000000000)).$((d / 100000000 % 10))s"; }
@@ -77,6 +80,9 @@ for c in kube-apiserver "${CONTROLLERS[@]}"; do
   BIN[$c]=$(binary_path "$c")
   [[ -x ${BIN[$c]} ]] || missing+=("$c")
 done
+if ((${#missing[@]})) && [[ ${CLUSTER_BUILD:-} == never ]]; then
+  die "not built: ${missing[*]} (build them once with: bash test/cluster/ensure-built.sh; about 40 min on 2 cores, cached in $CACHE/bin)"
+fi
 if ((${#missing[@]})) || ! need_cmd etcd || ! need_cmd git || ! need_cmd openssl || ! need_cmd curl || ! need_cmd kubectl || ! need_cmd node; then
   log "building what is missing (cache: $CACHE): ${missing[*]:-(binaries cached; installing Debian packages)}"
   bash "$CLUSTER_SRC/ensure-built.sh" kube-apiserver "${CONTROLLERS[@]}"
@@ -220,9 +226,11 @@ rm -rf "$STATE/git" "$STATE/charts" "$STATE/work"
 mkdir -p "$STATE/git" "$STATE/charts"
 git init -q --bare -b main "$STATE/git/flux-repo.git"
 git -C "$STATE/git/flux-repo.git" config http.receivepack true
-cp -r "$CLUSTER_SRC/seed/repo" "$STATE/work"
+# The seed is the example repository (examples/flux-repo): what the demo opens is what the
+# cluster reconciles. Its placeholder servers become this cluster's loopback Git and Helm servers.
+cp -r "$SEED_REPO" "$STATE/work"
 find "$STATE/work" -type f -name '*.yaml' -exec sed -i \
-  -e "s#__GIT_URL__#$GIT_URL#g" -e "s#__CHARTS_URL__#$CHARTS_URL/#g" {} +
+  -e "s#https://git.example.com/fleet/flux-repo.git#$GIT_URL#g" -e "s#https://charts.example.com/#$CHARTS_URL/#g" {} +
 (
   cd "$STATE/work"
   git init -q -b main
@@ -324,7 +332,7 @@ CHARTS_URL=$CHARTS_URL
 LOGS=$LOGS
 EOF
 log "applying the bootstrap GitRepository and Kustomization (before the controllers start)"
-kubectl apply --server-side -f "$STATE/work/clusters/dev/flux-system/gotk-sync.yaml" >"$LOGS/bootstrap.log" 2>&1 ||
+kubectl apply --server-side -f "$STATE/work/clusters/production/flux-system/gotk-sync.yaml" >"$LOGS/bootstrap.log" 2>&1 ||
   component_failed bootstrap "kubectl apply of gotk-sync.yaml failed"
 
 # ---- Flux controllers ----------------------------------------------------------------------------

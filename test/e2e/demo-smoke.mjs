@@ -25,17 +25,18 @@ import {
   waitCursor,
   problems,
 } from './lib/workbench.mjs';
+import { focusPane, openFluxContainer, waitRow } from './lib/fluxView.mjs';
 
 const SHOTS = path.join(REPO, 'test-results/demo');
 const EXAMPLE_FILES = [
   'clusters/production/apps.yaml',
-  'infrastructure/controllers/ingress-nginx.yaml',
+  'apps/production/demo-chart.yaml',
   'clusters/production/notifications.yaml',
   'apps/production/podinfo-replicas.yaml',
 ];
 
 /** Open the demo in Chromium and check the extension works there and finds nothing wrong. */
-async function browserCheck(url, failures) {
+async function browserCheck(url, failures, clusterUp) {
   fs.rmSync(SHOTS, { recursive: true, force: true });
   fs.mkdirSync(SHOTS, { recursive: true });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-workbench-demo-chromium-'));
@@ -101,6 +102,18 @@ async function browserCheck(url, failures) {
     if (found.length)
       failures.push(`the example repository should be clean, Problems shows: ${JSON.stringify(found)}`);
     else log(`Problems panel: no errors or warnings for ${EXAMPLE_FILES.length} opened files`);
+    if (clusterUp) {
+      // The demo cluster reconciles this very repository: the Flux view lists its objects, live.
+      await openFluxContainer(page);
+      await focusPane(page, 'Workloads');
+      for (const name of ['apps', 'infrastructure', 'team-a-apps', 'demo-chart'])
+        await waitRow(page, 'Workloads', (r) => r.label === name && r.icon === 'pass', {
+          timeout: 90_000,
+          what: `${name} Ready in the Flux view`,
+        });
+      log('Flux view: apps, infrastructure, team-a-apps and demo-chart Ready, as in the files');
+      await page.screenshot({ path: path.join(SHOTS, '04-flux-view.png') });
+    }
   } catch (e) {
     await browser
       .pages()[0]
@@ -244,6 +257,7 @@ async function main() {
   child.stderr.on('data', onData);
   const failures = [];
   let seen = new Map();
+  let clusterState = null;
   try {
     let url = null;
     while (!url) {
@@ -253,13 +267,20 @@ async function main() {
       await new Promise((r) => setTimeout(r, 200));
     }
     log(`URL after ${Math.round((Date.now() - t0) / 1000)} s: ${url}`);
+    // "cluster up in <state>: ..." when the demo started its cluster, else "no cluster: <why>".
+    clusterState = /cluster up in (\S+):/.exec(out)?.[1] ?? null;
+    log(
+      clusterState
+        ? `demo cluster in ${clusterState}`
+        : `no demo cluster: ${/no cluster: (.*)/.exec(out)?.[1] ?? '?'}`,
+    );
     if (!url.includes(`:${port}/`)) failures.push(`URL ${url} does not use DEMO_PORT ${port}`);
     const res = await fetch(url, { redirect: 'manual' });
     log(`GET ${url} -> ${res.status} ${res.headers.get('location') ?? ''}`);
     if (![200, 302].includes(res.status)) failures.push(`GET ${url} answered ${res.status}`);
     if (!process.argv.includes('--no-browser')) {
       try {
-        await browserCheck(url, failures);
+        await browserCheck(url, failures, clusterState !== null);
       } catch (e) {
         failures.push(`browser check: ${e.message.split('\n').slice(0, 4).join(' / ')}`);
       }
@@ -298,6 +319,23 @@ async function main() {
       alive = stillAlive(seen);
     }
     if (alive.length) failures.push(`processes left behind: ${alive.join(', ')}`);
+    // The cluster's processes are not descendants (up.sh starts them in sessions of their own).
+    if (clusterState) {
+      const pidsDir = path.join(clusterState, 'pids');
+      const left = (fs.existsSync(pidsDir) ? fs.readdirSync(pidsDir) : [])
+        .filter((f) => f.endsWith('.pid'))
+        .map((f) => Number(fs.readFileSync(path.join(pidsDir, f), 'utf8')))
+        .filter((pid) => {
+          try {
+            process.kill(pid, 0);
+            return true;
+          } catch {
+            return false;
+          }
+        });
+      if (left.length) failures.push(`demo cluster processes left running: ${left.join(', ')}`);
+      else log('demo cluster stopped');
+    }
     if (workdir && fs.existsSync(workdir)) failures.push(`temporary work dir left behind: ${workdir}`);
     try {
       await fetch(url, { redirect: 'manual' });
