@@ -40,6 +40,18 @@ export const TEAM_A = 'team-a-user@flux-workbench-test';
 const EXEC = 'exec-user@flux-workbench-test';
 const KINDS = 'gitrepositories,helmrepositories,helmcharts,kustomizations,helmreleases';
 
+const README_SHOTS = path.join(
+  path.dirname(new URL(import.meta.url).pathname),
+  '../../test-results/e2e/readme',
+);
+
+/** A clipped screenshot for the README (copied by hand into media/ after looking at it). */
+async function readmeShot(page, name, clip) {
+  fs.mkdirSync(README_SHOTS, { recursive: true });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: path.join(README_SHOTS, `${name}.png`), clip }).catch(() => {});
+}
+
 /** The workspace: a clone of the cluster's Git repository (what the cluster reconciles). */
 export async function explorerWorkspace(cluster, ws, ctx) {
   ctx.cluster = cluster;
@@ -161,6 +173,7 @@ export async function stepTrust(ctx) {
   );
   if (!fs.existsSync(ctx.execMarker))
     throw new Error('the exec context connected but the plugin marker is missing');
+  await readmeShot(page, 'clusters', { x: 0, y: 0, width: 640, height: 330 });
   const runs = fs.readFileSync(ctx.execMarker, 'utf8').trim().split('\n').length;
   // Back to the admin context only (remembered for this workspace).
   await pickContexts(page, [ADMIN]);
@@ -207,6 +220,7 @@ export async function stepReconcile(ctx) {
   await m.click();
   const want = new RegExp(`Reconcile Kustomization flux-system/apps: applied revision main@sha1:${ctx.head}`);
   const toast = await waitToast(page, want, 60_000);
+  await readmeShot(page, 'reconcile-verdict', { x: 880, y: 770, width: 560, height: 110 });
   const ks = await kubectlJson(ctx.cluster, ['get', 'kustomization', '-n', 'flux-system', 'apps']);
   const token = ks.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
   if (!token || ks.status.lastHandledReconcileAt !== token)
@@ -238,7 +252,7 @@ export async function stepPushCommit(ctx) {
   const { page } = ctx;
   const tPush = Date.now();
   const commit = await pushCommit(ctx.cluster, ctx.clone, 'Change the app message', (dir) => {
-    const f = path.join(dir, 'apps/app-config.yaml');
+    const f = path.join(dir, 'apps/production/app-config.yaml');
     fs.writeFileSync(
       f,
       fs.readFileSync(f, 'utf8').replace(/message: .*/, 'message: hello from the e2e commit'),
@@ -303,8 +317,10 @@ export async function stepResume(ctx) {
 export async function stepBroken(ctx) {
   const { page } = ctx;
   const commit = await pushCommit(ctx.cluster, ctx.clone, 'Break the apps Kustomization', (dir) => {
-    const f = path.join(dir, 'apps/kustomization.yaml');
-    fs.writeFileSync(f, `${fs.readFileSync(f, 'utf8').trimEnd()}\n  - missing-file.yaml\n`);
+    const f = path.join(dir, 'apps/production/kustomization.yaml');
+    const text = fs.readFileSync(f, 'utf8');
+    if (!/^ {2}- demo-chart\.yaml$/m.test(text)) throw new Error(`test bug: ${f} lists no demo-chart.yaml`);
+    fs.writeFileSync(f, text.replace(/^( {2}- demo-chart\.yaml)$/m, '$1\n  - missing-file.yaml'));
   });
   ctx.broken = commit;
   await waitRevision(ctx, commit, 150_000);
@@ -328,9 +344,11 @@ export async function stepBroken(ctx) {
   const msg = await waitRow(page, 'Workloads', (r) => r.level === 3 && r.label.startsWith(first), {
     what: `the failure message "${first}…" under apps`,
   });
+  await readmeShot(page, 'workloads-failed', { x: 0, y: 0, width: 640, height: 400 });
   const tooltip = await hoverTooltip(page, 'Workloads', 'apps');
   if (!tooltip.includes('missing-file.yaml'))
     throw new Error(`tooltip lacks the failure: ${tooltip.slice(0, 400)}`);
+  await readmeShot(page, 'tooltip', { x: 0, y: 100, width: 900, height: 560 });
   await page.mouse.move(900, 600);
   return {
     row: `${row.label} | ${row.description}`,
@@ -352,6 +370,7 @@ export async function stepEvents(ctx) {
     .locator('.editor-instance .monaco-editor .view-lines', { hasText: /BuildFailed|ReconciliationFailed/ })
     .first()
     .waitFor({ timeout: 30_000 });
+  await readmeShot(page, 'events', { x: 620, y: 40, width: 820, height: 360 });
   const text = (await editor.innerText()).replace(/\u00a0/g, ' ');
   const times = [...text.matchAll(/^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)/gm)].map((m) => m[1]);
   for (let i = 1; i < times.length; i++)
@@ -395,7 +414,7 @@ export async function stepTrace(ctx) {
   const steps = (await picks.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
   if (!steps.some((s) => /applied by: Kustomization flux-system\/apps/.test(s)))
     throw new Error(`trace lacks the owner: ${JSON.stringify(steps)}`);
-  await page.waitForTimeout(500);
+  await readmeShot(page, 'trace', { x: 400, y: 0, width: 640, height: 260 });
   return { steps };
 }
 
@@ -488,6 +507,7 @@ subjects: [{ kind: User, name: team-a-user, apiGroup: rbac.authorization.k8s.io 
   const tooltip = await hoverTooltip(page, 'Workloads', 'infrastructure');
   if (!/Actions unavailable:.*may not patch kustomizations/.test(tooltip.replace(/\n/g, ' ')))
     throw new Error(`tooltip does not say why: ${tooltip.slice(-300)}`);
+  await readmeShot(page, 'readonly', { x: 0, y: 120, width: 900, height: 520 });
   const status = (await statusBarTexts(page)).filter((t) => t.includes(TEAM_A));
   return {
     flux_system: entries.filter((e) => e.disabled).map((e) => e.label),
