@@ -33,7 +33,7 @@ const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
-/** What VS Code does with a tree: draw the roots and, below each expanded node, its children. */
+/** Every row of a tree as drawn now (roots, and the children of expanded nodes), in one go. */
 function draw(model: TreeModel, node?: Node, expandAll = false): number {
   let rows = 0;
   for (const c of model.children(node)) {
@@ -48,16 +48,81 @@ function draw(model: TreeModel, node?: Node, expandAll = false): number {
   return rows;
 }
 
-/** A refresh of these nodes, as VS Code does it: each item again, and the children of expanded ones. */
-function redraw(model: TreeModel, nodes: readonly Node[] | undefined): void {
-  if (!nodes) {
-    draw(model, undefined, true);
-    return;
+/**
+ * Plays VS Code's side of a TreeDataProvider: each request it sends the extension host is a task
+ * of its own (getChildren of one parent with getTreeItem of each child; or, for a refresh, the
+ * getTreeItem of every refreshed node, then getChildren of those that are expanded). Tasks run one
+ * per event-loop turn, as IPC messages arrive, so one long task is what a user would feel.
+ */
+class Renderer {
+  private readonly queue: (() => void)[] = [];
+  private running = false;
+  private readonly waiters: (() => void)[] = [];
+  /** Milliseconds of the longest task (wall clock), and of CPU time (what load on the machine does not inflate). */
+  longest = 0;
+  longestCpu = 0;
+  /** Called with each node whose item is drawn. */
+  onItem: ((n: Node) => void) | undefined;
+
+  constructor(
+    readonly model: TreeModel,
+    private readonly expandAll: boolean,
+  ) {}
+
+  private schedule(task: () => void): void {
+    this.queue.push(task);
+    if (this.running) return;
+    this.running = true;
+    const next = () => {
+      const t = this.queue.shift();
+      if (!t) {
+        this.running = false;
+        for (const w of this.waiters.splice(0)) w();
+        return;
+      }
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      t();
+      const cpu = process.cpuUsage(c0);
+      this.longest = Math.max(this.longest, performance.now() - t0);
+      this.longestCpu = Math.max(this.longestCpu, (cpu.user + cpu.system) / 1000);
+      setImmediate(next);
+    };
+    setImmediate(next);
   }
-  for (const n of nodes) {
-    const item = model.item(n);
-    if (item.collapsible === 'expanded' || n.type === 'group')
-      for (const c of model.children(n)) model.item(c);
+
+  private expands(c: Node, collapsible: string): boolean {
+    return (
+      collapsible === 'expanded' || (this.expandAll && collapsible === 'collapsed' && c.type === 'group')
+    );
+  }
+
+  /** getChildren(parent) and getTreeItem of each child; expanded children are requested next. */
+  private fetch(parent: Node | undefined): void {
+    this.schedule(() => {
+      for (const c of this.model.children(parent)) {
+        const it = this.model.item(c);
+        this.onItem?.(c);
+        if (this.expands(c, it.collapsible)) this.fetch(c);
+      }
+    });
+  }
+
+  /** onDidChangeTreeData(nodes), or (undefined) of the whole tree. */
+  refresh(nodes: readonly Node[] | undefined): void {
+    if (!nodes) return this.fetch(undefined);
+    if (nodes.length === 0) return;
+    this.schedule(() => {
+      for (const n of nodes) {
+        const it = this.model.item(n);
+        this.onItem?.(n);
+        if (it.collapsible === 'expanded' || (n.type === 'group' && this.expandAll)) this.fetch(n);
+      }
+    });
+  }
+
+  idle(): Promise<void> {
+    return this.running ? new Promise((r) => this.waiters.push(r)) : Promise.resolve();
   }
 }
 
@@ -79,15 +144,15 @@ interface Painted {
   explorer: FluxExplorer;
   workloads: WorkloadsModel;
   sources: TreeModel;
+  renderers: Renderer[];
   ms: number;
   rows: number;
-  drawMs: number;
 }
 
 /**
  * A new explorer (all Flux kinds, as the extension runs it) until both trees are drawn complete.
- * The trees are drawn as VS Code draws them: once at the start, then each batch of changes
- * refreshes the nodes the model names (the whole tree when it says so).
+ * The trees are drawn as VS Code draws them (Renderer): once at the start, then each batch of
+ * changes refreshes the nodes the model names (the whole tree when it says so).
  */
 async function firstPaint(c: Cluster, expandAll: boolean, withViews = true): Promise<Painted> {
   const t0 = performance.now();
@@ -95,51 +160,38 @@ async function firstPaint(c: Cluster, expandAll: boolean, withViews = true): Pro
   const state = viewState(explorer);
   const workloads = new WorkloadsModel(state);
   const sources = sourcesModel(state);
-  let painted: { at: number; rows: number; drawMs: number } | undefined;
-  let drawMs = 0;
+  const renderers = [new Renderer(workloads, expandAll), new Renderer(sources, expandAll)];
   const ks = findKind('Kustomization')!;
   const complete = () => {
     const s = explorer.session(ADMIN);
     return !!s && s.settled && s.list({ kind: ks }).length >= 1000;
   };
-  const onBatch = (b: ChangeBatch) => {
-    if (painted || !withViews) return;
-    const t = performance.now();
-    for (const m of [workloads, sources]) {
-      const nodes = m.changed(b);
-      if (nodes === undefined) draw(m, undefined, expandAll);
-      else redraw(m, nodes);
-    }
-    drawMs += performance.now() - t;
-    // Complete when every workload and source of the seed is in a drawn group (not "listing ...").
-    if (complete() && workloads.children().filter((n) => n.type === 'group').length >= 20) {
-      const rows = draw(workloads, undefined, expandAll) + draw(sources, undefined, expandAll);
-      painted = { at: performance.now(), rows, drawMs };
-    }
-  };
-  const sub = explorer.onDidChange(onBatch);
+  const sub = explorer.onDidChange((b: ChangeBatch) => {
+    if (withViews) for (const r of renderers) r.refresh(r.model.changed(b));
+  });
   await explorer.loadKubeconfig();
-  if (withViews) {
-    draw(workloads);
-    draw(sources);
-  }
+  if (withViews) for (const r of renderers) r.refresh(undefined);
   void explorer.show([ADMIN]);
+  // Complete when every workload and source of the seed is in a drawn group (not "listing ...")
+  // and VS Code's side has nothing left to ask.
+  let at = 0;
   await until(
     'the trees drawn',
-    () => (painted || (!withViews && complete()) ? true : undefined),
+    async () => {
+      if (!complete()) return undefined;
+      if (!withViews) return true;
+      await Promise.all(renderers.map((r) => r.idle()));
+      if (workloads.children().filter((n) => n.type === 'group').length < 20) return undefined;
+      at = performance.now();
+      return true;
+    },
     300_000,
     5,
   );
   sub.dispose();
-  const at = painted?.at ?? performance.now();
-  return {
-    explorer,
-    workloads,
-    sources,
-    ms: at - t0,
-    rows: painted?.rows ?? 0,
-    drawMs: painted?.drawMs ?? 0,
-  };
+  const ms = (at || performance.now()) - t0;
+  const rows = withViews ? draw(workloads, undefined, expandAll) + draw(sources, undefined, expandAll) : 0;
+  return { explorer, workloads, sources, renderers, ms, rows };
 }
 
 async function paintVsKubectl(c: Cluster): Promise<void> {
@@ -149,18 +201,20 @@ async function paintVsKubectl(c: Cluster): Promise<void> {
     const k: number[] = [];
     const ours: number[] = [];
     let rows = 0;
-    let drawMs = 0;
+    let longest = 0;
+    let longestCpu = 0;
     for (let i = 0; i < 3; i++) {
       k.push(await timeKubectl(c));
       const p = await firstPaint(c, expandAll);
       ours.push(p.ms);
       rows = p.rows;
-      drawMs = p.drawMs;
+      longest = Math.max(longest, ...p.renderers.map((r) => r.longest));
+      longestCpu = Math.max(longestCpu, ...p.renderers.map((r) => r.longestCpu));
       await p.explorer.dispose();
     }
     const target = median(k) + 300;
     console.log(
-      `| first paint, ${expandAll ? 'every group expanded' : 'groups as they open at this size (collapsed)'} (${rows} rows; drawing, all batches: ${drawMs.toFixed(0)} ms) | ${median(ours).toFixed(0)} ms | kubectl get -A -o json: ${median(k).toFixed(0)} ms | ${(median(ours) / median(k)).toFixed(2)}x | ≤ kubectl + 300 ms (${target.toFixed(0)} ms): ${verdict(median(ours) <= target)} |`,
+      `| first paint, ${expandAll ? 'every group expanded' : 'groups as they open at this size (collapsed)'} (${rows} rows; longest drawing task ${longest.toFixed(0)} ms, CPU ${longestCpu.toFixed(0)} ms) | ${median(ours).toFixed(0)} ms | kubectl get -A -o json: ${median(k).toFixed(0)} ms | ${(median(ours) / median(k)).toFixed(2)}x | ≤ kubectl + 300 ms (${target.toFixed(0)} ms): ${verdict(median(ours) <= target)} |`,
     );
   }
 }
@@ -216,9 +270,11 @@ async function changeToNode(c: Cluster, p: Painted): Promise<void> {
   const ks = findKind('Kustomization')!;
   const s = explorer.session(ADMIN)!;
   const api = client(c);
-  // Draw the groups of the objects we change, expanded, as a user looking at them would.
+  const r = new Renderer(workloads, true); // every namespace expanded, as a user looking at them
+  r.refresh(undefined);
+  await r.idle();
+  const sub = explorer.onDidChange((batch) => r.refresh(workloads.changed(batch)));
   const byName = new Map(s.list({ kind: ks }).map((o) => [o.name, o.namespace]));
-  for (const g of workloads.children()) for (const n of workloads.children(g)) workloads.item(n);
   for (const flip of [false, true]) {
     const ms: number[] = [];
     for (let i = 0; i < 40; i++) {
@@ -228,47 +284,45 @@ async function changeToNode(c: Cluster, p: Painted): Promise<void> {
       const message = `bench ${flip ? 'flip' : 'message'} ${i} ${Date.now()}`;
       if (!flip) {
         // Failed already (untimed): the timed write changes only its message.
-        let failedSeen = false;
-        const pre = explorer.onDidChange((batch) => {
-          redraw(workloads, workloads.changed(batch));
-          failedSeen ||= s.get(ks, ns, name)?.status.state === 'Failed';
-        });
         await api.patchStatus(ns, name, 'False', `${message} (before)`);
-        await until('failed', () => (failedSeen ? true : undefined), 10_000, 1);
-        pre.dispose();
-        await new Promise((r) => setTimeout(r, 60));
+        await until(
+          'failed',
+          () => (s.get(ks, ns, name)?.status.state === 'Failed' ? true : undefined),
+          10_000,
+          1,
+        );
+        await new Promise((res) => setTimeout(res, 100));
+        await r.idle();
       }
       let seenAt = 0;
-      const sub = explorer.onDidChange((batch) => {
-        const nodes = workloads.changed(batch);
-        redraw(workloads, nodes);
-        const node = workloads.find(id);
-        if (
-          !seenAt &&
-          node &&
-          (nodes === undefined || nodes.includes(node)) &&
-          workloads.tooltip(node)?.includes(`${message}\n`)
-        )
+      // Drawn: VS Code asked for the node's item again after the cache had the new status.
+      r.onItem = (n) => {
+        if (!seenAt && n.id === id && s.get(ks, ns, name)?.status.message === message)
           seenAt = performance.now();
-      });
+      };
       const t0 = performance.now();
       // A failed object's message changes (same state), or a Ready object turns Failed.
       await api.patchStatus(ns, name, 'False', message);
       await until('the node', () => (seenAt ? true : undefined), 10_000, 1);
       ms.push(seenAt - t0);
-      sub.dispose();
+      r.onItem = undefined;
       await api.patchStatus(
         ns,
         name,
         'True',
         'Applied revision: main@sha1:0123456789abcdef0123456789abcdef01234567',
       );
-      await new Promise((r) => setTimeout(r, 60));
+      await new Promise((res) => setTimeout(res, 100));
+      await r.idle();
     }
     console.log(
       `| status write -> rendered tree node, ${flip ? 'Ready -> Failed (node and its group redrawn)' : 'message change (that node only)'}, p95 of 40 | ${pct(ms, 95).toFixed(1)} ms (p50 ${pct(ms, 50).toFixed(1)}) | the best web UI polls every 30 s | | ≤ 250 ms: ${verdict(pct(ms, 95) <= 250)} |`,
     );
   }
+  sub.dispose();
+  console.log(
+    `| longest drawing task while changes arrived (VS Code's getChildren/getTreeItem of one request) | ${r.longest.toFixed(1)} ms | | | |`,
+  );
   api.close();
 }
 
@@ -286,8 +340,10 @@ async function stalls(c: Cluster): Promise<void> {
   h.enable();
   const p = await firstPaint(c, true);
   h.disable();
+  const paintTask = Math.max(...p.renderers.map((r) => r.longest));
+  const paintCpu = Math.max(...p.renderers.map((r) => r.longestCpu));
   console.log(
-    `| event-loop delay while the cache fills and the trees are drawn (every group expanded): max (p99) | ${(h.max / 1e6).toFixed(0)} ms (${(h.percentile(99) / 1e6).toFixed(0)} ms) | | | no stall over 50 ms: ${verdict(h.max / 1e6 <= 50)} |`,
+    `| event-loop delay while the cache fills and the trees are drawn (every group expanded): max (p99); the views' longest task (CPU) | ${(h.max / 1e6).toFixed(0)} ms (${(h.percentile(99) / 1e6).toFixed(0)} ms); ${paintTask.toFixed(1)} ms (${paintCpu.toFixed(1)} ms) | | | no stall over 50 ms: ${verdict(h.max / 1e6 <= 50)} (the views' own: ${verdict(paintTask <= 50)}) |`,
   );
   const ks = findKind('Kustomization')!;
   const s = p.explorer.session(ADMIN)!;
@@ -295,9 +351,13 @@ async function stalls(c: Cluster): Promise<void> {
   const targets = s.list({ kind: ks }).slice(0, 200);
   let handled = 0;
   let worst = 0;
+  const r = new Renderer(p.workloads, true);
+  r.refresh(undefined);
+  await r.idle();
+  r.longest = 0;
   const sub = p.explorer.onDidChange((batch) => {
     const t = performance.now();
-    redraw(p.workloads, p.workloads.changed(batch));
+    r.refresh(p.workloads.changed(batch));
     worst = Math.max(worst, performance.now() - t);
     handled += batch.length;
   });
@@ -305,10 +365,11 @@ async function stalls(c: Cluster): Promise<void> {
   h2.enable();
   await Promise.all(targets.map((o, i) => api.patchStatus(o.namespace, o.name, 'False', `burst ${i}`)));
   await until('the burst', () => (handled >= 200 ? true : undefined), 30_000, 5).catch(() => undefined);
+  await r.idle();
   h2.disable();
   sub.dispose();
   console.log(
-    `| event-loop delay during a burst of 200 status writes applied to the trees: max (p99); slowest batch handled | ${(h2.max / 1e6).toFixed(0)} ms (${(h2.percentile(99) / 1e6).toFixed(0)} ms); ${worst.toFixed(1)} ms | | | no stall over 50 ms: ${verdict(h2.max / 1e6 <= 50)} |`,
+    `| event-loop delay during a burst of 200 status writes (Ready -> Failed) applied to the trees: max (p99); the views' longest task (a batch's changes; a drawing request) | ${(h2.max / 1e6).toFixed(0)} ms (${(h2.percentile(99) / 1e6).toFixed(0)} ms); ${worst.toFixed(1)} ms; ${r.longest.toFixed(1)} ms (CPU ${r.longestCpu.toFixed(1)} ms) | | | no stall over 50 ms: ${verdict(h2.max / 1e6 <= 50)} (the views' own: ${verdict(Math.max(worst, r.longest) <= 50)}) |`,
   );
   await Promise.all(targets.map((o) => api.patchStatus(o.namespace, o.name, 'True', 'Applied revision: x')));
   api.close();
@@ -319,14 +380,16 @@ async function stalls(c: Cluster): Promise<void> {
 function drawCost(p: Painted): void {
   for (const m of [p.workloads, p.sources]) m.reset();
   let t = performance.now();
+  const c0 = process.cpuUsage();
   const rows = draw(p.workloads, undefined, true) + draw(p.sources, undefined, true);
   const cold = performance.now() - t;
+  const coldCpu = process.cpuUsage(c0);
   t = performance.now();
   draw(p.workloads, undefined, true);
   draw(p.sources, undefined, true);
   const warm = performance.now() - t;
   console.log(
-    `| drawing every row of both trees (${rows} rows), cold; again with nothing changed | ${cold.toFixed(1)} ms (${((cold / rows) * 1000).toFixed(1)} µs a row); ${warm.toFixed(1)} ms | | | |`,
+    `| drawing every row of both trees (${rows} rows), cold; again with nothing changed | ${cold.toFixed(1)} ms (CPU ${((coldCpu.user + coldCpu.system) / 1000).toFixed(1)} ms, ${((coldCpu.user + coldCpu.system) / rows).toFixed(1)} µs a row); ${warm.toFixed(1)} ms | | | |`,
   );
 }
 

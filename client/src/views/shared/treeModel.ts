@@ -23,37 +23,19 @@ import {
 import { describe, objectClass, stateIcon, stateWords, tooltip, type ObjectView } from './present';
 import type { SessionView, ViewState } from './state';
 import { ago } from './time';
+import { NodeStore, objectKey } from './nodeStore';
 
 /** Inventories longer than this show their first entries and a "... more" node. */
 export const INVENTORY_LIMIT = 1000;
 
-/** "context\0Kind\0namespace/name": how rendered object nodes are found from a change. */
-function objectKey(context: string, kind: string, namespace: string, name: string): string {
-  return `${context}\u0000${kind}\u0000${namespace}/${name}`;
-}
-
-export abstract class TreeModel {
-  private readonly nodes = new Map<string, Node>();
-  /** Rendered children, by parent id ('' = root), in order and as a set. */
-  private readonly kids = new Map<string, string[]>();
-  private readonly kidSets = new Map<string, Set<string>>();
-  /** Rendered object nodes, by objectKey. */
-  private readonly byObject = new Map<string, Set<string>>();
-  /** What each rendered node looked like (to refresh only what changed). */
-  private readonly rendered = new Map<string, string>();
-  /** The last item of each object node, with what it was made from. */
-  private readonly objectItems = new Map<
-    string,
-    { o: ObjectView; second: number; readonly: boolean; spec: ItemSpec }
-  >();
-  /** Derived data (objects by namespace, synced kinds) valid until the next batch of changes. */
-  private readonly memos = new Map<string, unknown>();
-
+export abstract class TreeModel extends NodeStore {
   constructor(
     protected readonly state: ViewState,
     /** The view id, e.g. "fluxWorkbench.workloads". */
     readonly viewId: string,
-  ) {}
+  ) {
+    super();
+  }
 
   // ---- what each view defines -------------------------------------------------------------------
 
@@ -77,11 +59,6 @@ export abstract class TreeModel {
 
   parent(node: Node): Node | undefined {
     return node.parent;
-  }
-
-  /** The node with this id, if it was rendered. */
-  find(id: string): Node | undefined {
-    return this.nodes.get(id);
   }
 
   protected roots(): Node[] {
@@ -111,52 +88,12 @@ export abstract class TreeModel {
     }
   }
 
-  /** Keeps node objects by id so that VS Code gets the same object back. */
-  protected intern<T extends Node>(fresh: T): T {
-    const old = this.nodes.get(fresh.id);
-    if (old && old.type === fresh.type) {
-      Object.assign(old, fresh);
-      return old as T;
-    }
-    this.nodes.set(fresh.id, fresh);
-    if (fresh.type === 'object') {
-      const key = objectKey(fresh.context, fresh.kind, fresh.namespace, fresh.name);
-      let set = this.byObject.get(key);
-      if (!set) this.byObject.set(key, (set = new Set()));
-      set.add(fresh.id);
-    }
-    return fresh;
-  }
-
-  /** Records a parent's children and forgets the nodes that are gone (with their descendants). */
-  private remember(parentId: string, list: Node[]): void {
-    const now = list.map((n) => n.id);
-    const before = this.kids.get(parentId);
-    const keep = new Set(now);
-    this.kids.set(parentId, now);
-    this.kidSets.set(parentId, keep);
-    if (!before) return;
-    for (const id of before) if (!keep.has(id)) this.forget(id);
-  }
-
-  private forget(id: string): void {
-    const n = this.nodes.get(id);
-    for (const child of this.kids.get(id) ?? []) this.forget(child);
-    this.kids.delete(id);
-    this.kidSets.delete(id);
-    this.objectItems.delete(id);
-    this.nodes.delete(id);
-    this.rendered.delete(id);
-    if (n?.type === 'object')
-      this.byObject.get(objectKey(n.context, n.kind, n.namespace, n.name))?.delete(id);
-  }
-
   // ---- items ---------------------------------------------------------------------------------------
 
   /** The item of a node (what VS Code draws); remembered, so changes refresh only what differs. */
   item(node: Node): ItemSpec {
     const spec = this.itemOf(node);
-    this.rendered.set(node.id, signature(spec));
+    this.drawn(node, spec);
     return spec;
   }
 
@@ -443,7 +380,8 @@ export abstract class TreeModel {
   }
 
   /** Object nodes a view lists in a group: the cached objects that pass the filter, sorted. */
-  protected filtered(objects: readonly ObjectView[]): ObjectView[] {
+  protected filtered(objects: readonly ObjectView[], memoKey?: string): ObjectView[] {
+    if (memoKey) return this.memo(`sorted\u0000${memoKey}`, () => this.filtered(objects));
     const f = this.state.filter;
     const list = isFiltering(f) ? objects.filter((o) => matches(f, o)) : [...objects];
     return list.sort(
@@ -502,15 +440,9 @@ export abstract class TreeModel {
     return [...out.values()];
   }
 
-  /** Node ids of the rendered children of a parent ('' = root). */
-  protected renderedChildren(parentId: string): readonly string[] | undefined {
-    return this.kids.get(parentId);
-  }
-
   /** True when the node was rendered and would now look different. */
   protected differs(node: Node): boolean {
-    const before = this.rendered.get(node.id);
-    return before !== undefined && before !== signature(this.itemOf(node));
+    return this.looksDifferent(node, this.itemOf(node));
   }
 
   /**
@@ -584,51 +516,10 @@ export abstract class TreeModel {
         for (const id of ids) if (this.rendered.has(id)) out.push(this.nodes.get(id)!);
     return out;
   }
-
-  /**
-   * A value derived from the cache (e.g. the objects of each namespace), computed once and kept
-   * until the next batch of changes: a batch and the drawing that follows read one snapshot, and
-   * no group scans every object again.
-   */
-  protected memo<T>(key: string, make: () => T): T {
-    if (this.memos.has(key)) return this.memos.get(key) as T;
-    const v = make();
-    this.memos.set(key, v);
-    return v;
-  }
-
-  /** The cache changed outside a batch (the explorer was rebuilt, a filter changed). */
-  invalidate(): void {
-    this.memos.clear();
-  }
-
-  /** Forget everything (the view is refreshed as a whole). */
-  reset(): void {
-    this.memos.clear();
-    this.objectItems.clear();
-    this.nodes.clear();
-    this.kids.clear();
-    this.kidSets.clear();
-    this.byObject.clear();
-    this.rendered.clear();
-  }
 }
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-const signatures = new WeakMap<ItemSpec, string>();
-
-/** What an item looks like, as one string (kept per item object: reused items cost nothing). */
-function signature(spec: ItemSpec): string {
-  let sig = signatures.get(spec);
-  if (sig === undefined) signatures.set(spec, (sig = sigOf(spec)));
-  return sig;
-}
-
-function sigOf(spec: ItemSpec): string {
-  return `${spec.label}\u0000${spec.description ?? ''}\u0000${spec.icon?.id ?? ''}\u0000${spec.icon?.color ?? ''}\u0000${spec.contextValue}\u0000${spec.collapsible}`;
 }
 
 /** "8 ready · 1 failing · 2 in progress · 1 suspended" */

@@ -56,7 +56,7 @@ export class KindsModel extends ObjectTreeModel {
   }
 
   protected groupChildren(g: GroupNode, s: SessionView): Node[] {
-    return this.filtered(this.bucket(s, 'kind').get(g.key) ?? []).map((o) =>
+    return this.filtered(this.bucket(s, 'kind').get(g.key) ?? [], g.id).map((o) =>
       this.objectNode(g, s.name, { kind: o.kind.kind, namespace: o.namespace, name: o.name }, 'primary'),
     );
   }

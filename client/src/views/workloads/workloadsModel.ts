@@ -34,9 +34,9 @@ export class WorkloadsModel extends ObjectTreeModel {
   }
 
   protected groups(parent: ContextNode | undefined, s: SessionView): Node[] {
-    const seen = new Set<string>();
-    for (const o of this.filtered(this.objects(s))) seen.add(o.namespace);
-    return [...seen].sort().map((ns) =>
+    const seen: string[] = [];
+    for (const [ns, list] of this.bucket(s, 'namespace')) if (this.countShown(list) > 0) seen.push(ns);
+    return seen.sort().map((ns) =>
       this.intern<GroupNode>({
         type: 'group',
         id: `${this.viewId}|${s.name}|ns:${ns}`,
@@ -49,7 +49,7 @@ export class WorkloadsModel extends ObjectTreeModel {
   }
 
   protected groupChildren(g: GroupNode, s: SessionView): Node[] {
-    return this.filtered(this.objects(s, g.key)).map((o) =>
+    return this.filtered(this.objects(s, g.key), g.id).map((o) =>
       this.objectNode(g, s.name, { kind: o.kind.kind, namespace: o.namespace, name: o.name }, 'primary'),
     );
   }
