@@ -254,8 +254,23 @@ async function writeBuiltinSchemas() {
   console.log(`converted ${kinds.length} Kubernetes ${KUBERNETES_VERSION} built-in kinds from ${dir}`);
 }
 
+/**
+ * The README the package ships (vsce --readme-path): README.md with each screenshot line (`![alt](media/x.png)`)
+ * replaced by one line naming the picture. vsce refuses relative images for a repository it cannot
+ * place on GitHub or GitLab, and the line count must stay: diagnostic codes link to README lines.
+ */
+function writePackageReadme() {
+  const text = readFileSync(join(root, 'README.md'), 'utf8').replace(
+    /^!\[([^\]]*)\]\((media\/[^)]+)\)$/gm,
+    (_m, alt, file) => `_Screenshot: ${alt} (${file} in the source repository)._`,
+  );
+  mkdirSync(join(root, 'client/out'), { recursive: true });
+  writeFileSync(join(root, 'client/out/README.md'), text);
+}
+
 await writeCrdSnapshot();
 await writeBuiltinSchemas();
+writePackageReadme();
 if (watch) {
   const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
   await Promise.all(contexts.map((c) => c.watch()));
