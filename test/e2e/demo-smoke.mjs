@@ -25,7 +25,7 @@ import {
   waitCursor,
   problems,
 } from './lib/workbench.mjs';
-import { focusPane, openFluxContainer, waitRow } from './lib/fluxView.mjs';
+import { focusPane, openFluxContainer, pane, waitRow } from './lib/fluxView.mjs';
 
 const SHOTS = path.join(REPO, 'test-results/demo');
 const EXAMPLE_FILES = [
@@ -105,6 +105,9 @@ async function browserCheck(url, failures, clusterUp) {
     if (clusterUp) {
       // The demo cluster reconciles this very repository: the Flux view lists its objects, live.
       await openFluxContainer(page);
+      // Notifications and Image Automation appear once discovery says they are served.
+      for (const t of ['Notifications', 'Image Automation'])
+        await pane(page, t).locator('.pane-header').waitFor({ timeout: 60_000 });
       await focusPane(page, 'Workloads');
       for (const name of ['apps', 'infrastructure', 'team-a-apps', 'demo-chart'])
         await waitRow(page, 'Workloads', (r) => r.label === name && r.icon === 'pass', {

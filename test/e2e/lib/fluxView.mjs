@@ -22,28 +22,20 @@ export function pane(page, title) {
  * enough to render all its rows (the lists are virtualised).
  */
 export async function focusPane(page, title) {
-  const target = pane(page, title).locator('.pane-header');
-  await target.waitFor({ timeout: 15_000 });
-  // One at a time: the set of expanded headers changes with every click.
-  for (let guard = 0; guard < 12; guard++) {
-    const open = page.locator(`${CONTAINER} .pane-header[aria-expanded="true"]`).filter({
-      hasNot: page.locator(`xpath=self::*[starts-with(@aria-label, "${title}")]`),
-    });
-    if ((await open.count()) === 0) break;
+  const headers = page.locator(`${CONTAINER} .pane-header`);
+  await pane(page, title).locator('.pane-header').waitFor({ timeout: 15_000 });
+  // One click at a time, reading the headers again after each (the layout changes with each).
+  for (let guard = 0; guard < 16; guard++) {
+    const states = await headers.evaluateAll((els) =>
+      els.map((e) => [e.getAttribute('aria-label') ?? '', e.getAttribute('aria-expanded') === 'true']),
+    );
+    const i = states.findIndex(([label, open]) => label.startsWith(title) !== open);
+    if (i < 0) return;
     // Near the twistie: the middle of a header may be one of the view's title actions.
-    await open.first().click({ position: { x: 8, y: 10 } });
+    await headers.nth(i).click({ position: { x: 8, y: 10 } });
+    await page.waitForTimeout(150);
   }
-  if ((await target.getAttribute('aria-expanded')) !== 'true')
-    await target.click({ position: { x: 8, y: 10 } });
-  await page.waitForFunction(
-    ([sel, t]) =>
-      [...document.querySelectorAll(sel)].every(
-        (h) =>
-          (h.getAttribute('aria-label') ?? '').startsWith(t) === (h.getAttribute('aria-expanded') === 'true'),
-      ),
-    [`${CONTAINER} .pane-header`, title],
-    { timeout: 10_000 },
-  );
+  throw new Error(`could not leave only the ${title} pane expanded`);
 }
 
 /** The rows of a view as drawn: [{ label, description, level, expanded, icon, aria }]. */
