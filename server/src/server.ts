@@ -79,6 +79,7 @@ connection.onInitialize((params: InitializeParams) => {
   );
   service.codeHref = codeLinks();
   service.label = (f) => workspace.label(f);
+  service.parseFor = (f) => workspace.model.parseOf(f);
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,

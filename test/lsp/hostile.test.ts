@@ -239,17 +239,28 @@ spec:
     const docs = Array.from({ length: 50_000 }, (_, i) => `resources: [r${i}.yaml]\n`).join('---\n');
     const r = await probe('app/kustomization.yaml', docs, [[100, 2]]);
     const pid = client.proc.pid!;
-    const cpu = mainThreadCpuMs(pid);
-    const edited = docs.replace('r25000.yaml', 'r25000x.yaml');
-    client.change(r.uri, edited);
-    await client.diagnosticsFor(r.uri, 60_000);
-    const editCpu = mainThreadCpuMs(pid) - cpu;
-    // Incremental: the edit costs a fraction of the first look (which parsed and validated all
-    // 50,000 documents), measured in the same run, whatever else the machine is doing.
-    assert.ok(editCpu <= r.openCpu / 2, `edit ${editCpu} ms against ${r.openCpu} ms for the open`);
-    const before = mainThreadCpuMs(pid);
-    await client.hover(r.uri, 50_000, 3);
-    assert.ok(mainThreadCpuMs(pid) - before <= BUDGET_MS, 'hover after the edit within budget');
+    // Incremental: each edit (a changed name, then a new document in the middle, which moves and
+    // renumbers the 25,000 after it) costs a small fraction of the first look, which parsed and
+    // validated all 50,000 documents; measured in the same run, whatever else the machine is doing.
+    const edits = [
+      docs.replace('r25000.yaml', 'r25000x.yaml'),
+      docs
+        .replace('r25000.yaml', 'r25000x.yaml')
+        .replace('[r100.yaml]\n', '[r100.yaml]\n---\nresources: [new.yaml]\n'),
+    ];
+    for (const [i, edited] of edits.entries()) {
+      const cpu = mainThreadCpuMs(pid);
+      client.change(r.uri, edited);
+      await client.diagnosticsFor(r.uri, 60_000);
+      await client.hover(r.uri, 50_000, 3);
+      const editCpu = mainThreadCpuMs(pid) - cpu;
+      assert.ok(
+        editCpu <= r.openCpu / 10,
+        `edit ${i + 1}: ${editCpu} ms against ${r.openCpu} ms for the open`,
+      );
+    }
+    const hover = hoverText(await client.hover(r.uri, 50_002, 3));
+    assert.match(hover, /resources/i, 'hover in a document after the inserted one');
   });
 
   it('9. a 400 KB flow sequence and - - - compact nesting 10,000 deep', async () => {

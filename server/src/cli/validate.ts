@@ -92,7 +92,7 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
   );
   service.remoteWaitMs = Infinity; // a CI run waits for each modeline's schema once
   service.semantics = new SemanticAnalysis(workspace.model);
-  service.parseCacheFor = (f) => workspace.model.takePieceCache(f);
+  service.parseFor = (f) => workspace.model.takeParse(f);
   service.label = (f) => path.relative(process.cwd(), f);
   const target = service.fluxTarget();
   if (target.pinned)

@@ -21,13 +21,40 @@ const MARKER = /^(---|\.\.\.)(\s|$)/;
  */
 export function splitDocuments(text: string): Piece[] {
   const out: Piece[] = [];
-  let start = 0;
-  let startLine = 0;
-  let line = 0;
-  let at = 0;
+  scanPieces(text, { offset: 0, line: 0, preamble: true }, out);
+  return out;
+}
+
+/** Where a scan starts: a piece's first line, and whether the piece holds only a preamble so far. */
+export interface ScanStart {
+  offset: number;
+  line: number;
+  /** True at the start of the text and after a `...` marker; false after a `---` marker. */
+  preamble: boolean;
+}
+
+/**
+ * The splitter itself: pushes the pieces of `text` from `from` on into `out`. The state at a piece
+ * boundary is only whether the boundary is a `---` marker, so a scan may start at any boundary of
+ * an earlier split of the same text (see resplit.ts). `stop` is asked at every new boundary; when
+ * it answers true the scan ends there, without pushing the piece that starts at the boundary.
+ * Returns the boundary it stopped at, and the number of lines it read.
+ */
+export function scanPieces(
+  text: string,
+  from: ScanStart,
+  out: Piece[],
+  stop?: (offset: number, line: number) => boolean,
+): { stoppedAt?: { offset: number; line: number }; lines: number } {
+  let start = from.offset;
+  let startLine = from.line;
+  let line = from.line;
+  let at = from.offset;
   // True while the current piece holds only markers, directives, comments and blank lines.
-  let onlyPreamble = true;
+  let onlyPreamble = from.preamble;
+  let lines = 0;
   while (at <= text.length) {
+    lines++;
     const nl = text.indexOf('\n', at);
     const end = nl < 0 ? text.length : nl + 1;
     const head = text.slice(at, Math.min(end, at + 4));
@@ -35,6 +62,7 @@ export function splitDocuments(text: string): Piece[] {
     const startsDocument = isMarker && head.startsWith('---');
     if (line > startLine && isMarker && !(startsDocument && onlyPreamble)) {
       out.push({ line: startLine, offset: start, text: text.slice(start, at) });
+      if (stop?.(at, line)) return { stoppedAt: { offset: at, line }, lines };
       start = at;
       startLine = line;
       onlyPreamble = !startsDocument;
@@ -48,7 +76,25 @@ export function splitDocuments(text: string): Piece[] {
     line++;
   }
   out.push({ line: startLine, offset: start, text: text.slice(start) });
-  return out;
+  return { lines };
+}
+
+/**
+ * The pieces of `text`, a text of the same length as that `pieces` were split from which differs
+ * only inside documents (same-length rewrites that leave every marker line as it was): the same
+ * boundaries, with their text from `text`. Pieces whose text is unchanged are the same objects.
+ */
+export function sameSplit(pieces: readonly Piece[], text: string): Piece[] {
+  return pieces.map((p) => {
+    const t = text.slice(p.offset, p.offset + p.text.length);
+    return t === p.text ? p : { ...p, text: t };
+  });
+}
+
+/** Whether the line at `offset` (a piece boundary) is a `---` marker. */
+export function startsWithDocumentMarker(text: string, offset: number): boolean {
+  const head = text.slice(offset, offset + 4);
+  return MARKER.test(head) && head.startsWith('---');
 }
 
 function isPreambleLine(text: string, from: number, to: number): boolean {
@@ -70,14 +116,19 @@ export function isBlankDocument(text: string): boolean {
 }
 
 /** The piece holding `offset` (the last one starting at or before it). */
-export function pieceAt(pieces: Piece[], offset: number): Piece | undefined {
+export function pieceAt(pieces: readonly Piece[], offset: number): Piece | undefined {
+  return pieces[pieceIndexAt(pieces, offset)];
+}
+
+/** The index of the last piece starting at or before `offset` (-1 when none does). */
+export function pieceIndexAt(pieces: readonly Piece[], offset: number): number {
   let lo = 0;
   let hi = pieces.length - 1;
-  let found: Piece | undefined;
+  let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     if (pieces[mid]!.offset <= offset) {
-      found = pieces[mid];
+      found = mid;
       lo = mid + 1;
     } else hi = mid - 1;
   }

@@ -28,12 +28,39 @@ let schemaCache: JsonSchema | undefined;
  */
 export function canonicalKustomizeKeys(text: string, docs: readonly DocInfo[]): string {
   schemaCache ??= kustomizationSchema('Kustomization');
-  const edits: Array<[number, string]> = [];
-  const walk = (n: Node | null | undefined, s: JsonSchema | undefined, base: number, depth: number): void => {
+  const parts: string[] = [];
+  let at = 0;
+  for (const d of docs) {
+    if (!d.contents) continue;
+    // Per document node, which an edit elsewhere in the file leaves as it was (see parsedText.ts).
+    let rewrites = rewritesOf.get(d.contents);
+    if (!rewrites) rewritesOf.set(d.contents, (rewrites = keyRewrites(d.contents, schemaCache)));
+    for (const [rel, canon] of rewrites) {
+      const from = d.base + rel;
+      if (from < at) continue; // never: keys come in text order
+      parts.push(text.slice(at, from), canon);
+      at = from + canon.length;
+    }
+  }
+  if (parts.length === 0) return text;
+  parts.push(text.slice(at));
+  // One join: rewriting key by key would copy the whole text once per key.
+  return parts.join('');
+}
+
+/** Key rewrites found in a document, as offsets relative to its piece and the declared spelling. */
+const rewritesOf = new WeakMap<Node, ReadonlyArray<[number, string]>>();
+/** A schema's field names by their lower case, per schema object. */
+const lowerNames = new WeakMap<JsonSchema, Map<string, string>>();
+
+function keyRewrites(root: Node, schema: JsonSchema): Array<[number, string]> {
+  const out: Array<[number, string]> = [];
+  const walk = (n: Node | null | undefined, s: JsonSchema | undefined, depth: number): void => {
     if (!n || !s || depth > 30) return;
     if (isMap(n)) {
       const props = s.properties ?? {};
-      const lower = new Map(Object.keys(props).map((k) => [k.toLowerCase(), k]));
+      let lower = lowerNames.get(s);
+      if (!lower) lowerNames.set(s, (lower = new Map(Object.keys(props).map((k) => [k.toLowerCase(), k]))));
       for (const pair of n.items) {
         if (!isScalar(pair.key) || typeof pair.key.value !== 'string') continue;
         const key = pair.key.value;
@@ -43,20 +70,17 @@ export function canonicalKustomizeKeys(text: string, docs: readonly DocInfo[]): 
           const r = pair.key.range;
           if (canon && r) {
             const quoted = pair.key.type === 'QUOTE_DOUBLE' || pair.key.type === 'QUOTE_SINGLE';
-            edits.push([r[0] + base + (quoted ? 1 : 0), canon]);
+            out.push([r[0] + (quoted ? 1 : 0), canon]);
             declared = canon;
           }
         }
-        if (declared) walk(pair.value as Node | null, props[declared], base, depth + 1);
+        if (declared) walk(pair.value as Node | null, props[declared], depth + 1);
       }
     } else if (isSeq(n)) {
       const itemSchema = Array.isArray(s.items) ? undefined : s.items;
-      for (const item of n.items as Array<Node | null>) walk(item, itemSchema, base, depth + 1);
+      for (const item of n.items as Array<Node | null>) walk(item, itemSchema, depth + 1);
     }
   };
-  for (const d of docs) walk(d.contents, schemaCache, d.base, 0);
-  if (edits.length === 0) return text;
-  let out = text;
-  for (const [at, canon] of edits) out = out.slice(0, at) + canon + out.slice(at + canon.length);
+  walk(root, schema, 0);
   return out;
 }

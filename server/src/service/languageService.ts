@@ -26,15 +26,13 @@ import {
 import type { WorkspaceModel } from '../workspace/model';
 import { kustomizationSchema } from '../kustomize/kustomizationSchema';
 import { notCheckedMessage } from '../flux/complexity';
-import { isBlankDocument, pieceAt, shiftRanges } from '../flux/pieces';
+import { isBlankDocument, pieceAt, sameSplit, shiftRanges } from '../flux/pieces';
+import { reparseSliced, type ParsedText } from '../workspace/parsedText';
 import {
   DEFAULT_PIECE_LIMITS,
   docAt,
   nullValueAt,
-  parseFile,
-  parsePieces,
   pathAt,
-  splitDocuments,
   type DocInfo,
   type ParsedFile,
   type Piece,
@@ -50,7 +48,7 @@ import { blankModelines, findModelines } from './modelines';
 import { LocalSchemaPolicy, NOT_FOLLOWED } from './localSchemas';
 import type { RemoteSchemaLoader } from './schemaLoader';
 import { SliceClock } from '../io/slices';
-import { checkText, DEFAULT_LIMITS, type TextLimits } from './textGuards';
+import { checkText, DEFAULT_LIMITS, type GuardVerdict, type TextLimits } from './textGuards';
 
 export const DIAGNOSTIC_SOURCE = 'flux-workbench';
 
@@ -105,8 +103,11 @@ export const DEFAULT_SERVICE_LIMITS: ServiceLimits = {
 interface Prepared {
   version: number;
   text: string;
+  /** The parse of `text`, from which the next version's is made. */
+  parsed: ParsedText;
   file: ParsedFile;
-  pieces: Piece[];
+  /** The pieces of the text the schema engine sees (see prepare). */
+  pieces: readonly Piece[];
   notes: ValidationNote[];
   /** Modelines naming local files that are not followed (outside the workspace, not a file, ...). */
   modelineDiagnostics: Diagnostic[];
@@ -121,9 +122,9 @@ interface Prepared {
 export class FluxLanguageService {
   private readonly yls: LanguageService;
   private readonly parsed = new Map<string, Prepared>();
+  private readonly guards = new Map<string, { text: string; limits: ServiceLimits; verdict: GuardVerdict }>();
   private readonly segmentCache = new Map<string, Map<string, Diagnostic[]>>();
   private segmentGeneration = -1;
-  private readonly parseCache = new Map<string, Map<string, DocInfo[]>>();
   limits: ServiceLimits = DEFAULT_SERVICE_LIMITS;
   /**
    * How long a request waits for a modeline's schema; a slower load goes on in the background and
@@ -132,8 +133,8 @@ export class FluxLanguageService {
   remoteWaitMs = 1000;
   /** Cross-file Flux findings (references, dependsOn, paths, variables); none when unset. */
   semantics: SemanticAnalysis | undefined;
-  /** A parse of a file another part already made (the workspace scan), taken once per file. */
-  parseCacheFor: ((file: string) => Map<string, DocInfo[]> | undefined) | undefined;
+  /** A parse of a file another part already made (the workspace's), to start from. */
+  parseFor: ((file: string) => ParsedText | undefined) | undefined;
   /** A file's name for messages (workspace-relative in the server and CLI). */
   label: (file: string) => string = (f) => f;
   /** Which local schema files `$schema` keys and modelines may name (none until the host says). */
@@ -281,29 +282,24 @@ export class FluxLanguageService {
         if (!check.pending) notes.push({ kind: 'modeline-unloaded', url: m.url, reason: check.reason });
       }
     }
-    // The documents are parsed from the text as written (a parse the workspace scan made is reused);
-    // new ones in slices that yield the thread (a file of 50,000 documents, say).
-    const rawPieces = splitDocuments(text);
-    let parseCache = this.parseCache.get(doc.uri);
-    if (!parseCache) {
-      const path = uriToPath(doc.uri);
-      this.parseCache.set(doc.uri, (parseCache = (path && this.parseCacheFor?.(path)) || new Map()));
-    }
+    // The documents are parsed from the text as written, from the parse of the previous version
+    // (an edit re-parses only the pieces it touched; the workspace's parse of the same text is
+    // taken as it is), the new pieces in slices that yield the thread.
+    const filePath = uriToPath(doc.uri);
+    const shared = filePath ? this.parseFor?.(filePath) : undefined;
+    const prev = shared?.text === text ? shared : (cached?.parsed ?? shared);
     const clock = new SliceClock(this.limits.sliceMs);
-    for (const piece of rawPieces) {
-      if (parseCache.has(piece.text)) continue;
-      await clock.yieldIfDue();
-      parseCache.set(piece.text, parseFile(piece.text, this.limits.pieces).docs);
-    }
-    const file = parsePieces(rawPieces, parseCache, this.limits.pieces);
+    const raw = (await reparseSliced(prev, text, clock, this.limits.pieces))!.parsed;
+    const file = raw.file;
     let effectiveText = blankModelines(text, unloadable);
     if (/(^|[\\/])kustomization\.ya?ml$/.test(doc.uri))
       effectiveText = canonicalKustomizeKeys(effectiveText, file.docs);
     // The schema engine sees the effective text (offsets unchanged), one document at a time.
-    const pieces = effectiveText === text ? rawPieces : splitDocuments(effectiveText);
+    const pieces = effectiveText === text ? raw.pieces : sameSplit(raw.pieces, effectiveText);
     const entry: Prepared = {
       version: doc.version,
       text,
+      parsed: raw,
       file,
       pieces,
       notes,
@@ -330,10 +326,19 @@ export class FluxLanguageService {
     this.configure(); // the engine's own schema cache, failed loads included
   }
 
+  /** {@link checkText} of a document's text, once per text (it reads the whole file). */
+  private guard(uri: string, text: string): GuardVerdict {
+    const last = this.guards.get(uri);
+    if (last && last.text === text && last.limits === this.limits) return last.verdict;
+    const verdict = checkText(text, this.limits);
+    this.guards.set(uri, { text, limits: this.limits, verdict });
+    return verdict;
+  }
+
   forget(uri: string): void {
     this.parsed.delete(uri);
+    this.guards.delete(uri);
     this.segmentCache.delete(uri);
-    this.parseCache.delete(uri);
   }
 
   /**
@@ -344,7 +349,7 @@ export class FluxLanguageService {
    */
   async validate(doc: TextDocument, options: ValidateOptions = {}): Promise<ValidationResult> {
     const text = doc.getText();
-    const guard = checkText(text, this.limits);
+    const guard = this.guard(doc.uri, text);
     if (!guard.ok)
       return { diagnostics: this.finish([info(doc, 0, 0, guard.reason, guard.code)]), notes: [] };
     const filePath = uriToPath(doc.uri);
@@ -363,7 +368,7 @@ export class FluxLanguageService {
     let raw: Diagnostic[];
     let own: Diagnostic[];
     try {
-      const found = await this.validateDocuments(doc, entry.pieces, entry.file, options);
+      const found = await this.validateDocuments(doc, entry.pieces, entry.parsed.docsOf, options);
       if (!found) return { diagnostics: [], notes: entry.notes, cancelled: true };
       ({ raw, own } = found);
     } catch (err) {
@@ -428,8 +433,8 @@ export class FluxLanguageService {
    */
   private async validateDocuments(
     doc: TextDocument,
-    pieces: Piece[],
-    file: ParsedFile,
+    pieces: readonly Piece[],
+    docsOf: ReadonlyArray<readonly DocInfo[]>,
     options: ValidateOptions,
   ): Promise<{ raw: Diagnostic[]; own: Diagnostic[] } | undefined> {
     const uri = doc.uri;
@@ -444,16 +449,10 @@ export class FluxLanguageService {
     const own: Diagnostic[] = [];
     const clock = new SliceClock(this.limits.sliceMs);
     let stopped = false;
-    let docIndex = 0;
     for (let p = 0; p < pieces.length; p++) {
       const seg = pieces[p]!;
-      // The documents parsed from this piece (docs are in file order, each based at its piece).
-      const docs: DocInfo[] = [];
-      while (docIndex < file.docs.length && file.docs[docIndex]!.base <= seg.offset) {
-        if (file.docs[docIndex]!.base === seg.offset) docs.push(file.docs[docIndex]!);
-        docIndex++;
-      }
-      const skipped = docs.find((d) => d.notChecked || d.typeProblem);
+      // The documents parsed from this piece (the pieces the engine sees have the same boundaries).
+      const skipped = docsOf[p]!.find((d) => d.notChecked || d.typeProblem);
       if (skipped) {
         own.push(this.skippedDiagnostic(doc, seg, skipped));
         continue;
@@ -805,7 +804,7 @@ export class FluxLanguageService {
     | { ok: true; entry: Prepared; piece: Piece; pieceDoc: TextDocument; at: Position }
     | { ok: false; reason?: string }
   > {
-    if (!checkText(doc.getText(), this.limits).ok) return { ok: false };
+    if (!this.guard(doc.uri, doc.getText()).ok) return { ok: false };
     const entry = await this.prepare(doc);
     const offset = doc.offsetAt(position);
     const piece = pieceAt(entry.pieces, offset);

@@ -171,45 +171,6 @@ function unquote(v: string): string {
   return /^(["']).*\1$/.test(t) ? t.slice(1, -1) : t;
 }
 
-/**
- * Parses a file piece by piece (see splitDocuments), reusing the parse of every piece whose text is
- * in `cache`; the cache is refilled with the pieces of this text only.
- */
-export function parsePieces(
-  pieces: Array<{ offset: number; text: string }>,
-  cache: Map<string, DocInfo[]>,
-  limits: PieceLimits = DEFAULT_PIECE_LIMITS,
-): ParsedFile {
-  const docs: DocInfo[] = [];
-  const seen = new Map<string, DocInfo[]>();
-  for (const piece of pieces) {
-    const local = seen.get(piece.text) ?? cache.get(piece.text) ?? parseFile(piece.text, limits).docs;
-    seen.set(piece.text, local);
-    for (const d of local) {
-      const shift = (r: [number, number] | undefined): [number, number] | undefined =>
-        r ? [r[0] + piece.offset, r[1] + piece.offset] : undefined;
-      const apiVersionRange = shift(d.apiVersionRange);
-      const kindRange = shift(d.kindRange);
-      const typeProblem = d.typeProblem
-        ? { ...d.typeProblem, range: shift(d.typeProblem.range)! }
-        : undefined;
-      docs.push({
-        ...d,
-        index: docs.length,
-        base: piece.offset,
-        start: d.start + piece.offset,
-        end: d.end + piece.offset,
-        ...(apiVersionRange ? { apiVersionRange } : {}),
-        ...(kindRange ? { kindRange } : {}),
-        ...(typeProblem ? { typeProblem } : {}),
-      });
-    }
-  }
-  cache.clear();
-  for (const [k, v] of seen) cache.set(k, v);
-  return { docs };
-}
-
 /** The document holding `offset` (documents are in file order), else the last one. */
 export function docAt(file: ParsedFile, offset: number): DocInfo | undefined {
   const docs = file.docs;

@@ -61,7 +61,7 @@ export function lineStartsOf(text: string): number[] {
   return out;
 }
 
-/** Builds a file's index from its text and its parsed documents (see parsePieces). Never throws. */
+/** Builds a file's index from its text and its parsed documents (see parsedText.ts). Never throws. */
 export function indexFile(file: string, text: string, docs: readonly DocInfo[]): FileIndex {
   const base = path.basename(file);
   const out: FileIndex = {

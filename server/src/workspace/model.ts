@@ -2,11 +2,12 @@ import * as path from 'node:path';
 import type { FluxPin } from '../flux/fluxVersion';
 import { specPathDir, within } from '../io/paths';
 import type { SliceClock } from '../io/slices';
-import { parseFile, parsePieces, splitDocuments, type DocInfo } from './documents';
+import type { DocInfo } from './documents';
 import { indexFile, textHash, type FileIndex } from './fileIndex';
 import { compileSelector } from '../kustomize/selector';
 import type { ChildPatch, CreatedObject, IndexedObject } from './objectFacts';
 import { PathTree } from './pathTree';
+import { reparse, reparseSliced, type ParsedText } from './parsedText';
 import { renderKustomization, type RenderContext, type RenderedFile, type Rendering } from './rendering';
 import { sourceOf, type KustomizationSource, type SourceSettings } from './sources';
 
@@ -31,7 +32,8 @@ interface Derived {
   fluxKustomizations: IndexedObject[];
 }
 
-const PIECE_CACHE_FILES = 16;
+/** Files whose last parse is kept (the ones being edited), unless {@link WorkspaceModel.keepParses}. */
+const KEPT_PARSES = 16;
 
 /**
  * The workspace model: every YAML document of the workspace indexed by kind, namespace and name,
@@ -43,8 +45,8 @@ const PIECE_CACHE_FILES = 16;
 export class WorkspaceModel {
   private readonly files = new Map<string, FileIndex>();
   readonly tree = new PathTree();
-  /** Parsed pieces of recently edited files, so an edit re-parses only the document it touched. */
-  private readonly pieceCaches = new Map<string, Map<string, DocInfo[]>>();
+  /** The last parse of recently edited files, so an edit re-parses only the document it touched. */
+  private readonly parses = new Map<string, ParsedText>();
   private derived: Derived | undefined;
   private renderings = new Map<IndexedObject, Rendering | undefined>();
   private owners: Map<string, Owner[]> | undefined;
@@ -79,12 +81,9 @@ export class WorkspaceModel {
     try {
       let parsed = docs;
       if (!parsed) {
-        const cache = this.pieceCaches.get(file) ?? new Map<string, DocInfo[]>();
-        parsed = parsePieces(splitDocuments(text), cache).docs;
-        this.pieceCaches.delete(file);
-        this.pieceCaches.set(file, cache);
-        while (!this.keepParses && this.pieceCaches.size > PIECE_CACHE_FILES)
-          this.pieceCaches.delete(this.pieceCaches.keys().next().value!);
+        const p = reparse(this.parses.get(file), text).parsed;
+        this.keep(file, p);
+        parsed = p.file.docs;
       }
       index = indexFile(file, text, parsed);
     } catch (err) {
@@ -102,36 +101,51 @@ export class WorkspaceModel {
   }
 
   /**
-   * Parses, in slices that yield the thread, the documents of `text` that the piece cache of
-   * `file` lacks; {@link update} then finds them parsed. A file of tens of thousands of documents
-   * is so read without holding up requests, and an edit parses only the document it touched.
+   * Parses `text` in slices that yield the thread, from the last parse of `file` (only the pieces
+   * an edit touched are parsed again); {@link update} then finds it parsed. A file of tens of
+   * thousands of documents is so read without holding up requests. Undefined when `isCancelled`
+   * said so between two slices.
    */
-  async warmPieces(file: string, text: string, clock: SliceClock): Promise<void> {
-    const cache = this.pieceCaches.get(file) ?? new Map<string, DocInfo[]>();
-    this.pieceCaches.set(file, cache);
-    for (const piece of splitDocuments(text)) {
-      if (cache.has(piece.text)) continue;
-      await clock.yieldIfDue();
-      cache.set(piece.text, parseFile(piece.text).docs);
-    }
+  async warmPieces(
+    file: string,
+    text: string,
+    clock: SliceClock,
+    isCancelled?: () => boolean,
+  ): Promise<ParsedText | undefined> {
+    const r = await reparseSliced(this.parses.get(file), text, clock, undefined, isCancelled);
+    if (r) this.keep(file, r.parsed);
+    return r?.parsed;
   }
 
-  /** The parsed pieces of a file (see {@link keepParses}), handed over once. */
-  takePieceCache(file: string): Map<string, DocInfo[]> | undefined {
-    const c = this.pieceCaches.get(file);
-    this.pieceCaches.delete(file);
-    return c;
+  /** The last parse of `file`, when it is kept (see {@link keepParses}). */
+  parseOf(file: string): ParsedText | undefined {
+    return this.parses.get(file);
+  }
+
+  /** The last parse of `file`, handed over once (the command line validates each file once). */
+  takeParse(file: string): ParsedText | undefined {
+    const p = this.parses.get(file);
+    this.parses.delete(file);
+    return p;
+  }
+
+  private keep(file: string, p: ParsedText): void {
+    this.parses.delete(file);
+    this.parses.set(file, p);
+    while (!this.keepParses && this.parses.size > KEPT_PARSES)
+      this.parses.delete(this.parses.keys().next().value!);
   }
 
   remove(file: string): void {
     if (this.files.delete(file)) this.changed();
-    this.pieceCaches.delete(file);
+    this.parses.delete(file);
     this.tree.remove(file);
   }
 
   /** Forgets a folder and every file below it (a folder deleted or newly ignored). */
   removeUnder(dir: string): void {
     for (const f of [...this.files.keys()]) if (within(dir, f)) this.files.delete(f);
+    for (const f of [...this.parses.keys()]) if (within(dir, f)) this.parses.delete(f);
     this.tree.remove(dir);
     this.changed();
   }
