@@ -34,6 +34,7 @@ import { codeActions, fixIo } from './service/codeActions';
 import { LocalSchemaPolicy } from './service/localSchemas';
 import { FluxLanguageService, uriToPath } from './service/languageService';
 import { RemoteSchemaLoader } from './service/schemaLoader';
+import { quietEngineNoise } from './service/engineLog';
 import { Workspace } from './workspace/workspace';
 import * as path from 'node:path';
 import * as os from 'node:os';
@@ -45,6 +46,9 @@ const connection = createConnection(ProposedFeatures.all);
 // of information, never to stderr as an error.
 process.removeAllListeners('warning');
 process.on('warning', (w) => connection.console.log(`${w.name}: ${w.message}`));
+// The connection routes console.error to the client's log; the engine's lines about documents
+// without a root node are input, not faults (see service/engineLog.ts).
+quietEngineNoise(console);
 const documents = new TextDocuments(TextDocument);
 const workspace = new Workspace();
 let service: FluxLanguageService | undefined;

@@ -232,6 +232,18 @@ spec:
       [[3, 2]],
     );
     assert.deepEqual(d.messages, []);
+    // Documents without a root node (an empty file, comments only): hover and completion answer,
+    // and the engine's kind detection logs no error about them.
+    const empty = await probe('empty.yaml', '', [[0, 0]]);
+    await probe('comments.yaml', '# nothing yet\n', [
+      [0, 3],
+      [1, 0],
+    ]);
+    const items = (await client.complete(empty.uri, 0, 0))?.items ?? [];
+    assert.ok(
+      items.some((i) => i.label === 'apiVersion'),
+      items.map((i) => i.label).join(', '),
+    );
     noErrorsLogged();
   });
 
