@@ -15,7 +15,7 @@ import { overlayFluxSpec, OverlayError, type FluxBuildSpec } from './overlay';
 import { postBuild, PostBuildError, splitDocuments, type Variable } from './postBuild';
 import { specPathDir, within } from '../io/paths';
 import { escapingReferences } from '../kustomize/references';
-import { yamlObjects } from '../flux/yamlObjects';
+import { firstYamlObject } from '../flux/yamlObjects';
 import { loadSourceIgnore } from './sourceIgnore';
 import { stageTree } from './stage';
 import { resolveVariables, type VariableSource } from './variables';
@@ -197,7 +197,7 @@ export async function buildFlux(options: BuildOptions): Promise<BuildOutcome> {
   const ownConfig =
     target.kind === 'flux'
       ? config
-      : (yamlObjects(await fs.readFile(kustomizationFile).catch(() => ''))[0]?.value ?? {});
+      : (firstYamlObject(await fs.readFile(kustomizationFile).catch(() => '')) ?? {});
   // Checked while kustomize runs (it reads nothing outside the repository that is not named here,
   // and its result is dropped when something is).
   const escapingCheck = escapingReferences(fs, ownConfig, dir, root, kustomizationFile);

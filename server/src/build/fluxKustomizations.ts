@@ -1,5 +1,5 @@
 import { LineCounter } from 'yaml';
-import { yamlObjects } from '../flux/yamlObjects';
+import { yamlObjects, type RootType } from '../flux/yamlObjects';
 import type { FluxBuildSpec } from './overlay';
 import { isObject } from '../flux/jsonSchema';
 
@@ -16,12 +16,17 @@ export interface FluxKustomizationDoc {
   endOffset: number;
 }
 
+const isFluxKustomization = (r: RootType): boolean =>
+  r.kind === 'Kustomization' &&
+  typeof r.apiVersion === 'string' &&
+  r.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
+
 /** Every `kustomize.toolkit.fluxcd.io` Kustomization in a YAML text. Never throws. */
 export function findFluxKustomizations(text: string): FluxKustomizationDoc[] {
   if (!text.includes('kustomize.toolkit.fluxcd.io')) return [];
   const lineCounter = new LineCounter();
   const out: FluxKustomizationDoc[] = [];
-  for (const { doc, value: o } of yamlObjects(text, lineCounter)) {
+  for (const { doc, value: o } of yamlObjects(text, lineCounter, isFluxKustomization)) {
     if (
       o.kind !== 'Kustomization' ||
       typeof o.apiVersion !== 'string' ||

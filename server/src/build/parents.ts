@@ -5,7 +5,7 @@ import type { BuildFs } from '../io/io';
 import { specPathDir, within } from '../io/paths';
 import { splitDocuments } from './postBuild';
 import { findKustomizationFile } from '../kustomize/kustomizationFile';
-import { yamlObjects } from '../flux/yamlObjects';
+import { firstYamlObject } from '../flux/yamlObjects';
 
 /**
  * A Flux Kustomization is applied to the cluster as its parent Kustomization renders it: the
@@ -320,7 +320,7 @@ export async function passesThrough(
     const file = await findKustomizationFile(fs, dir);
     if (file) {
       generated = false;
-      const config = yamlObjects(await fs.readFile(file).catch(() => ''))[0]?.value;
+      const config = firstYamlObject(await fs.readFile(file).catch(() => ''));
       if (!config || Object.keys(config).some((k) => !LISTING_ONLY.has(k))) return false;
       const listed = [
         ...(Array.isArray(config.resources) ? config.resources : []),

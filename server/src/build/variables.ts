@@ -159,7 +159,11 @@ export class WorkspaceVariableSource implements VariableSource {
         continue;
       }
       if (!text.includes(name) || !text.includes(kind)) continue;
-      for (const { value: o } of yamlObjects(text)) {
+      for (const { value: o } of yamlObjects(
+        text,
+        undefined,
+        (r) => r.kind === kind && r.apiVersion === 'v1',
+      )) {
         if (o.kind !== kind || o.apiVersion !== 'v1' || !isObject(o.metadata) || o.metadata.name !== name)
           continue;
         const ns = typeof o.metadata.namespace === 'string' ? o.metadata.namespace : undefined;

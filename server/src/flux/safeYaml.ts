@@ -27,19 +27,28 @@ export function parseAllSafely(
 }
 
 /**
+ * What {@link toJSSafely} refuses by default: no limit on size, but on the work of resolving
+ * aliases (aliases x nodes: the yaml package finds each alias's anchor by walking the document
+ * again, so 10,000 aliases over 40,000 nodes cost 4 s; this allows about 0.2 s).
+ */
+export const CONVERSION_LIMITS: ComplexityLimits = {
+  ...DEFAULT_COMPLEXITY,
+  maxDocumentBytes: Infinity,
+  maxNodes: Infinity,
+  maxWidth: Infinity,
+  maxAliasWork: 20_000_000,
+};
+
+/**
  * `doc.toJS()` for a document from a repository: refused (an Error saying why) when it has a
  * collection as a key (the yaml package stringifies such keys again at every level of nesting, an
- * exponential cost; Go's YAML-to-JSON conversion refuses them), and with an alias expansion limit.
+ * exponential cost; Go's YAML-to-JSON conversion refuses them), when resolving its aliases would
+ * cost more than `limits.maxAliasWork`, and with an alias expansion limit.
  */
 export function toJSSafely(
   doc: Document.Parsed,
   maxAliasCount = 100,
-  limits: ComplexityLimits = {
-    ...DEFAULT_COMPLEXITY,
-    maxNodes: Infinity,
-    maxWidth: Infinity,
-    maxAliasWork: Infinity,
-  },
+  limits: ComplexityLimits = CONVERSION_LIMITS,
 ): unknown {
   const verdict = measureDocument(doc.contents, limits);
   if (!verdict.ok) throw new Error(`not converted: ${verdict.reason}`);

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { yamlObjects } from '../flux/yamlObjects';
+import { firstYamlObject } from '../flux/yamlObjects';
 import { findKustomizationFile } from './kustomizationFile';
 import type { BuildFs } from '../io/io';
 import { within } from '../io/paths';
@@ -99,7 +99,7 @@ export async function escapingReferences(
 const parsed = new Map<string, Record<string, unknown> | undefined>();
 function parsedKustomization(text: string): Record<string, unknown> | undefined {
   if (parsed.has(text)) return parsed.get(text);
-  const value = yamlObjects(text)[0]?.value;
+  const value = firstYamlObject(text);
   if (parsed.size > 5000) parsed.clear();
   parsed.set(text, value);
   return value;
