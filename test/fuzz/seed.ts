@@ -96,7 +96,7 @@ export function summary(stats: RunStats, seeds: number[], seconds: number): stri
   const count = (k: string): number => byKind.get(k) ?? 0;
   return [
     `seeds ${seeds[0]}..${seeds[seeds.length - 1]} (${seeds.length}), ${stats.cases} cases, ${stats.requests} requests, ${stats.cliRuns} CLI runs, ${Math.round(seconds)} s`,
-    `requests over ${LIMITS.requestCpuMs} ms of main-thread CPU: ${count('slow')}; hangs: ${count('hang')}; crashes: ${count('crash')}; stack traces: ${count('stack')}; memory over 1 GB: ${count('memory')}`,
+    `slow (requests over ${LIMITS.requestCpuMs} ms of main-thread CPU, CLI runs over their allowance): ${count('slow')}; hangs: ${count('hang')}; crashes: ${count('crash')}; stack traces: ${count('stack')}; memory over 1 GB: ${count('memory')}`,
     `max request main-thread CPU ${Math.round(stats.maxRequestCpuMs)} ms (max wall ${Math.round(stats.maxRequestWallMs)} ms); max CLI CPU over its trivial run ${Math.round(stats.maxCliExtraCpuMs)} ms; peak memory ${Math.round(stats.peakRssBytes / 1048576)} MB`,
   ].join('\n');
 }
