@@ -10,6 +10,7 @@ import {
   TextDocuments,
   TextDocumentSyncKind,
   type InitializeParams,
+  type Position,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
@@ -17,6 +18,7 @@ import { readmeLinks, type DiagnosticCode } from './diagnosticCodes';
 import { registerBuildHandler } from './handlers/build';
 import { BuildWorkerHost } from './handlers/buildHost';
 import { DiagnosticsScheduler } from './handlers/diagnostics';
+import { ReadinessGate } from './handlers/readiness';
 import { LiveHandlers } from './handlers/live';
 import {
   ClusterCrdsNotification,
@@ -58,9 +60,18 @@ let trusted = false;
 let canPullConfiguration = false;
 let remote: RemoteSchemaLoader;
 const scheduler = new DiagnosticsScheduler(connection, documents, () => service);
-// Diagnostics wait for the bundled schemas (a document opened at start is not judged without them).
+// The bundled schemas start loading at `initialize` (they need no settings). Diagnostics wait for
+// them, and so do completion and hover (bounded): an answer made without them would be empty or
+// wrong, and an empty completion list tells a user there is nothing to complete.
+// Diagnostics also wait for the first workspace scan: whether a file is a patch, a Helm template or
+// a generator's input, and what its parents provide, is known only then.
 let markSchemasLoaded: () => void = () => undefined;
-scheduler.ready = new Promise<void>((resolve) => (markSchemasLoaded = resolve));
+const schemasReady = new Promise<void>((resolve) => (markSchemasLoaded = resolve));
+let markScanned: () => void = () => undefined;
+const scanned = new Promise<void>((resolve) => (markScanned = resolve));
+scheduler.ready = Promise.all([schemasReady, scanned]).then(() => undefined);
+const schemasGate = new ReadinessGate(schemasReady, 'the bundled Flux and Kubernetes schemas');
+const scanGate = new ReadinessGate(scanned, "the workspace's CRDs (the workspace is being indexed)");
 
 connection.onInitialize((params: InitializeParams) => {
   canPullConfiguration = params.capabilities.workspace?.configuration === true;
@@ -84,6 +95,9 @@ connection.onInitialize((params: InitializeParams) => {
   service.codeHref = codeLinks();
   service.label = (f) => workspace.label(f);
   service.parseFor = (f) => workspace.model.parseOf(f);
+  void Promise.all([workspace.loadBundled(), workspace.loadBuiltins()])
+    .catch((err: unknown) => connection.console.error(`schemas failed to load: ${(err as Error).message}`))
+    .finally(() => markSchemasLoaded());
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -100,17 +114,21 @@ connection.onInitialized(async () => {
     void connection.client.register(DidChangeConfigurationNotification.type, undefined);
     await refreshSettings();
   }
-  try {
-    await Promise.all([workspace.loadBundled(), workspace.loadBuiltins()]);
-  } finally {
-    markSchemasLoaded();
-  }
+  await schemasReady;
   sendStatus();
-  for (const root of roots) {
-    const scan = await workspace.scan(root, { maxFileBytes: settings.validation.maxFileSize * 1024 * 1024 });
-    connection.console.info(`indexed ${scan.files.length} YAML files under ${root}`);
-  }
+  // The open documents first, then the workspace scan, so the first answers do not wait for it.
   for (const doc of documents.all()) await updateFromBuffer(doc);
+  try {
+    for (const root of roots) {
+      const maxFileBytes = settings.validation.maxFileSize * 1024 * 1024;
+      const scan = await workspace.scan(root, { maxFileBytes });
+      connection.console.info(`indexed ${scan.files.length} YAML files under ${root}`);
+    }
+    // The scan read the open files from disk: their buffers are what counts.
+    for (const doc of documents.all()) await updateFromBuffer(doc);
+  } finally {
+    markScanned();
+  }
   sendStatus();
   scheduler.scheduleAll();
 });
@@ -189,9 +207,13 @@ async function updateFromBuffer(doc: TextDocument): Promise<void> {
   }
 }
 
+// TextDocuments announces an open as an open followed by a content change: an opened document is
+// judged at once, only edits wait for the debounce (setting fluxWorkbench.validation.debounce).
+const justOpened = new Set<string>();
+documents.onDidOpen(({ document }) => justOpened.add(document.uri));
 documents.onDidChangeContent(({ document }) => {
   void updateFromBuffer(document);
-  scheduler.schedule(document);
+  scheduler.schedule(document, justOpened.delete(document.uri) ? 0 : undefined);
 });
 documents.onDidClose(({ document }) => {
   service?.forget(document.uri);
@@ -235,7 +257,7 @@ connection.onNotification(ClusterCrdsNotification, (params: ClusterCrdsParams) =
 });
 
 connection.onHover(async ({ textDocument, position }) => {
-  const doc = documents.get(textDocument.uri);
+  const doc = await readyFor('hover', textDocument.uri, position);
   return doc && service ? service.hover(doc, position) : null;
 });
 
@@ -247,9 +269,21 @@ connection.onCodeAction(async ({ textDocument, context }) => {
 });
 
 connection.onCompletion(async ({ textDocument, position }) => {
-  const doc = documents.get(textDocument.uri);
+  const doc = await readyFor('completion', textDocument.uri, position);
   return doc && service ? service.complete(doc, position) : null;
 });
+
+/**
+ * The document of a request once what the answer needs is loaded: the bundled schemas always, and
+ * the workspace scan too when the document's kind is none of theirs (a CRD of the workspace).
+ */
+async function readyFor(request: string, uri: string, position: Position): Promise<TextDocument | undefined> {
+  await schemasGate.wait(request);
+  const doc = documents.get(uri);
+  if (doc && service && !scanGate.isReady && (await service.kindUnknownAt(doc, position)))
+    await scanGate.wait(request);
+  return documents.get(uri);
+}
 
 // Builds run on a thread of their own (see handlers/buildHost.ts), stopped at their time limit.
 const builds = new BuildWorkerHost(path.join(__dirname, 'build-worker.js'), (m) =>

@@ -834,6 +834,24 @@ export class FluxLanguageService {
     };
   }
 
+  /**
+   * Whether the document at `position` names an apiVersion and kind that no schema source knows
+   * (neither the Flux schemas, the workspace's CRDs so far, nor the built-in kinds).
+   */
+  async kindUnknownAt(doc: TextDocument, position: Position): Promise<boolean> {
+    if (!checkText(doc.getText(), this.limits).ok) return false;
+    const info = docAt((await this.prepare(doc)).file, doc.offsetAt(position));
+    if (!info?.apiVersion || !info.kind) return false;
+    const slash = info.apiVersion.lastIndexOf('/');
+    const group = slash < 0 ? '' : info.apiVersion.slice(0, slash);
+    const version = info.apiVersion.slice(slash + 1);
+    if (group === KUSTOMIZE_GROUP) return false;
+    return (
+      !this.registry.resolve(group, version, info.kind) &&
+      !this.registry.builtins?.find(group, version, info.kind)
+    );
+  }
+
   async complete(doc: TextDocument, position: Position): Promise<CompletionList | null> {
     const p = await this.pieceFor(doc, position);
     if (!p.ok) return null;
