@@ -123,8 +123,12 @@ describe('language server over stdio: per-document features with zero configurat
       '---\n\n---\napiVersion: kustomize',
     );
     client.change(uri, text);
-    const empty = labels(await client.complete(uri, 12, 0));
+    const emptyList = await client.complete(uri, 12, 0);
+    const empty = labels(emptyList);
     assert.ok(empty.includes('flux-kustomization') && empty.includes('flux-gitrepository'), `${empty}`);
+    // The snippet replaces line 12 of the file (it is computed within the document at the cursor).
+    const edit = emptyList?.items.find((i) => i.label === 'flux-kustomization')?.textEdit;
+    assert.deepEqual(edit && 'range' in edit ? edit.range.start : undefined, { line: 12, character: 0 });
     assert.ok(!empty.includes('kustomization'), 'the kustomization.yaml snippet only in that file');
     const inSpec = labels(await client.complete(uri, 8, 2));
     const inValue = labels(await client.complete(uri, 7, 7));

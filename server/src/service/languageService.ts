@@ -839,7 +839,7 @@ export class FluxLanguageService {
    * (neither the Flux schemas, the workspace's CRDs so far, nor the built-in kinds).
    */
   async kindUnknownAt(doc: TextDocument, position: Position): Promise<boolean> {
-    if (!checkText(doc.getText(), this.limits).ok) return false;
+    if (!this.guard(doc.uri, doc.getText()).ok) return false;
     const info = docAt((await this.prepare(doc)).file, doc.offsetAt(position));
     if (!info?.apiVersion || !info.kind) return false;
     const slash = info.apiVersion.lastIndexOf('/');
@@ -862,7 +862,8 @@ export class FluxLanguageService {
       return null; // e.g. recursive anchors overflow the engine's stack
     }
     const base = path.basename(uriToPath(doc.uri) ?? doc.uri);
-    const snippets = documentSnippetCompletions(doc.getText(), position, base);
+    // Within the piece: a snippet is offered only in a document that is otherwise blank.
+    const snippets = shiftRanges(documentSnippetCompletions(p.piece.text, p.at, base), p.piece.line);
     if (snippets.length === 0) return list;
     return { isIncomplete: list?.isIncomplete ?? false, items: [...(list?.items ?? []), ...snippets] };
   }
