@@ -144,8 +144,20 @@ export async function stepRestricted(ctx) {
       what: 'the Restricted Mode message of the exec context',
     },
   );
+  // The context itself is not drawn as a broken cluster: it waits for trust.
+  const execRow = await waitRow(
+    page,
+    'Clusters',
+    (r) => r.label === EXEC && r.description === 'Restricted Mode: not connected',
+    { what: `${EXEC} described as not connected in Restricted Mode` },
+  );
   if (fs.existsSync(ctx.execMarker)) throw new Error('the exec credential plugin ran in Restricted Mode');
-  return { admin: `${admin.label} | ${admin.description}`, exec: message.label, pluginRan: false };
+  return {
+    admin: `${admin.label} | ${admin.description}`,
+    exec: `${execRow.label} | ${execRow.description} | ${execRow.icon}`,
+    message: message.label,
+    pluginRan: false,
+  };
 }
 
 export async function stepTrust(ctx) {

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { ClustersModel } from '../../client/src/views/clusters/clustersModel';
 import type { Node, ObjectNode } from '../../client/src/views/shared/nodes';
 import { sourcesModel } from '../../client/src/views/sources/kindsModel';
+import { statusBarText } from '../../client/src/views/shared/summary';
 import { WorkloadsModel } from '../../client/src/views/workloads/workloadsModel';
 import { failed, FakeSession, gitRepo, ks, viewState } from './views-fixtures';
 
@@ -212,6 +213,30 @@ describe('Clusters view model', () => {
         'Kinds | 5 served',
       ],
     );
+  });
+
+  it('in Restricted Mode a context that needs an exec plugin says so, as a warning, not a cluster error', () => {
+    const exec = new FakeSession('exec-user');
+    Object.assign(exec.context, {
+      user: { name: 'exec', file: '/kubeconfig', body: { exec: { command: 'x' } } },
+    });
+    exec.phase = { phase: 'error', message: 'exec credential plugins run only in a trusted workspace' };
+    const untrusted = { ...viewState([exec]), trusted: false };
+    const m = new ClustersModel(untrusted);
+    assert.deepEqual(render(m), [
+      'exec-user | Restricted Mode: not connected [workspace-untrusted]',
+      '  Restricted Mode: the exec credential plugin of exec-user is not run [warning]',
+      '  Server | https://127.0.0.1:6443 [globe]',
+    ]);
+    // The status bar does not call it a failing cluster either.
+    assert.match(statusBarText([exec], false).text, /^\$\(workspace-untrusted\) exec-user /);
+    assert.match(statusBarText([exec], true).text, /^\$\(error\) exec-user /);
+    // Trusted, the same failure is the cluster's error, with retry.
+    const trusted = new ClustersModel(viewState([exec]));
+    assert.deepEqual(render(trusted).slice(0, 2), [
+      'exec-user | error [error]',
+      '  exec credential plugins run only in a trusted workspace [error]',
+    ]);
   });
 
   it('an object change refreshes the context only when its counts change', () => {

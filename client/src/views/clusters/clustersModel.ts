@@ -17,6 +17,7 @@ import {
 import type { ObjectView } from '../shared/present';
 import type { SessionView, ViewState } from '../shared/state';
 import { countsText, TreeModel } from '../shared/treeModel';
+import { waitsForTrust } from '../shared/summary';
 
 export const CLUSTERS_VIEW = 'fluxWorkbench.clusters';
 
@@ -58,6 +59,13 @@ export class ClustersModel extends TreeModel {
   protected contextItem(node: ContextNode): ItemSpec {
     const base = super.contextItem(node);
     const s = this.state.explorer.session(node.context);
+    // Not an error of the cluster: the workspace is not trusted to run the context's plugin.
+    if (s && s.phase.phase === 'error' && waitsForTrust(s, this.state.trusted))
+      return {
+        ...base,
+        description: 'Restricted Mode: not connected',
+        icon: { id: 'workspace-untrusted', color: 'charts.yellow' },
+      };
     if (!s || s.phase.phase !== 'ready') return { ...base, description: s?.phase.phase ?? 'not shown' };
     const version = s.discovery?.fluxVersion ? `Flux ${s.discovery.fluxVersion}` : 'Flux version unknown';
     return { ...base, description: `${version} · ${countsText(s)}` };
@@ -78,7 +86,7 @@ export class ClustersModel extends TreeModel {
         }),
       ];
     if (p.phase === 'error') {
-      const restricted = s.context.user?.body['exec'] !== undefined && !this.state.trusted;
+      const restricted = waitsForTrust(s, this.state.trusted);
       return [
         this.intern<MessageNode>({
           type: 'message',

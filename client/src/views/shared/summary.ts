@@ -3,6 +3,11 @@
 import { md } from './present';
 import type { SessionView } from './state';
 
+/** The context needs an exec credential plugin, which runs only in a trusted workspace. */
+export function waitsForTrust(s: SessionView, trusted: boolean): boolean {
+  return !trusted && s.context.user?.body['exec'] !== undefined;
+}
+
 export function statusBarText(
   sessions: readonly SessionView[],
   trusted: boolean,
@@ -29,9 +34,12 @@ export function statusBarText(
       `- **${md(s.name)}**${v}: ${c.ready} ready, ${c.failing} failing, ${c.inProgress} in progress, ${c.suspended} suspended`,
     );
   }
-  const errors = sessions.filter((s) => s.phase.phase === 'error').length;
+  const down = sessions.filter((s) => s.phase.phase === 'error');
+  // A context waiting for trust is not a failing cluster.
+  const untrusted = down.filter((s) => waitsForTrust(s, trusted)).length;
   const name = sessions.length === 1 ? sessions[0]!.name : `${sessions.length} contexts`;
-  const icon = errors ? '$(error)' : '$(server-environment)';
+  const icon =
+    down.length > untrusted ? '$(error)' : untrusted ? '$(workspace-untrusted)' : '$(server-environment)';
   const counts = `$(pass) ${ready} $(error) ${failing} $(sync) ${inProgress} $(debug-pause) ${suspended}`;
   return {
     text: `${icon} ${name}  ${counts}`,
