@@ -3,6 +3,7 @@
 // file contributes (fileFacts.ts: patch files, parents' patches, Flux Kustomizations). Imports
 // flux/, io/, kustomize/ and build/ only; service/ builds on it.
 
+import { createHash } from 'node:crypto';
 import type * as nodeFs from 'node:fs';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -21,6 +22,11 @@ import { normalizeGitUrl } from './sources';
 export interface BundledFluxSchemas {
   fluxVersion: string;
   crds: ConvertedCrd[];
+}
+
+/** A text's SHA-1 (a collision would leave a changed file's facts stale: FNV is too weak for that). */
+function digestOf(text: string): string {
+  return createHash('sha1').update(text).digest('base64');
 }
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.terraform', '.venv']);
@@ -88,6 +94,10 @@ export class Workspace {
   async updateFileSliced(file: string, text: string, clock = new SliceClock(20)): Promise<void> {
     const token = {};
     this.latest.set(file, token);
+    if (this.isIndexed(file, digestOf(text))) {
+      this.latest.delete(file); // and an older text still being parsed is superseded
+      return;
+    }
     await this.model.warmPieces(file, text, clock);
     if (this.latest.get(file) !== token) return;
     this.latest.delete(file);
@@ -96,8 +106,23 @@ export class Workspace {
 
   private readonly latest = new Map<string, object>();
 
+  /**
+   * The digest of the text each file was last indexed with. Opening a file gives the buffer the
+   * scan read from disk, and saving one gives the text its buffer had: such an update changes
+   * nothing, and is skipped, since each change makes the model recompute what it derives from
+   * every file (several milliseconds per open on a repository of a thousand files).
+   */
+  private readonly digests = new Map<string, string>();
+
+  private isIndexed(file: string, digest: string): boolean {
+    return this.digests.get(file) === digest && this.model.get(file) !== undefined;
+  }
+
   /** Records a file's text (from disk or an editor buffer). */
   updateFile(file: string, text: string): void {
+    const digest = digestOf(text);
+    if (this.isIndexed(file, digest)) return;
+    this.digests.set(file, digest);
     const index = this.model.update(file, text);
     const problems = this.registry.setWorkspaceFile(file, index.crds, this.label(file));
     if (problems.length) this.crdProblems.set(file, problems);
@@ -111,6 +136,7 @@ export class Workspace {
   }
 
   removeFile(file: string): void {
+    this.digests.delete(file);
     const had = (this.model.get(file)?.crds.length ?? 0) > 0;
     this.model.remove(file);
     if (had) this.registry.setWorkspaceFile(file, []);
