@@ -5,8 +5,9 @@
 // The scenario opens with workspace trust on (Restricted Mode): the token context works, an exec
 // credential plugin is not run; then trust is granted and the plugin runs. Then, trusted: the
 // views list the cluster's objects with their real states; Reconcile reports the applied
-// revision; a pushed commit shows its revision without any refresh; Suspend and Resume; a broken
-// commit shows its failure message; events, live YAML, trace, the failing-only filter, and
+// revision, Reconcile with Source each step's, Force a HelmRelease's forced upgrade; a pushed
+// commit shows its revision without any refresh; Suspend and Resume; a broken commit shows its
+// failure message; events, live YAML, trace, the failing-only, text and namespace filters, and
 // actions greyed out for a user whose RBAC forbids them.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -242,6 +243,70 @@ export async function stepReconcile(ctx) {
   return { toast, token };
 }
 
+/**
+ * Reconcile with Source: the GitRepository first, then the Kustomization; the notification names
+ * both steps, and each controller handled the token of its step.
+ */
+export async function stepReconcileWithSource(ctx) {
+  const { page } = ctx;
+  await focusPane(page, 'Workloads');
+  await clearToasts(page);
+  await (await contextMenu(page, 'Workloads', 'apps', 'Reconcile with Source')).click();
+  const head = `main@sha1:${ctx.head}`;
+  const toast = await waitToast(
+    page,
+    new RegExp(
+      `Reconcile with Source Kustomization flux-system/apps: applied revision ${head}.*GitRepository flux-system/flux-repo: applied revision ${head}`,
+    ),
+    90_000,
+  );
+  const handled = {};
+  for (const [kind, name] of [
+    ['gitrepository', 'flux-repo'],
+    ['kustomization', 'apps'],
+  ]) {
+    const o = await kubectlJson(ctx.cluster, ['get', kind, '-n', 'flux-system', name]);
+    const token = o.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
+    if (!token || o.status.lastHandledReconcileAt !== token)
+      throw new Error(
+        `${kind} ${name}: requestedAt ${token}, lastHandledReconcileAt ${o.status.lastHandledReconcileAt}`,
+      );
+    handled[kind] = token;
+  }
+  // Each step writes its own token (RFC3339 with nanoseconds): the source's was written first.
+  if (!(handled.gitrepository < handled.kustomization))
+    throw new Error(`the source was not asked first: ${JSON.stringify(handled)}`);
+  return { toast, handled };
+}
+
+/** Force HelmRelease: a one-off upgrade, confirmed through status.lastHandledForceAt. */
+export async function stepForce(ctx) {
+  const { page } = ctx;
+  await focusPane(page, 'Workloads');
+  await clearToasts(page);
+  const m = await contextMenu(
+    page,
+    'Workloads',
+    'demo-chart',
+    'Force HelmRelease (One-off Install or Upgrade)',
+  );
+  if (m.disabled) throw new Error('Force is disabled for the admin');
+  await m.click();
+  const toast = await waitToast(
+    page,
+    /Force HelmRelease HelmRelease demo\/demo-chart: applied revision/,
+    90_000,
+  );
+  const hr = await kubectlJson(ctx.cluster, ['get', 'helmrelease', '-n', 'demo', 'demo-chart']);
+  const token = hr.metadata.annotations?.['reconcile.fluxcd.io/forceAt'];
+  if (!token || hr.status.lastHandledForceAt !== token)
+    throw new Error(`forceAt ${token}, lastHandledForceAt ${hr.status.lastHandledForceAt}`);
+  const row = await waitRow(page, 'Workloads', (r) => r.label === 'demo-chart' && r.icon === 'pass', {
+    what: 'demo-chart Ready after the forced upgrade',
+  });
+  return { toast, token, row: `${row.label} | ${row.description}` };
+}
+
 async function waitRevision(ctx, commit, timeout) {
   const { page } = ctx;
   const short = shortRevision(`main@sha1:${commit}`);
@@ -450,16 +515,80 @@ export async function stepFailingOnly(ctx) {
   const shown = (await rows(page, 'Workloads'))
     .filter((r) => r.level <= 2)
     .map((r) => `${r.label} | ${r.description}`);
-  const message = (
-    await header
-      .locator('.message')
-      .innerText()
-      .catch(() => '')
-  ).trim();
+  // The view's message (TreeView.message), above its rows.
+  const message = (await header.locator('.message').allInnerTexts()).join(' ').trim();
+  if (!/Filtered: failing only/.test(message))
+    throw new Error(`the view does not say it filters: "${message}"`);
   await header.locator('.pane-header').hover();
   await header.locator('.actions .action-label[aria-label="Show All (Failing and Healthy)"]').click();
   await waitRow(page, 'Workloads', (r) => r.label === 'infrastructure', { what: 'all objects again' });
   return { shown, message };
+}
+
+/** Filter by Text and by Namespace (title actions); the view says what it filters; Clear Filters. */
+export async function stepFilters(ctx) {
+  const { page } = ctx;
+  await focusPane(page, 'Workloads');
+  const header = pane(page, 'Workloads');
+  await header.locator('.pane-header').hover();
+  await header.locator('.actions .action-label[aria-label="Filter by Text"]').click();
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill('infra');
+  await page.keyboard.press('Enter');
+  await waitRow(
+    page,
+    'Workloads',
+    (r, all) =>
+      r.label === 'infrastructure' &&
+      all.filter((x) => x.level === 2).every((x) => x.label === 'infrastructure'),
+    { what: 'only infrastructure for the text "infra"' },
+  );
+  const byText = (await rows(page, 'Workloads')).map((r) => `${r.label} | ${r.description}`);
+  // The view's message (TreeView.message), above its rows.
+  const textMessage = (await header.locator('.message').allInnerTexts()).join(' ').trim();
+  if (!/infra/.test(textMessage)) throw new Error(`the view does not say it filters: "${textMessage}"`);
+  // The text filter cleared (an empty text), then namespace team-a from the palette.
+  await header.locator('.pane-header').hover();
+  await header.locator('.actions .action-label[aria-label="Filter by Text"]').click();
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill('');
+  await page.keyboard.press('Enter');
+  await runPickCommand(page, 'Flux: Filter by Namespace', 'Filter by Namespace');
+  await page
+    .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: /^\s*team-a\b/ })
+    .first()
+    .click();
+  await waitRow(
+    page,
+    'Workloads',
+    (r, all) => r.label === 'team-a-apps' && all.filter((x) => x.level <= 2).every((x) => x.label !== 'apps'),
+    { what: 'only namespace team-a' },
+  );
+  const byNamespace = (await rows(page, 'Workloads')).map((r) => `${r.label} | ${r.description}`);
+  await runCommandPalette(page, 'Flux: Clear Filters');
+  await waitRow(
+    page,
+    'Workloads',
+    (r, all) => r.label === 'apps' && all.some((x) => x.label === 'team-a-apps'),
+    {
+      what: 'every object again after Clear Filters',
+    },
+  );
+  return { byText, textMessage, byNamespace };
+}
+
+/** Runs a palette command that opens nothing of its own. */
+async function runCommandPalette(page, label) {
+  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(`>${label}`);
+  await page
+    .locator('.quick-input-list .monaco-list-row.focused', { hasText: label })
+    .waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
 }
 
 /**

@@ -1059,6 +1059,18 @@ async function main() {
           90_000,
         ],
         [
+          'explorer-reconcile-with-source',
+          'Reconcile with Source: the GitRepository first, then apps; both tokens handled',
+          explorer.stepReconcileWithSource,
+          120_000,
+        ],
+        [
+          'explorer-force',
+          'Force HelmRelease: the verdict after status.lastHandledForceAt equals our token',
+          explorer.stepForce,
+          120_000,
+        ],
+        [
           'explorer-push-commit',
           'a commit pushed to the Git server shows its new revision in the tree, no refresh',
           explorer.stepPushCommit,
@@ -1088,6 +1100,11 @@ async function main() {
           'explorer-failing-only',
           'the failing-only filter shows only the failing object',
           explorer.stepFailingOnly,
+        ],
+        [
+          'explorer-filters',
+          'Filter by Text and by Namespace: only the matching objects, the view says so; Clear Filters',
+          explorer.stepFilters,
         ],
         [
           'explorer-readonly',
