@@ -25,6 +25,7 @@ import {
   runPickCommand,
   waitRow,
   waitToast,
+  waitViewMessage,
   widenSideBar,
 } from './lib/fluxView.mjs';
 import {
@@ -495,7 +496,7 @@ export async function stepTrace(ctx) {
   return { steps };
 }
 
-export async function stepFailingOnly(ctx) {
+async function failingOnly(ctx) {
   const { page } = ctx;
   await page.keyboard.press('Escape');
   await focusPane(page, 'Workloads');
@@ -515,10 +516,7 @@ export async function stepFailingOnly(ctx) {
   const shown = (await rows(page, 'Workloads'))
     .filter((r) => r.level <= 2)
     .map((r) => `${r.label} | ${r.description}`);
-  // The view's message (TreeView.message), above its rows.
-  const message = (await header.locator('.message').allInnerTexts()).join(' ').trim();
-  if (!/Filtered: failing only/.test(message))
-    throw new Error(`the view does not say it filters: "${message}"`);
+  const message = await waitViewMessage(page, 'Workloads', /Filtered: failing only/);
   await header.locator('.pane-header').hover();
   await header.locator('.actions .action-label[aria-label="Show All (Failing and Healthy)"]').click();
   await waitRow(page, 'Workloads', (r) => r.label === 'infrastructure', { what: 'all objects again' });
@@ -526,7 +524,7 @@ export async function stepFailingOnly(ctx) {
 }
 
 /** Filter by Text and by Namespace (title actions); the view says what it filters; Clear Filters. */
-export async function stepFilters(ctx) {
+async function filters(ctx) {
   const { page } = ctx;
   await focusPane(page, 'Workloads');
   const header = pane(page, 'Workloads');
@@ -545,9 +543,7 @@ export async function stepFilters(ctx) {
     { what: 'only infrastructure for the text "infra"' },
   );
   const byText = (await rows(page, 'Workloads')).map((r) => `${r.label} | ${r.description}`);
-  // The view's message (TreeView.message), above its rows.
-  const textMessage = (await header.locator('.message').allInnerTexts()).join(' ').trim();
-  if (!/infra/.test(textMessage)) throw new Error(`the view does not say it filters: "${textMessage}"`);
+  const textMessage = await waitViewMessage(page, 'Workloads', /Filtered: “infra”/);
   // The text filter cleared (an empty text), then namespace team-a from the palette.
   await header.locator('.pane-header').hover();
   await header.locator('.actions .action-label[aria-label="Filter by Text"]').click();
@@ -577,6 +573,19 @@ export async function stepFilters(ctx) {
   );
   return { byText, textMessage, byNamespace };
 }
+
+/** A failed filter step clears the filters, so that the steps after it see every object. */
+const clearingFilters = (fn) => async (ctx) => {
+  try {
+    return await fn(ctx);
+  } catch (e) {
+    await ctx.page.keyboard.press('Escape');
+    await runCommandPalette(ctx.page, 'Flux: Clear Filters').catch(() => {});
+    throw e;
+  }
+};
+export const stepFailingOnly = clearingFilters(failingOnly);
+export const stepFilters = clearingFilters(filters);
 
 /** Runs a palette command that opens nothing of its own. */
 async function runCommandPalette(page, label) {

@@ -1060,7 +1060,7 @@ async function main() {
         ],
         [
           'explorer-reconcile-with-source',
-          'Reconcile with Source: the GitRepository first, then apps; both tokens handled',
+          'Reconcile with Source: the GitRepository first, then apps; each step’s token handled',
           explorer.stepReconcileWithSource,
           120_000,
         ],

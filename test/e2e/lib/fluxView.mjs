@@ -154,6 +154,16 @@ export async function clearToasts(page) {
   await page.keyboard.press('Escape');
 }
 
+/**
+ * Waits until the view's message (TreeView.message, drawn above its rows) matches `re`; resolves
+ * its text. It arrives from the extension host apart from the rows, so it may come a little later.
+ */
+export async function waitViewMessage(page, title, re, timeout = 15_000) {
+  const msg = pane(page, title).locator('.tree-explorer-viewlet-tree-view > .message', { hasText: re });
+  await msg.first().waitFor({ timeout });
+  return (await msg.first().innerText()).trim();
+}
+
 /** Hovers a row and resolves the tooltip's text. */
 export async function hoverTooltip(page, title, label, { level, timeout = 15_000 } = {}) {
   const row = rowLocator(page, title, label, level);
