@@ -57,7 +57,7 @@ describe('Workloads view model', () => {
     assert.equal(lines[0], 'flux-system | 2 · 1 failing [folder-opened]');
     assert.match(
       lines[1]!,
-      /^ {2}apps \| ks · failed: BuildFailed · main@sha1:01234567 · for 60s \[error\]$/,
+      /^ {2}apps \| ks · failed: BuildFailed · main@sha1:01234567 · 60s ago \[error\]$/,
     );
     const apps = m.children(m.children()[0]!)[0]!;
     assert.deepEqual(
@@ -134,7 +134,7 @@ describe('Workloads view model', () => {
     assert.equal(m.changed([s.put(failed(ks('apps')))]), undefined, 'the group appears: root refresh');
     assert.deepEqual(render(m), [
       'flux-system | 1 of 2 · 1 failing [folder-opened]',
-      '  apps | ks · failed: BuildFailed · main@sha1:01234567 · for 60s [error]',
+      '  apps | ks · failed: BuildFailed · main@sha1:01234567 · 60s ago [error]',
     ]);
     assert.deepEqual(
       m

@@ -49,15 +49,15 @@ describe('times are named for what they are', () => {
     assert.equal(describeObject(o, NOW), 'main@sha1:01234567 · 3m ago · next in ~7m');
   });
 
-  it('a failing Kustomization: how long it has failed (its history is of the last success), no next-run guess', () => {
+  it('a failing Kustomization: when its last attempt failed (its history is of the last success), no next-run guess', () => {
     const o = view(failed(ks('apps')));
     assert.deepEqual(lastRun(o), {
       time: Date.parse('2026-12-01T11:59:00Z'),
-      what: 'since',
+      what: 'attempt',
       field: 'the Ready condition’s lastTransitionTime',
     });
     assert.equal(nextRun(o, lastRun(o)), undefined);
-    assert.equal(describeObject(o, NOW), 'failed: BuildFailed · main@sha1:01234567 · for 60s');
+    assert.equal(describeObject(o, NOW), 'failed: BuildFailed · main@sha1:01234567 · 60s ago');
   });
 
   it('a source: the time its artifact was stored, no guess at the next run', () => {

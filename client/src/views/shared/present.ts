@@ -95,11 +95,11 @@ export function objectClass(o: ObjectView): ObjectClass {
 export interface StatusTime {
   time: number;
   /**
-   * "reconciled" is exact (status.history); "since": when a failing or waiting state began (the
-   * Ready condition's transition; retries with the same message leave it alone); the others name
-   * another event.
+   * "reconciled" is exact (status.history); "attempt": when the last attempt of a failing or
+   * waiting object ended (the Ready condition's transition: the controllers mark each retry in
+   * progress, Ready=Unknown, so this is not when the failure began); the others name another event.
    */
-  what: 'reconciled' | 'since' | 'stored' | 'released' | 'changed';
+  what: 'reconciled' | 'attempt' | 'stored' | 'released' | 'changed';
   /** Where it was read, for the tooltip. */
   field: string;
 }
@@ -116,11 +116,11 @@ export function lastRun(o: ObjectView): StatusTime | undefined {
   const st = o.status.state;
   if (st === 'Failed' || st === 'Stalled' || st === 'WaitingForDependency') {
     // A failed run leaves no history entry (a build that fails has no digest): the history's time
-    // is of the last success. The honest time is when this state began.
+    // is of the last success. The honest time is when the last attempt ended.
     const ready = conditionsOf(obj).find((c) => c.type === 'Ready' || c.type === 'Stalled');
     const t = parseTime(ready?.lastTransitionTime);
     if (t !== undefined)
-      return { time: t, what: 'since', field: `the ${ready!.type} condition’s lastTransitionTime` };
+      return { time: t, what: 'attempt', field: `the ${ready!.type} condition’s lastTransitionTime` };
   }
   if (o.kind.kind === 'Kustomization') {
     const t = parseTime(h?.['lastReconciled']);
@@ -162,11 +162,8 @@ export function describe(o: ObjectView, now: number, opts: { kindPrefix?: string
   if (last && !s.static) {
     const when = ago(last.time, now);
     parts.push(
-      last.what === 'reconciled'
-        ? when
-        : last.what === 'since'
-          ? `for ${shortDuration(now - last.time)}`
-          : `${last.what} ${when}`,
+      // The state word before says how a last attempt ended ("failed: BuildFailed · … · 9s ago").
+      last.what === 'reconciled' || last.what === 'attempt' ? when : `${last.what} ${when}`,
     );
   }
   const next = nextRun(o, last);
@@ -227,8 +224,8 @@ export function tooltip(o: ObjectView, now: number, unavailable?: string): strin
     const what =
       last.what === 'reconciled'
         ? 'Last reconciled'
-        : last.what === 'since'
-          ? 'In this state since'
+        : last.what === 'attempt'
+          ? 'Last attempt ended'
           : `Last ${last.what}`;
     facts.push(
       `${what}: ${ago(last.time, now)} (${new Date(last.time).toISOString()}, from ${md(last.field)})`,
