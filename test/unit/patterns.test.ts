@@ -145,6 +145,14 @@ describe('documents of a stream (pieces)', () => {
     assert.equal(modeline.length, 1, 'a modeline above the first --- belongs to the first document');
   });
 
+  it('counts the lines and commas outside block scalars', async () => {
+    const { structureOf } = await import('../../server/src/flux/complexity');
+    assert.equal(structureOf('a: 1\nb: [1, 2, 3]\n'), 4);
+    assert.equal(structureOf('a: |\n  x, y\n\n  z\nb: >-\n  w\nc: 1\n'), 3);
+    assert.equal(structureOf('- |2\n   one\n- two\n'), 2);
+    assert.equal(structureOf('a: b |\n  c: d\n'), 2, 'a | inside a plain value opens nothing');
+  });
+
   it('counts compact nested sequences as nesting (class 9)', async () => {
     const { checkText, DEFAULT_LIMITS } = await import('../../server/src/service/textGuards');
     const v = checkText('- '.repeat(10_000) + 'x\n', DEFAULT_LIMITS);
@@ -165,6 +173,22 @@ describe('documents of a stream (pieces)', () => {
     const aliases = 'a: &a {x: 1}\n' + Array.from({ length: 1500 }, (_, i) => `b${i}: [*a, *a]`).join('\n');
     assert.match(reason(aliases) ?? '', /aliases/);
     assert.match(reason('list: [' + 'x, '.repeat(30_000) + 'y]') ?? '', /larger than the 64 KB/);
+    // Large but cheap: a dashboard's JSON in a block scalar (an ordinary ConfigMap) is checked.
+    const json = Array.from(
+      { length: 12_000 },
+      (_, i) => `      "panel${i}": {"id": ${i}, "type": "graph"},`,
+    );
+    const dashboard = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dashboards\ndata:\n  cilium.json: |-\n    {\n${json.join('\n')}\n    }\n  other: plain\n`;
+    assert.ok(dashboard.length > 300 * 1024);
+    assert.equal(reason(dashboard), undefined);
+    assert.equal(parseFile(dashboard).docs[0]!.name, 'dashboards');
+    // Large and dense: refused with the reason; past 1 MB, refused whatever it holds.
+    const dense = Array.from({ length: 8000 }, (_, i) => `key${i}: value number ${i}`).join('\n');
+    assert.match(reason(dense) ?? '', /unless it is mostly block scalars, and has more than 6,000 lines/);
+    assert.match(
+      reason(dashboard + '  more: |\n' + '    x\n'.repeat(200_000)) ?? '',
+      /larger than the 1\.0 MB/,
+    );
     assert.equal(reason('apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n'), undefined);
     const big = parseFile(
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  a: ' + 'x'.repeat(100_000),

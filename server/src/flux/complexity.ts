@@ -9,8 +9,19 @@ import { isAlias, isCollection, isNode, isPair, isScalar, type Node } from 'yaml
  * Each limit is far above what Kubernetes manifests contain.
  */
 export interface ComplexityLimits {
-  /** Largest document (bytes) whose schema is checked on the main thread within its time budget. */
+  /**
+   * Largest document (bytes) whose schema is checked on the main thread within its time budget,
+   * whatever it holds. A larger one is checked when it is mostly block scalars (a dashboard's JSON
+   * in a ConfigMap, say: bytes that cost the parsers almost nothing), see below.
+   */
   maxDocumentBytes: number;
+  /** Largest document (bytes) checked at all. */
+  maxLargeDocumentBytes: number;
+  /**
+   * For a document over `maxDocumentBytes`: most lines and commas outside block scalars (what the
+   * parsers' work grows with). 6,000 is about what 64 KB of dense YAML holds.
+   */
+  maxLargeDocumentStructure: number;
   maxNodes: number;
   /** aliases x nodes: the work of resolving every alias. */
   maxAliasWork: number;
@@ -25,6 +36,8 @@ export interface ComplexityLimits {
 
 export const DEFAULT_COMPLEXITY: ComplexityLimits = {
   maxDocumentBytes: 64 * 1024,
+  maxLargeDocumentBytes: 1024 * 1024,
+  maxLargeDocumentStructure: 6000,
   maxNodes: 40_000,
   maxAliasWork: 2_000_000,
   maxWidth: 2000,
@@ -32,6 +45,51 @@ export const DEFAULT_COMPLEXITY: ComplexityLimits = {
 };
 
 export type ComplexityVerdict = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Why a document is too large to parse and check (see {@link ComplexityLimits.maxDocumentBytes}),
+ * from its text alone; undefined when it is not.
+ */
+export function sizeVerdict(text: string, limits: ComplexityLimits): string | undefined {
+  if (text.length <= limits.maxDocumentBytes) return undefined;
+  const size = formatBytes(Buffer.byteLength(text));
+  if (text.length > limits.maxLargeDocumentBytes)
+    return `it is ${size}, larger than the ${formatBytes(limits.maxLargeDocumentBytes)} checked per document`;
+  const structure = structureOf(text, limits.maxLargeDocumentStructure);
+  if (structure <= limits.maxLargeDocumentStructure) return undefined;
+  return `it is ${size}, larger than the ${formatBytes(limits.maxDocumentBytes)} checked per document unless it is mostly block scalars, and has more than ${limits.maxLargeDocumentStructure.toLocaleString('en')} lines and commas outside them`;
+}
+
+/**
+ * Lines and commas of `text` outside block scalars (`|` and `>` values), counted up to a little
+ * past `stopAfter`. A line scan: a block scalar's lines are those indented deeper than the line
+ * that opens it (blank lines included).
+ */
+export function structureOf(text: string, stopAfter = Infinity): number {
+  let count = 0;
+  let blockIndent = -1; // inside a block scalar opened on a line of this indentation
+  for (let at = 0; at < text.length && count <= stopAfter; ) {
+    const nl = text.indexOf('\n', at);
+    const end = nl < 0 ? text.length : nl;
+    let indent = 0;
+    while (at + indent < end && text.charCodeAt(at + indent) === 32) indent++;
+    const blank = at + indent >= end || text.charCodeAt(at + indent) === 13;
+    if (blockIndent >= 0 && (blank || indent > blockIndent)) {
+      at = end + 1;
+      continue;
+    }
+    blockIndent = -1;
+    const line = text.slice(at, end);
+    count++;
+    for (let c = line.indexOf(','); c >= 0; c = line.indexOf(',', c + 1)) count++;
+    if (BLOCK_OPENER.test(line)) blockIndent = indent;
+    at = end + 1;
+  }
+  return count;
+}
+
+/** A line whose value is a block scalar: `key: |`, `- >-`, `|2+`, with an optional comment. */
+const BLOCK_OPENER = /(?:^|[:-][ \t]+|^[ \t]*)[|>][1-9+-]{0,2}[ \t]*(?:#.*)?\r?$/;
 
 /** Measures a parsed document in one iterative walk (no recursion: the depth may be hostile). */
 export function measureDocument(root: Node | null, limits: ComplexityLimits): ComplexityVerdict {

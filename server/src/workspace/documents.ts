@@ -1,5 +1,5 @@
 import { parseAllDocuments, isMap, isScalar, isSeq, type Node } from 'yaml';
-import { DEFAULT_COMPLEXITY, formatBytes, measureDocument, type ComplexityLimits } from '../flux/complexity';
+import { DEFAULT_COMPLEXITY, measureDocument, sizeVerdict, type ComplexityLimits } from '../flux/complexity';
 import { maxNesting } from '../flux/pieces';
 import { MAX_PARSE_NESTING } from '../flux/safeYaml';
 
@@ -55,18 +55,11 @@ export interface TypeProblem {
 /**
  * Parses a file's documents for Flux facts. Never throws: a broken file yields what could be read.
  * A text nested deeper than `limits.maxNesting` is not parsed (the parser recurses per level), and
- * one over `limits.maxDocumentBytes` is read by a line scan for its apiVersion, kind and name only.
+ * one too large (see sizeVerdict) is read by a line scan for its apiVersion, kind and name only.
  */
 export function parseFile(text: string, limits: PieceLimits = DEFAULT_PIECE_LIMITS): ParsedFile {
-  if (text.length > limits.complexity.maxDocumentBytes) {
-    return {
-      docs: [
-        scanDocInfo(text, {
-          reason: `it is ${formatBytes(Buffer.byteLength(text))}, larger than the ${formatBytes(limits.complexity.maxDocumentBytes)} checked per document`,
-        }),
-      ],
-    };
-  }
+  const tooLarge = sizeVerdict(text, limits.complexity);
+  if (tooLarge) return { docs: [scanDocInfo(text, { reason: tooLarge })] };
   const depth = maxNesting(text);
   if (depth > limits.maxNesting) {
     return {
