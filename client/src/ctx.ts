@@ -71,10 +71,8 @@ export class Ctx implements vscode.Disposable {
         { scheme: 'file', language: 'yaml' },
         { scheme: 'untitled', language: 'yaml' },
       ],
-      synchronize: {
-        configurationSection: 'fluxWorkbench',
-        fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}'),
-      },
+      // File events: the server registers the watchers it needs (every file of the workspace model).
+      synchronize: { configurationSection: 'fluxWorkbench' },
       outputChannel: this.log,
       initializationOptions,
     };

@@ -39,11 +39,23 @@ export interface ServerSettings {
     remote: boolean;
     remoteTimeout: number;
   };
+  workspace: {
+    /** gitignore-style patterns (relative to each workspace folder) the workspace model leaves out. */
+    exclude: string[];
+  };
+  semantics: {
+    /** Publish cross-file findings (references, dependsOn, paths, variables) for files that are not open. */
+    workspaceDiagnostics: boolean;
+    /** CodeLens lines: what a Kustomization renders and depends on, which Kustomizations render a file. */
+    codeLens: boolean;
+  };
 }
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   validation: { maxFileSize: 2, debounce: 150 },
   schemas: { remote: true, remoteTimeout: 5000 },
+  workspace: { exclude: [] },
+  semantics: { workspaceDiagnostics: true, codeLens: true },
 };
 
 export interface InitializationOptions {

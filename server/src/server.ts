@@ -5,7 +5,6 @@ import {
   CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
-  FileChangeType,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -20,6 +19,9 @@ import { BuildWorkerHost } from './handlers/buildHost';
 import { DiagnosticsScheduler } from './handlers/diagnostics';
 import { ReadinessGate } from './handlers/readiness';
 import { LiveHandlers } from './handlers/live';
+import { SemanticsHandlers } from './handlers/semantics';
+import { WorkspaceIndexer } from './handlers/workspaceIndex';
+import { SemanticAnalysis } from './semantics/analysis';
 import {
   ClusterCrdsNotification,
   DEFAULT_SERVER_SETTINGS,
@@ -72,9 +74,32 @@ const scanned = new Promise<void>((resolve) => (markScanned = resolve));
 scheduler.ready = Promise.all([schemasReady, scanned]).then(() => undefined);
 const schemasGate = new ReadinessGate(schemasReady, 'the bundled Flux and Kubernetes schemas');
 const scanGate = new ReadinessGate(scanned, "the workspace's CRDs (the workspace is being indexed)");
+const analysis = new SemanticAnalysis(workspace.model);
+let buildArtifactRoots: Record<string, string> = {};
+let canRegisterWatchers = false;
+const semantics = new SemanticsHandlers(
+  connection,
+  documents,
+  analysis,
+  () => ({ ...settings.semantics, debounceMs: settings.validation.debounce }),
+  (doc) => scheduler.schedule(doc, 0),
+);
+const indexer = new WorkspaceIndexer(
+  connection,
+  documents,
+  workspace,
+  analysis,
+  () => ({
+    maxFileBytes: settings.validation.maxFileSize * 1024 * 1024,
+    exclude: settings.workspace.exclude,
+    sourceFolders: buildArtifactRoots,
+  }),
+  () => semantics.schedule(),
+);
 
 connection.onInitialize((params: InitializeParams) => {
   canPullConfiguration = params.capabilities.workspace?.configuration === true;
+  canRegisterWatchers = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
   roots = (params.workspaceFolders ?? []).map((f) => URI.parse(f.uri).fsPath);
   if (roots.length === 0 && params.rootUri) roots = [URI.parse(params.rootUri).fsPath];
   workspace.roots.push(...roots);
@@ -98,12 +123,21 @@ connection.onInitialize((params: InitializeParams) => {
   void Promise.all([workspace.loadBundled(), workspace.loadBuiltins()])
     .catch((err: unknown) => connection.console.error(`schemas failed to load: ${(err as Error).message}`))
     .finally(() => markSchemasLoaded());
+  service.semantics = analysis;
+  semantics.codeHref = service.codeHref;
+  semantics.register();
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-      completionProvider: { triggerCharacters: [':', ' ', '-'] },
+      completionProvider: { triggerCharacters: [':', ' ', '-', '{'] },
+      definitionProvider: true,
+      referencesProvider: true,
+      documentLinkProvider: { resolveProvider: false },
+      documentSymbolProvider: true,
+      workspaceSymbolProvider: true,
+      codeLensProvider: { resolveProvider: false },
     },
     serverInfo: { name: 'Flux Workbench language server' },
   };
@@ -116,16 +150,12 @@ connection.onInitialized(async () => {
   }
   await schemasReady;
   sendStatus();
-  // The open documents first, then the workspace scan, so the first answers do not wait for it.
+  // The open documents first, then the workspace scan, so the first answers do not wait for it;
+  // the scan reports progress, and the open buffers win over the files it reads.
   for (const doc of documents.all()) await updateFromBuffer(doc);
+  void indexer.watch(canRegisterWatchers);
   try {
-    for (const root of roots) {
-      const maxFileBytes = settings.validation.maxFileSize * 1024 * 1024;
-      const scan = await workspace.scan(root, { maxFileBytes });
-      connection.console.info(`indexed ${scan.files.length} YAML files under ${root}`);
-    }
-    // The scan read the open files from disk: their buffers are what counts.
-    for (const doc of documents.all()) await updateFromBuffer(doc);
+    await indexer.indexAll(roots);
   } finally {
     markScanned();
   }
@@ -134,6 +164,10 @@ connection.onInitialized(async () => {
 });
 
 async function refreshSettings(): Promise<void> {
+  const previousExclude =
+    analysis.ready && workspace.scannedRootOf(roots[0] ?? '')
+      ? JSON.stringify(settings.workspace.exclude)
+      : undefined;
   try {
     const raw = (await connection.workspace.getConfiguration(
       'fluxWorkbench',
@@ -141,7 +175,18 @@ async function refreshSettings(): Promise<void> {
     settings = {
       validation: { ...DEFAULT_SERVER_SETTINGS.validation, ...(raw?.validation ?? {}) },
       schemas: { ...DEFAULT_SERVER_SETTINGS.schemas, ...(raw?.schemas ?? {}) },
+      workspace: { ...DEFAULT_SERVER_SETTINGS.workspace, ...(raw?.workspace ?? {}) },
+      semantics: { ...DEFAULT_SERVER_SETTINGS.semantics, ...(raw?.semantics ?? {}) },
     };
+    const build = (raw as { build?: { artifactRoots?: Record<string, string> } } | null)?.build;
+    buildArtifactRoots =
+      build?.artifactRoots && typeof build.artifactRoots === 'object' ? build.artifactRoots : {};
+    workspace.model.setSettings({ ...workspace.model.settings, sourceFolders: buildArtifactRoots });
+    if (previousExclude !== undefined && previousExclude !== JSON.stringify(settings.workspace.exclude)) {
+      // Other paths are left out now: index the folders again.
+      for (const root of roots) workspace.removeUnder(root);
+      void indexer.indexAll(roots).then(() => scheduler.scheduleAll());
+    }
   } catch (err) {
     connection.console.warn(`could not read settings, using defaults: ${(err as Error).message}`);
   }
@@ -191,19 +236,14 @@ function sendStatus(): void {
 }
 
 async function updateFromBuffer(doc: TextDocument): Promise<void> {
-  const file = uriToPath(doc.uri);
-  if (file && Buffer.byteLength(doc.getText()) <= settings.validation.maxFileSize * 1024 * 1024) {
-    const before = workspace.registry.generation;
-    const pinsBefore = JSON.stringify(workspace.model.fluxPins());
-    await workspace.updateFileSliced(file, doc.getText());
-    // New CRDs or a changed Flux pin change what every open document is judged against.
-    if (
-      workspace.registry.generation !== before ||
-      JSON.stringify(workspace.model.fluxPins()) !== pinsBefore
-    ) {
-      sendStatus();
-      scheduler.scheduleAll();
-    }
+  const before = workspace.registry.generation;
+  const pinsBefore = JSON.stringify(workspace.model.fluxPins());
+  if (!(await indexer.updateBuffer(doc))) return;
+  semantics.schedule();
+  // New CRDs or a changed Flux pin change what every open document is judged against.
+  if (workspace.registry.generation !== before || JSON.stringify(workspace.model.fluxPins()) !== pinsBefore) {
+    sendStatus();
+    scheduler.scheduleAll();
   }
 }
 
@@ -218,29 +258,28 @@ documents.onDidChangeContent(({ document }) => {
 documents.onDidClose(({ document }) => {
   service?.forget(document.uri);
   scheduler.clear(document.uri);
+  // The model goes back to the file on disk (the buffer may have been closed without saving).
+  const file = uriToPath(document.uri);
+  if (file && workspace.scannedRootOf(file))
+    void readFile(file, 'utf8')
+      .then(
+        (text) => workspace.updateFileSliced(file, text),
+        () => workspace.removeFile(file),
+      )
+      .finally(() => semantics.closed(document.uri));
 });
 
 connection.onDidChangeConfiguration(async () => {
   if (canPullConfiguration) await refreshSettings();
   scheduler.scheduleAll();
+  semantics.schedule(0);
 });
 
 connection.onDidChangeWatchedFiles(async ({ changes }) => {
-  for (const change of changes) {
-    const file = uriToPath(change.uri);
-    if (!file || documents.get(change.uri)) continue; // open buffers are authoritative
-    if (change.type === FileChangeType.Deleted) {
-      workspace.removeFile(file);
-      continue;
-    }
-    try {
-      workspace.updateFile(file, await readFile(file, 'utf8'));
-    } catch {
-      workspace.removeFile(file);
-    }
-  }
+  const before = workspace.registry.generation;
+  await indexer.onFileEvents(changes);
   sendStatus();
-  scheduler.scheduleAll();
+  if (workspace.registry.generation !== before) scheduler.scheduleAll();
 });
 
 connection.onNotification(WorkspaceTrustNotification, (params: WorkspaceTrustParams) => {
@@ -301,6 +340,7 @@ new LiveHandlers(
     for (const s of removed) resolver?.removeSource(s);
     service?.semantics?.invalidate();
     scheduler.scheduleAll();
+    semantics.schedule(0);
   },
 ).register();
 

@@ -64,6 +64,13 @@ export class LspClient {
       params.items.map(() => options.configuration ?? null),
     );
     this.conn.onRequest('client/registerCapability', () => null);
+    // vscode-jsonrpc hands $/progress to progress handlers, not to the notification handler above.
+    this.conn.onUnhandledProgress((params) => {
+      this.notifications.push({ method: '$/progress', params });
+      const w = this.waiters;
+      this.waiters = [];
+      for (const f of w) f();
+    });
     this.conn.onRequest('window/workDoneProgress/create', () => null);
     this.conn.listen();
   }
@@ -77,8 +84,9 @@ export class LspClient {
         ? { initializationOptions: this.options.initializationOptions }
         : {}),
       capabilities: {
-        workspace: { configuration: true },
+        workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true } },
         textDocument: { hover: { contentFormat: ['markdown'] } },
+        window: { workDoneProgress: true },
       },
     });
     await this.conn.sendNotification('initialized', {});
@@ -144,6 +152,28 @@ export class LspClient {
       textDocument: { uri },
       position: { line, character },
     });
+  }
+
+  /** Any request, by method name (definition, references, codeLens, ...). */
+  request<T>(method: string, params: unknown): Promise<T> {
+    return this.conn.sendRequest(method, params);
+  }
+
+  /** Diagnostics last published for a URI the client has not opened (workspace-wide findings). */
+  publishedFor(
+    uri: string,
+    predicate: (d: Diagnostic[]) => boolean,
+    ms = 30_000,
+    what = uri,
+  ): Promise<Diagnostic[]> {
+    return this.waitFor(
+      () => {
+        const p = this.diagnostics.get(uri);
+        return p && predicate(p.diagnostics) ? p.diagnostics : undefined;
+      },
+      ms,
+      `diagnostics for ${what}`,
+    );
   }
 
   async stop(): Promise<void> {

@@ -48,7 +48,7 @@ describe('CRDs committed in the workspace are the schema source', () => {
 
   it('validates an API version only the workspace CRDs serve, and hovers name the source', async () => {
     const text =
-      'apiVersion: kustomize.toolkit.fluxcd.io/v1beta2\nkind: Kustomization\nmetadata:\n  name: a\nspec:\n  interval: 1m\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: x\n  bogus: 1\n';
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1beta2\nkind: Kustomization\nmetadata:\n  name: a\nspec:\n  interval: 1m\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  bogus: 1\n';
     const uri = client.open(path.join(dir, 'ks.yaml'), text);
     const diags = await client.diagnosticsFor(uri);
     // v1beta2 is served by these (Flux 2.7) CRDs and removed in Flux 2.8: validated, and a warning.

@@ -8,6 +8,7 @@ import { docUri, EVENTS_SCHEME, LIVE_SCHEME } from './documents';
 import { clearFilters, filterNamespace, filterText, setFailingOnly } from './filters';
 import { anyTarget, describeRef } from './targets';
 import { traceCommand } from './trace';
+import { locationCommands } from './locations';
 
 /** Every command, by id (without the `fluxWorkbench.` prefix), made from the context. */
 type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -23,6 +24,7 @@ async function openDocument(ctx: Ctx, scheme: string, args: unknown[], title: st
 
 const commands: Record<string, CommandFactory> = {
   ...buildPreviewCommands,
+  ...locationCommands,
   showOutput: (ctx) => () => ctx.log.show(true),
   restartServer: (ctx) => async () => {
     if (!ctx.client) return;

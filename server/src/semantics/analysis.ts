@@ -1,4 +1,6 @@
 import type { WorkspaceModel } from '../workspace/model';
+import type { IndexedObject, RefSite } from '../workspace/objectFacts';
+import { isDynamic, resolveRef } from './checks/references';
 import { ReferenceResolver, WorkspaceObjects, type ObjectSource } from '../workspace/resolver';
 import { checkDependsOn } from './checks/dependsOn';
 import { checkPaths } from './checks/paths';
@@ -27,6 +29,14 @@ export class SemanticAnalysis {
   private cache: { generation: number; byFile: Map<string, Finding[]> } | undefined;
   /** Milliseconds the last full run took (for logs and benchmarks). */
   lastRunMs = 0;
+  /**
+   * False while the workspace is being indexed: a model that has not seen every file would call
+   * references to unread files missing, so nothing is reported until the scan has finished.
+   */
+  ready = true;
+  private refIndex:
+    | { generation: number; byTarget: Map<IndexedObject, Array<{ from: IndexedObject; ref: RefSite }>> }
+    | undefined;
 
   constructor(
     readonly model: WorkspaceModel,
@@ -41,6 +51,7 @@ export class SemanticAnalysis {
   }
 
   findings(): ReadonlyMap<string, Finding[]> {
+    if (!this.ready) return new Map();
     if (this.cache && this.cache.generation === this.model.generation) return this.cache.byFile;
     const started = performance.now();
     const all: Finding[] = [];
@@ -79,5 +90,30 @@ export class SemanticAnalysis {
 
   findingsOf(file: string): readonly Finding[] {
     return this.findings().get(file) ?? [];
+  }
+
+  /** The references (of files that are not patches) that resolve to `target`. */
+  referencesTo(target: IndexedObject): ReadonlyArray<{ from: IndexedObject; ref: RefSite }> {
+    if (!this.refIndex || this.refIndex.generation !== this.model.generation) {
+      const byTarget = new Map<IndexedObject, Array<{ from: IndexedObject; ref: RefSite }>>();
+      for (const f of this.model.allFiles()) {
+        if (this.model.isPatchFile(f.file)) continue;
+        for (const o of f.objects)
+          for (const r of o.refs) {
+            if (isDynamic(r)) continue;
+            const kind = r.field.dependency ? o.kind : r.kind;
+            const { resolution } = resolveRef(this.model, this.resolver, o, r, kind);
+            if (resolution.status !== 'found') continue;
+            for (const d of resolution.definitions) {
+              if (d.origin.type !== 'file') continue;
+              const list = byTarget.get(d.origin.object);
+              if (list) list.push({ from: o, ref: r });
+              else byTarget.set(d.origin.object, [{ from: o, ref: r }]);
+            }
+          }
+      }
+      this.refIndex = { generation: this.model.generation, byTarget };
+    }
+    return this.refIndex.byTarget.get(target) ?? [];
   }
 }

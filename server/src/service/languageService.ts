@@ -43,6 +43,8 @@ import { documentSnippetCompletions } from './snippets';
 import { canonicalKustomizeKeys, durationMessage } from './fluxMeaning';
 import type { SemanticAnalysis } from '../semantics/analysis';
 import { toDiagnostic } from '../semantics/findings';
+import { completeNames } from '../semantics/completion';
+import { Navigation } from '../semantics/navigation';
 import { textHash } from '../workspace/fileIndex';
 import { blankModelines, findModelines } from './modelines';
 import { LocalSchemaPolicy, NOT_FOLLOWED } from './localSchemas';
@@ -853,6 +855,12 @@ export class FluxLanguageService {
   }
 
   async complete(doc: TextDocument, position: Position): Promise<CompletionList | null> {
+    // Names of objects, folders and variables of the workspace, where a reference is written.
+    const filePath = uriToPath(doc.uri);
+    if (filePath && this.semantics && checkText(doc.getText(), this.limits).ok) {
+      const names = completeNames(this.semantics, filePath, doc.getText(), doc.offsetAt(position));
+      if (names) return { isIncomplete: false, items: names };
+    }
     const p = await this.pieceFor(doc, position);
     if (!p.ok) return null;
     let list: CompletionList | null;
@@ -880,6 +888,17 @@ export class FluxLanguageService {
       hover = shiftRanges(await this.yls.doHover(p.pieceDoc, p.at), p.piece.line);
     } catch {
       return null;
+    }
+    // What a reference, a variable or a setter marker stands for, above the schema's words.
+    const filePath = uriToPath(doc.uri);
+    const meaning =
+      filePath && this.semantics
+        ? new Navigation(this.semantics).hover(filePath, doc.offsetAt(position))
+        : undefined;
+    if (meaning) {
+      const range = { start: doc.positionAt(meaning.span[0]), end: doc.positionAt(meaning.span[1]) };
+      const schema = hover ? `\n\n---\n${hoverText(hover)}` : '';
+      return { contents: { kind: MarkupKind.Markdown, value: meaning.markdown + schema }, range };
     }
     if (!hover) return null;
     const footer = this.schemaFooter(doc, p.entry.file, doc.offsetAt(position));

@@ -26,6 +26,8 @@ export interface ScanOptions {
   isCancelled?: () => boolean;
   /** Told as files are indexed. */
   onProgress?: (indexed: number, total: number) => void;
+  /** Scan only this folder below the root (a folder created or moved in); the root's ignore files apply. */
+  start?: string;
   /** Indexes one file (the Workspace also feeds CRDs to its schema registry); model.update by default. */
   index?: (file: string, text: string) => void | Promise<void>;
 }
@@ -42,6 +44,8 @@ export interface ScanResult {
   gitWorkTree: boolean;
   cancelled: boolean;
   ms: number;
+  /** Why a path of this root is left out (the same rules, for file events after the scan). */
+  ignoredReason: (p: string, isDir: boolean) => string | undefined;
 }
 
 interface Matchers {
@@ -85,6 +89,7 @@ export async function scanWorkspace(
     gitWorkTree: false,
     cancelled: false,
     ms: 0,
+    ignoredReason: () => undefined,
   };
   const cancelled = (): boolean => options.isCancelled?.() === true;
   const repo = await gitWorkTreeOf(root);
@@ -95,18 +100,22 @@ export async function scanWorkspace(
     source: new IgnoreMatcher().add(DEFAULT_IGNORE_PATTERNS, sourceRoot),
     exclude: new IgnoreMatcher().add(options.exclude ?? [], root),
   };
-  // Ignore files of the folders above the root (inside the repository) apply too.
-  for (let d = root; within(sourceRoot, d); d = path.dirname(d)) {
-    await addIgnoreFiles(m, d, result.gitWorkTree);
+  result.ignoredReason = (p, isDir) => (path.basename(p) === '.git' ? 'git data' : ignoredBy(m, p, isDir));
+  // Ignore files of the folders above the start (inside the repository) apply too, outermost first.
+  const start = options.start && within(root, options.start) ? options.start : root;
+  const above: string[] = [];
+  for (let d = path.dirname(start); within(sourceRoot, d); d = path.dirname(d)) {
+    above.unshift(d);
     if (d === sourceRoot) break;
   }
+  for (const d of above) await addIgnoreFiles(m, d, result.gitWorkTree);
   const roots = (options.roots ?? [root]).map((r) => path.resolve(r));
   const maxFiles = options.maxFiles ?? 50_000;
   const seenDirs = new Set<string>([await realpathP(root).catch(() => root)]);
   const yaml: string[] = [];
   let seen = 0;
-  model.addPath(root, 'dir');
-  let level = [root];
+  model.addPath(start, 'dir');
+  let level = [start];
   let slice = Date.now();
   while (level.length && !cancelled()) {
     const next: string[] = [];
@@ -220,7 +229,7 @@ export async function scanWorkspace(
     }
   }
   result.cancelled = cancelled();
-  if (!result.cancelled) model.tree.markComplete(root, { allFiles: result.gitWorkTree });
+  if (!result.cancelled && start === root) model.tree.markComplete(root, { allFiles: result.gitWorkTree });
   result.ms = Date.now() - started;
   return result;
 }

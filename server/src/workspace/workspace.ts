@@ -143,6 +143,13 @@ export class Workspace {
     this.crdProblems.delete(file);
   }
 
+  /** Forgets a folder and every file below it (deleted, or read again under new ignore rules). */
+  removeUnder(dir: string): void {
+    for (const f of [...this.model.allFiles()].map((x) => x.file))
+      if (f === dir || f.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep)) this.removeFile(f);
+    this.model.removeUnder(dir);
+  }
+
   problemsOf(file: string): CrdProblem[] {
     return this.crdProblems.get(file) ?? [];
   }
@@ -158,11 +165,13 @@ export class Workspace {
     if (!this.roots.includes(root)) this.roots.push(root);
     // One clock for the whole scan: a file of many documents is parsed in slices too.
     const clock = new SliceClock(20);
-    const result = await scanWorkspace(root, this.model, {
+    const full = {
       ...options,
       roots: options.roots ?? this.roots,
-      index: (file, text) => this.updateFileSliced(file, text, clock),
-    });
+      index: (file: string, text: string) => this.updateFileSliced(file, text, clock),
+    };
+    const result = await scanWorkspace(root, this.model, full);
+    if (!options.start) this.scans.set(root, { options: full, ignoredReason: result.ignoredReason });
     const repo = await gitWorkTreeOf(root);
     this.sourceRoots.add(repo ?? root);
     if (repo) for (const url of await gitRemoteUrls(repo)) this.repositoryUrls.add(url);
@@ -171,6 +180,31 @@ export class Workspace {
     return result;
   }
 
+  /** Why a path is left out of the model, by the rules of the last scan of its folder. */
+  ignoredReason(p: string, isDir: boolean): string | undefined {
+    const root = this.scannedRootOf(p);
+    return root ? this.scans.get(root)!.ignoredReason(p, isDir) : undefined;
+  }
+
+  /** The scanned workspace folder holding `p` (the innermost one). */
+  scannedRootOf(p: string): string | undefined {
+    return [...this.scans.keys()]
+      .filter((r) => p === r || p.startsWith(r.endsWith(path.sep) ? r : r + path.sep))
+      .sort((a, b) => b.length - a.length)[0];
+  }
+
+  /** Scans one folder again (created, moved in, or its ignore files changed), by its root's rules. */
+  async rescan(dir: string): Promise<ScanResult | undefined> {
+    const root = this.scannedRootOf(dir);
+    if (!root) return undefined;
+    const { options } = this.scans.get(root)!;
+    return scanWorkspace(root, this.model, dir === root ? options : { ...options, start: dir });
+  }
+
+  private readonly scans = new Map<
+    string,
+    { options: ScanOptions; ignoredReason: ScanResult['ignoredReason'] }
+  >();
   private readonly sourceRoots = new Set<string>();
   private readonly repositoryUrls = new Set<string>();
 }
