@@ -483,6 +483,110 @@ async function stepProblems(ctx, waitMs = 45_000) {
   };
 }
 
+/** 1-based line of the first line of a fixture file matching `re`. */
+function fixtureLine(rel, re) {
+  const n =
+    fs
+      .readFileSync(path.join(FIXTURE, rel), 'utf8')
+      .split('\n')
+      .findIndex((l) => re.test(l)) + 1;
+  if (!n) throw new Error(`fixture ${rel} has no line matching ${re}`);
+  return n;
+}
+
+/**
+ * Flux semantics in the Problems panel, for files that were never opened: the dependsOn cycle of
+ * clusters/staging (at both members, with the other member as related information) and the
+ * sourceRef to a GitRepository defined nowhere.
+ */
+async function stepSemanticProblems(ctx) {
+  const { page } = ctx;
+  await openProblems(page);
+  const cycleRow = page.locator('.markers-panel .monaco-list-row', { hasText: 'dependsOn cycle' }).first();
+  try {
+    await cycleRow.waitFor({ timeout: 45_000 });
+  } catch {
+    throw new Error(
+      `no Problems row names a dependsOn cycle; panel: ${JSON.stringify(await problems(page))}`,
+    );
+  }
+  let last = '';
+  for (let i = 0; i < 10; i++) {
+    await page.waitForTimeout(300);
+    const now = JSON.stringify(await problems(page));
+    if (now === last) break;
+    last = now;
+  }
+  const groups = await problems(page);
+  const staging = (name) => groups.find((g) => g.file.startsWith(name) && g.label.includes('staging'));
+  const web = staging('web.yaml');
+  const infra = staging('infra.yaml');
+  if (!web || !infra)
+    throw new Error(
+      `no Problems groups for clusters/staging/web.yaml and infra.yaml: ${JSON.stringify(groups)}`,
+    );
+  const find = (g, re) => g.markers.filter((m) => re.test(m.text));
+  const cycleWeb = find(web, /dependsOn cycle: (web → infra → web|infra → web → infra)/).filter(
+    (m) => m.severity === 'error',
+  );
+  const cycleInfra = find(infra, /dependsOn cycle/).filter((m) => m.severity === 'error');
+  const missing = find(web, /GitRepository flux-system\/fleet/).filter((m) => m.severity === 'warning');
+  // Related information: rows under the marker naming the other end (file and message).
+  const related = find(web, /depends on web/).filter((m) => !m.severity);
+  const line = (m) => Number(/\[Ln (\d+)/.exec(m.text)?.[1]);
+  const dependsLine = fixtureLine('clusters/staging/web.yaml', /- name: infra/);
+  const fleetLine = fixtureLine('clusters/staging/web.yaml', /name: fleet/);
+  if (cycleWeb.length !== 1 || line(cycleWeb[0]) !== dependsLine)
+    throw new Error(
+      `expected one dependsOn cycle error at web.yaml line ${dependsLine}: ${JSON.stringify(web.markers)}`,
+    );
+  if (cycleInfra.length !== 1)
+    throw new Error(`expected one dependsOn cycle error in infra.yaml: ${JSON.stringify(infra.markers)}`);
+  if (missing.length !== 1 || line(missing[0]) !== fleetLine)
+    throw new Error(
+      `expected one warning for GitRepository fleet at line ${fleetLine}: ${JSON.stringify(web.markers)}`,
+    );
+  if (related.length < 1 || !/infra\.yaml/.test(related[0].text))
+    throw new Error(
+      `the cycle error has no related information naming infra.yaml: ${JSON.stringify(web.markers)}`,
+    );
+  return {
+    cycle: cycleWeb[0].text.replace(/\n/g, ' | '),
+    related: related[0].text.replace(/\n/g, ' | '),
+    missing: missing[0].text.replace(/\n/g, ' | '),
+  };
+}
+
+/**
+ * Go to Definition (F12) on the name of a sourceRef opens the GitRepository it names, in another
+ * file, at its name; the CodeLens above the Kustomization names what it depends on.
+ */
+async function stepGotoDefinition(ctx) {
+  const { page } = ctx;
+  await quickOpen(page, 'clusters/staging/infra.yaml');
+  await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'name: infra' }).waitFor();
+  const lens = page.locator('.editor-instance .monaco-editor .codelens-decoration', {
+    hasText: 'depends on web',
+  });
+  await lens.first().waitFor({ timeout: 30_000 });
+  const lenses = await page.locator('.editor-instance .monaco-editor .codelens-decoration').allInnerTexts();
+  const sourceLine = fixtureLine('clusters/staging/infra.yaml', /name: podinfo/);
+  await gotoLine(page, sourceLine);
+  await page.keyboard.press('End');
+  await waitCursor(page, (p) => p.line === sourceLine && p.col > 10, 5000, `the end of line ${sourceLine}`);
+  await page.keyboard.press('F12');
+  const target = fixtureLine(TARGET, /^ {2}name: podinfo/);
+  await page.locator('.tabs-container .tab.active', { hasText: 'apps.yaml' }).waitFor({ timeout: 15_000 });
+  const pos = await waitCursor(page, (p) => p.line === target, 15_000, `line ${target} of ${TARGET}`);
+  // The breadcrumbs name the file's folder and the document symbol of the object at the cursor.
+  const crumbs = (
+    await page.locator('.editor-group-container.active .breadcrumbs-control').first().innerText()
+  ).replace(/\s+/g, ' ');
+  if (!/clusters\W+dev\W+apps\.yaml/.test(crumbs) || !crumbs.includes('GitRepository flux-system/podinfo'))
+    throw new Error(`go to definition opened "${crumbs}", not the GitRepository of ${TARGET}`);
+  return { lenses, landedOn: `${crumbs} ${pos.text}` };
+}
+
 /**
  * Reload the window with apps.yaml open: VS Code restores the editor before the extension and its
  * language server are up (what a user sees every morning), and the problem must still appear.
@@ -899,6 +1003,18 @@ async function main() {
         'problems-code-link',
         'the Problems row shows the code unknown-field; clicking it opens its row of the README',
         stepProblemsCodeLink,
+      );
+      await step(
+        ctx,
+        'semantics-problems',
+        'Problems panel: a dependsOn cycle (with related information) and a missing sourceRef, in files never opened',
+        stepSemanticProblems,
+      );
+      await step(
+        ctx,
+        'goto-definition',
+        'Go to Definition on a sourceRef opens the GitRepository in another file; the CodeLens names the dependency',
+        stepGotoDefinition,
       );
       await step(
         ctx,

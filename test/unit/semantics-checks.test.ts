@@ -215,6 +215,23 @@ spec:
   });
 });
 
+it('a dependsOn target defined only in another cluster is not found, and makes no cycle there', () => {
+  const boot = (c: string) =>
+    GIT_FLUX_SYSTEM + '---\n' + ks('flux-system', `  path: ./clusters/${c}\n${SOURCE}`);
+  const t = modelOf({
+    'clusters/a/flux-system/gotk-sync.yaml': boot('a'),
+    'clusters/a/x.yaml': ks('x', `  path: ./apps\n  dependsOn:\n    - name: y\n${SOURCE}`),
+    'clusters/b/flux-system/gotk-sync.yaml': boot('b'),
+    'clusters/b/y.yaml': ks('y', `  path: ./apps\n  dependsOn:\n    - name: x\n${SOURCE}`),
+    'apps/cm.yaml': CM('c'),
+  });
+  assert.deepEqual(t.codes(), [
+    'clusters/a/x.yaml:11 depends-on-not-found',
+    'clusters/b/y.yaml:11 depends-on-not-found',
+  ]);
+  assert.match(t.lines()[0]!, /defined only in the files of another cluster/);
+});
+
 describe('semantic checks: paths', () => {
   it('spec.path of this repository, kustomization.yaml entries, remote bases as information', () => {
     const t = modelOf(

@@ -3,6 +3,7 @@ import type { FluxPin } from '../flux/fluxVersion';
 import { specPathDir, within } from '../io/paths';
 import type { SliceClock } from '../io/slices';
 import type { DocInfo } from './documents';
+import { bootstrapEntryPoints } from './bootstrap';
 import { indexFile, textHash, type FileIndex } from './fileIndex';
 import { compileSelector } from '../kustomize/selector';
 import type { ChildPatch, CreatedObject, IndexedObject } from './objectFacts';
@@ -214,6 +215,11 @@ export class WorkspaceModel {
         for (const made of o.creates ?? []) push(created, made.kind, { by: o, made });
       }
     }
+    for (const ks of bootstrapEntryPoints(this.files.values(), (f) => this.rootOf(f))) {
+      push(byKindName, `${ks.kind}/${ks.name}`, ks);
+      push(byKind, ks.kind, ks);
+      fluxKustomizations.push(ks);
+    }
     return (this.derived = {
       byKindName,
       byKind,
@@ -339,22 +345,31 @@ export class WorkspaceModel {
     const out = new Set<IndexedObject>();
     const seen = new Set<string>([file]);
     let level = [file];
+    let incomplete = false;
     for (let depth = 0; level.length && depth < 20; depth++) {
       const next: string[] = [];
       for (const f of level) {
         for (const w of this.ownersOf(f)) {
           const up = this.ownersOf(w.ks.file).filter((x) => x.ks !== w.ks);
-          if (up.length === 0) out.add(w.ks);
-          else if (!seen.has(w.ks.file)) {
-            seen.add(w.ks.file);
-            next.push(w.ks.file);
+          if (up.length) {
+            if (!seen.has(w.ks.file)) {
+              seen.add(w.ks.file);
+              next.push(w.ks.file);
+            }
+          } else if (w.ks.createdBy || this.ownersOf(w.ks.file).some((x) => x.ks === w.ks)) {
+            // An entry point: it renders itself (flux bootstrap's flux-system) or the Flux Operator makes it.
+            out.add(w.ks);
+          } else {
+            // Rendered by something the model does not see: the chain's top is not known.
+            incomplete = true;
           }
         }
       }
       level = next;
     }
-    this.tops.set(file, out);
-    return out;
+    const tops = incomplete ? new Set<IndexedObject>() : out;
+    this.tops.set(file, tops);
+    return tops;
   }
 
   /** Whether two files belong to one cluster as far as the model can tell (see {@link topsOf}). */

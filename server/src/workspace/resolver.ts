@@ -17,6 +17,8 @@ export interface Definition {
   /** The namespaces it exists in; undefined means "not known" (it matches any namespace). */
   namespaces: Array<string | undefined>;
   origin: DefinitionOrigin;
+  /** In the files of another cluster than the referring object's (one folder per cluster). */
+  elsewhere?: boolean;
 }
 
 /**
@@ -42,6 +44,8 @@ export type Resolution =
   | { status: 'other-namespace'; definitions: Definition[] }
   /** The name exists as other kinds only. */
   | { status: 'other-kind'; definitions: Definition[] }
+  /** Defined only in the files of other clusters (the referring object's cluster has none). */
+  | { status: 'other-cluster'; definitions: Definition[] }
   /** Nowhere; `asked` names the sources that answered. */
   | { status: 'missing'; asked: string[] };
 
@@ -52,10 +56,11 @@ export class WorkspaceObjects implements ObjectSource {
 
   definitions(kind: string, name: string, near?: string): Definition[] {
     const all = this.all(kind, name);
-    if (!near || all.length < 2) return all;
-    // One folder per cluster often defines the same names: keep those of the referrer's cluster.
-    const same = all.filter((d) => this.model.sameCluster(near, definitionFile(d)) !== false);
-    return same.length ? same : all;
+    if (!near || all.length === 0) return all;
+    // One folder per cluster often defines the same names: those of another cluster do not count.
+    return all.map((d) =>
+      this.model.sameCluster(near, definitionFile(d)) === false ? { ...d, elsewhere: true } : d,
+    );
   }
 
   private all(kind: string, name: string): Definition[] {
@@ -148,7 +153,8 @@ export class ReferenceResolver {
       asked.push(s.label);
       all.push(...defs);
     }
-    const here = all.filter((d) => inNamespace(d.namespaces, namespace));
+    const mine = all.filter((d) => !d.elsewhere);
+    const here = mine.filter((d) => inNamespace(d.namespaces, namespace));
     const files = here.filter((d) => d.origin.type !== 'created');
     if (files.length) return { status: 'found', definitions: files };
     if (here.length)
@@ -170,16 +176,19 @@ export class ReferenceResolver {
         reason: `flux bootstrap and the Flux Operator create ${kind} ${BOOTSTRAP_NAME} in the cluster for the repository the cluster syncs from`,
         definitions: [],
       };
-    if (all.length) return { status: 'other-namespace', definitions: all };
+    if (mine.length) return { status: 'other-namespace', definitions: mine };
     const others: Definition[] = [];
     for (const k of otherKinds) {
       if (k === kind) continue;
       for (const s of this.sources)
         others.push(
-          ...(s.definitions(k, name, near) ?? []).filter((d) => inNamespace(d.namespaces, namespace)),
+          ...(s.definitions(k, name, near) ?? []).filter(
+            (d) => !d.elsewhere && inNamespace(d.namespaces, namespace),
+          ),
         );
     }
     if (others.length) return { status: 'other-kind', definitions: others };
+    if (all.length) return { status: 'other-cluster', definitions: all };
     return { status: 'missing', asked };
   }
 

@@ -57,8 +57,10 @@ export function checkDependsOn(model: WorkspaceModel, resolver: ReferenceResolve
           message:
             res.status === 'other-namespace'
               ? `${target} does not exist: ${targetKind} ${r.name} is in ${[...new Set(res.definitions.flatMap((d) => d.namespaces.map((n) => n ?? '(no namespace)')))].join(', ')}. Set the namespace of the dependsOn entry. Until it exists, Flux waits (dependency not found).`
-              : `${target} is not defined in ${res.asked.join(' or ') || 'the workspace'}: Flux waits for it forever (dependency not found).`,
-          ...(res.status === 'other-namespace'
+              : res.status === 'other-cluster'
+                ? `${target} is defined only in the files of another cluster: Flux waits for it forever (dependency not found).`
+                : `${target} is not defined in ${res.asked.join(' or ') || 'the workspace'}: Flux waits for it forever (dependency not found).`,
+          ...(res.status === 'other-namespace' || res.status === 'other-cluster'
             ? {
                 related: relatedOf(
                   res.definitions,

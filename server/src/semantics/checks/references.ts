@@ -107,6 +107,14 @@ function describe(
           (d) => `${d.kind} ${d.name} is applied in ${describeNs(d.namespaces)}`,
         ),
       };
+    case 'other-cluster':
+      return {
+        ...at,
+        severity: Severity.Warning,
+        code: 'reference-not-found',
+        message: `${target} (${r.field.label}) is defined only in the files of another cluster, not in those of this one.`,
+        related: relatedOf(res.definitions, (d) => `${d.kind} ${d.name}, another cluster's`),
+      };
     case 'other-kind':
       return {
         ...at,
