@@ -28,6 +28,15 @@ metadata:
   name: untouched
 data:
   a: b
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata:
+  name: podinfo
+  namespace: default
+spec:
+  interval: 1h
+  url: https://stefanprodan.github.io/podinfo
 `;
 
 /** Applies a code action's edit for `uri` to `text`, as an editor would. */
@@ -41,6 +50,10 @@ describe('language server over stdio: quick fixes', () => {
   let dir: string;
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'fw-lsp-actions-'));
+    // The base the kustomization below names exists before the server scans the workspace (the
+    // cross-file checks would report a missing one).
+    mkdirSync(path.join(dir, 'base'), { recursive: true });
+    writeFileSync(path.join(dir, 'base', 'kustomization.yaml'), 'resources: []\n');
     client = new LspClient();
     await client.initialize(dir);
   });

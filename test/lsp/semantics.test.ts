@@ -208,15 +208,23 @@ describe('language server over stdio: Flux semantics across the workspace', () =
         ks('flux-system', `  path: ./clusters/dev\n${SOURCE}`),
     );
     await client.diagnosticsFor(u);
-    // A file created on disk (a file event) that names the renamed GitRepository resolves...
+    // A file created on disk (a file event) that names the renamed GitRepository resolves (its only
+    // finding, which says the server has read it, is the dependsOn target that exists nowhere)...
     const extra = write(
       'clusters/dev/extra.yaml',
-      ks('extra', '  path: ./apps\n  sourceRef:\n    kind: GitRepository\n    name: renamed\n'),
+      ks(
+        'extra',
+        '  path: ./apps\n  dependsOn:\n    - name: nowhere\n  sourceRef:\n    kind: GitRepository\n    name: renamed\n',
+      ),
     );
     await client.conn.sendNotification('workspace/didChangeWatchedFiles', {
       changes: [{ uri: pathToFileURL(extra).toString(), type: 1 }],
     });
-    await client.publishedFor(uri('clusters/dev/extra.yaml'), (x) => x.length === 0).catch(() => []);
+    const first = await client.publishedFor(uri('clusters/dev/extra.yaml'), (x) => x.length > 0);
+    assert.deepEqual(
+      first.map((x) => x.code),
+      ['depends-on-not-found'],
+    );
     // ...until the open buffer renames it again: the closed file's finding follows.
     client.change(
       u,
