@@ -496,7 +496,7 @@ function fixtureLine(rel, re) {
 
 /**
  * Flux semantics in the Problems panel, for files that were never opened: the dependsOn cycle of
- * clusters/staging (at both members, with the other member as related information) and the
+ * staging/ (at both members, with the other member as related information) and the
  * sourceRef to a GitRepository defined nowhere.
  */
 async function stepSemanticProblems(ctx) {
@@ -522,9 +522,7 @@ async function stepSemanticProblems(ctx) {
   const web = staging('web.yaml');
   const infra = staging('infra.yaml');
   if (!web || !infra)
-    throw new Error(
-      `no Problems groups for clusters/staging/web.yaml and infra.yaml: ${JSON.stringify(groups)}`,
-    );
+    throw new Error(`no Problems groups for staging/web.yaml and infra.yaml: ${JSON.stringify(groups)}`);
   const find = (g, re) => g.markers.filter((m) => re.test(m.text));
   const cycleWeb = find(web, /dependsOn cycle: (web → infra → web|infra → web → infra)/).filter(
     (m) => m.severity === 'error',
@@ -534,8 +532,8 @@ async function stepSemanticProblems(ctx) {
   // Related information: rows under the marker naming the other end (file and message).
   const related = find(web, /depends on web/).filter((m) => !m.severity);
   const line = (m) => Number(/\[Ln (\d+)/.exec(m.text)?.[1]);
-  const dependsLine = fixtureLine('clusters/staging/web.yaml', /- name: infra/);
-  const fleetLine = fixtureLine('clusters/staging/web.yaml', /name: fleet/);
+  const dependsLine = fixtureLine('staging/web.yaml', /- name: infra/);
+  const fleetLine = fixtureLine('staging/web.yaml', /name: fleet/);
   if (cycleWeb.length !== 1 || line(cycleWeb[0]) !== dependsLine)
     throw new Error(
       `expected one dependsOn cycle error at web.yaml line ${dependsLine}: ${JSON.stringify(web.markers)}`,
@@ -563,14 +561,14 @@ async function stepSemanticProblems(ctx) {
  */
 async function stepGotoDefinition(ctx) {
   const { page } = ctx;
-  await quickOpen(page, 'clusters/staging/infra.yaml');
+  await quickOpen(page, 'staging/infra.yaml');
   await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'name: infra' }).waitFor();
   const lens = page.locator('.editor-instance .monaco-editor .codelens-decoration', {
     hasText: 'depends on web',
   });
   await lens.first().waitFor({ timeout: 30_000 });
   const lenses = await page.locator('.editor-instance .monaco-editor .codelens-decoration').allInnerTexts();
-  const sourceLine = fixtureLine('clusters/staging/infra.yaml', /name: podinfo/);
+  const sourceLine = fixtureLine('staging/infra.yaml', /name: podinfo/);
   await gotoLine(page, sourceLine);
   await page.keyboard.press('End');
   await waitCursor(page, (p) => p.line === sourceLine && p.col > 10, 5000, `the end of line ${sourceLine}`);

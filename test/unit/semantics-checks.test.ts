@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { explainDuration } from '../../server/src/flux/durations';
 import { semverConstraintProblem } from '../../server/src/flux/semverConstraint';
+import { SemanticAnalysis } from '../../server/src/semantics/analysis';
 import { GIT_FLUX_SYSTEM, ks, modelOf, SOURCE } from './semantics-helpers';
 
 const CM = (name: string, data = '  A: "1"\n', ns = 'flux-system') =>
@@ -415,5 +416,54 @@ describe('Go durations and chart versions in words', () => {
       assert.equal(semverConstraintProblem(ok), undefined, ok);
     for (const bad of ['1.2.3.4', 'latest', '>>1', '1.2.3 ||', 'one'])
       assert.ok(semverConstraintProblem(bad), bad);
+  });
+});
+
+describe('incremental analysis', () => {
+  it('after every kind of edit, the findings equal those of a fresh analysis', () => {
+    const files = repo({
+      'clusters/dev/apps.yaml': ks(
+        'apps',
+        `  path: ./apps\n  dependsOn:\n    - name: infra\n  postBuild:\n    substituteFrom:\n      - kind: ConfigMap\n        name: vars\n${SOURCE}`,
+      ),
+      'clusters/dev/infra.yaml': ks('infra', `  path: ./infra\n${SOURCE}`),
+      'clusters/dev/vars.yaml': CM('vars', '  DOMAIN: example.com\n'),
+      'apps/cm.yaml': CM('x', '  host: ${DOMAIN}\n'),
+      'infra/kustomization.yaml': 'resources: [ns.yaml]\n',
+      'infra/ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: infra\n',
+    });
+    const t = modelOf(files);
+    const lines = (a: SemanticAnalysis): string[] => {
+      const out: string[] = [];
+      for (const [file, list] of a.findings())
+        for (const f of list) out.push(`${file}:${f.span[0]} ${f.code} ${f.message}`);
+      return out.sort();
+    };
+    assert.deepEqual(lines(t.analysis), lines(new SemanticAnalysis(t.model)));
+    const edits: Array<[string, (s: string) => string, string]> = [
+      ['clusters/dev/vars.yaml', (s) => s.replace('DOMAIN', 'HOST'), 'a key: the use becomes undefined'],
+      [
+        'clusters/dev/infra.yaml',
+        (s) => s.replace('  interval: 10m\n', '  interval: 10m\n  dependsOn:\n    - name: apps\n'),
+        'a cycle',
+      ],
+      ['apps/cm.yaml', (s) => s.replace('${DOMAIN}', '${HOST}'), 'the use fixed'],
+      [
+        'clusters/dev/infra.yaml',
+        (s) => s.replace('name: infra\n  namespace', 'name: infra2\n  namespace'),
+        'a rename',
+      ],
+      ['infra/kustomization.yaml', (s) => s.replace('ns.yaml', 'gone.yaml'), 'a broken path'],
+      ['clusters/dev/vars.yaml', (s) => `# a line that moves every span below\n${s}`, 'spans moved'],
+    ];
+    let changes = 0;
+    for (const [file, edit, what] of edits) {
+      files[file] = edit(files[file]!);
+      t.workspace.updateFile(t.abs(file), files[file]!);
+      const now = lines(t.analysis);
+      assert.deepEqual(now, lines(new SemanticAnalysis(t.model)), `after ${what}`);
+      changes += now.length;
+    }
+    assert.ok(changes > 0, 'the edits changed the findings (the test would see a stale cache)');
   });
 });

@@ -310,16 +310,12 @@ export class Navigation {
             ),
           );
         } else {
-          out.push({
-            range,
-            command: {
-              title:
-                src.kind === 'other-repository'
-                  ? `renders from ${src.url}`
-                  : 'renders: not known from the workspace',
-              command: '',
-            },
-          });
+          const from = o.refs.find((x) => x.field.label === 'spec.sourceRef');
+          const title =
+            src.kind === 'other-repository'
+              ? `renders files of ${src.url}`
+              : `renders files of ${from ? `${from.kind} ${from.name}` : 'its source'} (not known to be in this workspace)`;
+          out.push({ range, command: { title, command: '' } });
         }
         const deps = o.refs.filter((x) => x.field.dependency && !isDynamic(x));
         if (deps.length) {

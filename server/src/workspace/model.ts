@@ -26,6 +26,8 @@ interface Derived {
   byKind: Map<string, IndexedObject[]>;
   created: Map<string, Array<{ by: IndexedObject; made: CreatedObject }>>;
   patchFiles: Set<string>;
+  /** Objects by their stable key (file, document, kind, name). */
+  byKey: Map<string, IndexedObject>;
   /** Patch files some kustomization lists with an explicit `target`. */
   targetedPatchFiles: Set<string>;
   generatorInputs: Set<string>;
@@ -49,12 +51,20 @@ export class WorkspaceModel {
   /** The last parse of recently edited files, so an edit re-parses only the document it touched. */
   private readonly parses = new Map<string, ParsedText>();
   private derived: Derived | undefined;
-  private renderings = new Map<IndexedObject, Rendering | undefined>();
-  private owners: Map<string, Owner[]> | undefined;
-  private tops = new Map<string, ReadonlySet<IndexedObject>>();
-  private sources = new Map<IndexedObject, KustomizationSource>();
+  // What depends on the structure only (which file renders which), kept across edits that leave
+  // every file's structure as it was (see structureOf): by the objects' stable keys.
+  private renderings = new Map<string, Rendering | undefined>();
+  private ownerKeys: Map<string, Array<{ ks: string; rendered: RenderedFile; input: boolean }>> | undefined;
+  private topKeys = new Map<string, ReadonlySet<string>>();
+  private owners = new Map<string, Owner[]>();
+  private sources = new Map<string, KustomizationSource>();
+  private readonly structures = new Map<string, string>();
   /** Bumped on every change; checks and caches key on it. */
   generation = 0;
+  /** Bumped when what renders what may have changed. */
+  structureGeneration = 0;
+  /** Files indexed or removed since the last {@link takeDirty}. */
+  private dirty = new Set<string>();
   /** Source roots (repositories): spec.path is relative to the one holding the Kustomization. */
   private roots: string[] = [];
   settings: SourceSettings = { repositoryUrls: [], sourceFolders: {} };
@@ -63,12 +73,13 @@ export class WorkspaceModel {
 
   setRoots(roots: readonly string[]): void {
     this.roots = [...new Set(roots.map((r) => path.resolve(r)))].sort((a, b) => b.length - a.length);
-    this.changed();
+    this.changed(true);
   }
 
   setSettings(settings: SourceSettings): void {
+    if (JSON.stringify(settings) === JSON.stringify(this.settings)) return;
     this.settings = settings;
-    this.changed();
+    this.changed(true);
   }
 
   /** The repository holding `file` (the longest root containing it). */
@@ -97,7 +108,11 @@ export class WorkspaceModel {
     }
     this.files.set(file, index);
     this.tree.add(file, 'file');
-    this.changed();
+    const structure = structureOf(index);
+    const same = this.structures.get(file) === structure;
+    this.dirty.add(file);
+    this.structures.set(file, structure);
+    this.changed(!same);
     return index;
   }
 
@@ -137,32 +152,53 @@ export class WorkspaceModel {
       this.parses.delete(this.parses.keys().next().value!);
   }
 
+  /** The files changed since the last call (for incremental analysis), and forgets them. */
+  takeDirty(): Set<string> {
+    const d = this.dirty;
+    this.dirty = new Set();
+    return d;
+  }
+
   remove(file: string): void {
-    if (this.files.delete(file)) this.changed();
+    this.dirty.add(file);
+    this.files.delete(file);
+    this.structures.delete(file);
     this.parses.delete(file);
     this.tree.remove(file);
+    this.changed(true);
   }
 
   /** Forgets a folder and every file below it (a folder deleted or newly ignored). */
   removeUnder(dir: string): void {
-    for (const f of [...this.files.keys()]) if (within(dir, f)) this.files.delete(f);
+    for (const f of [...this.files.keys()])
+      if (within(dir, f)) {
+        this.files.delete(f);
+        this.structures.delete(f);
+      }
     for (const f of [...this.parses.keys()]) if (within(dir, f)) this.parses.delete(f);
     this.tree.remove(dir);
-    this.changed();
+    this.changed(true);
   }
 
   /** Records a path that exists (the scanner lists every file, YAML or not). */
   addPath(p: string, kind: 'file' | 'dir'): void {
+    if (this.tree.kind(p) === kind) return;
     this.tree.add(p, kind);
+    // A new folder or file of another kind can change what a generated kustomization lists.
+    this.changed(kind === 'dir');
   }
 
-  private changed(): void {
+  /** Every change bumps the generation; one that may change what renders what drops those caches too. */
+  private changed(structural = true): void {
     this.generation++;
     this.derived = undefined;
-    this.renderings = new Map();
-    this.owners = undefined;
-    this.tops = new Map();
+    this.owners = new Map();
     this.sources = new Map();
+    if (!structural) return;
+    this.structureGeneration++;
+    this.renderings = new Map();
+    this.ownerKeys = undefined;
+    this.topKeys = new Map();
   }
 
   get(file: string): FileIndex | undefined {
@@ -205,10 +241,12 @@ export class WorkspaceModel {
     const byKind = new Map<string, IndexedObject[]>();
     const created = new Map<string, Array<{ by: IndexedObject; made: CreatedObject }>>();
     const fluxKustomizations: IndexedObject[] = [];
+    const byKey = new Map<string, IndexedObject>();
     for (const f of this.files.values()) {
       // A patch file holds partial objects that patch others: no object of its own.
       if (patchFiles.has(f.file)) continue;
       for (const o of f.objects) {
+        byKey.set(objectKey(o), o);
         push(byKindName, `${o.kind}/${o.name}`, o);
         push(byKind, o.kind, o);
         if (o.ks) fluxKustomizations.push(o);
@@ -216,11 +254,13 @@ export class WorkspaceModel {
       }
     }
     for (const ks of bootstrapEntryPoints(this.files.values(), (f) => this.rootOf(f))) {
+      byKey.set(objectKey(ks), ks);
       push(byKindName, `${ks.kind}/${ks.name}`, ks);
       push(byKind, ks.kind, ks);
       fluxKustomizations.push(ks);
     }
     return (this.derived = {
+      byKey,
       byKindName,
       byKind,
       created,
@@ -251,7 +291,7 @@ export class WorkspaceModel {
   }
 
   isPatchFile(file: string): boolean {
-    return this.d().patchFiles.has(path.resolve(file));
+    return this.d().patchFiles.has(file);
   }
 
   /**
@@ -259,12 +299,12 @@ export class WorkspaceModel {
    * patch's own apiVersion and kind say nothing (an old apiVersion there is not an error).
    */
   isTargetedPatchFile(file: string): boolean {
-    return this.d().targetedPatchFiles.has(path.resolve(file));
+    return this.d().targetedPatchFiles.has(file);
   }
 
   /** True for files a kustomization reads as generator data (configMapGenerator files, Helm values). */
   isGeneratorInput(file: string): boolean {
-    return this.d().generatorInputs.has(path.resolve(file));
+    return this.d().generatorInputs.has(file);
   }
 
   /** True for files under `templates/` of a Helm chart (a folder with a Chart.yaml). */
@@ -277,14 +317,16 @@ export class WorkspaceModel {
 
   /** Where a Flux Kustomization's spec.path is read from (this repository, another one, a guess). */
   sourceOf(ks: IndexedObject): KustomizationSource {
-    let s = this.sources.get(ks);
-    if (!s) this.sources.set(ks, (s = sourceOf(this, ks)));
+    const key = objectKey(ks);
+    let s = this.sources.get(key);
+    if (!s) this.sources.set(key, (s = sourceOf(this, ks)));
     return s;
   }
 
   /** What a Flux Kustomization renders, when its source is in the workspace. */
   rendering(ks: IndexedObject): Rendering | undefined {
-    if (this.renderings.has(ks)) return this.renderings.get(ks);
+    const key = objectKey(ks);
+    if (this.renderings.has(key)) return this.renderings.get(key);
     const src = this.sourceOf(ks);
     let r: Rendering | undefined;
     if (
@@ -301,7 +343,7 @@ export class WorkspaceModel {
         });
       }
     }
-    this.renderings.set(ks, r);
+    this.renderings.set(key, r);
     return r;
   }
 
@@ -311,15 +353,18 @@ export class WorkspaceModel {
 
   /** The Flux Kustomizations that render `file` (or read it as a patch or input). */
   ownersOf(file: string): readonly Owner[] {
-    if (!this.owners) {
-      const map = new Map<string, Owner[]>();
+    const hit = this.owners.get(file);
+    if (hit) return hit;
+    if (!this.ownerKeys) {
+      const map = new Map<string, Array<{ ks: string; rendered: RenderedFile; input: boolean }>>();
       for (const ks of this.fluxKustomizations()) {
         const r = this.rendering(ks);
         if (!r) continue;
-        for (const [f, rendered] of r.resources) push(map, f, { ks, rendered, input: false });
+        const key = objectKey(ks);
+        for (const [f, rendered] of r.resources) push(map, f, { ks: key, rendered, input: false });
         for (const f of r.inputs)
           push(map, f, {
-            ks,
+            ks: key,
             rendered: {
               renamed: false,
               via: [],
@@ -328,9 +373,17 @@ export class WorkspaceModel {
             input: true,
           });
       }
-      this.owners = map;
+      this.ownerKeys = map;
     }
-    return this.owners.get(file) ?? [];
+    // The current objects of those keys (an edit that kept the structure made new objects).
+    const byKey = this.d().byKey;
+    const out: Owner[] = [];
+    for (const w of this.ownerKeys.get(file) ?? []) {
+      const ks = byKey.get(w.ks);
+      if (ks) out.push({ ks, rendered: w.rendered, input: w.input });
+    }
+    this.owners.set(file, out);
+    return out;
   }
 
   /**
@@ -339,10 +392,10 @@ export class WorkspaceModel {
    * when no Kustomization renders the file. Objects of different clusters share names, so lookups
    * prefer objects with a top in common.
    */
-  topsOf(file: string): ReadonlySet<IndexedObject> {
-    const hit = this.tops.get(file);
+  topsOf(file: string): ReadonlySet<string> {
+    const hit = this.topKeys.get(file);
     if (hit) return hit;
-    const out = new Set<IndexedObject>();
+    const out = new Set<string>();
     const seen = new Set<string>([file]);
     let level = [file];
     let incomplete = false;
@@ -350,15 +403,15 @@ export class WorkspaceModel {
       const next: string[] = [];
       for (const f of level) {
         for (const w of this.ownersOf(f)) {
-          const up = this.ownersOf(w.ks.file).filter((x) => x.ks !== w.ks);
-          if (up.length) {
+          const owners = this.ownersOf(w.ks.file);
+          if (w.ks.createdBy || owners.some((x) => x.ks === w.ks)) {
+            // An entry point: the Flux Operator (or bootstrap) makes it, or it renders itself.
+            out.add(objectKey(w.ks));
+          } else if (owners.length) {
             if (!seen.has(w.ks.file)) {
               seen.add(w.ks.file);
               next.push(w.ks.file);
             }
-          } else if (w.ks.createdBy || this.ownersOf(w.ks.file).some((x) => x.ks === w.ks)) {
-            // An entry point: it renders itself (flux bootstrap's flux-system) or the Flux Operator makes it.
-            out.add(w.ks);
           } else {
             // Rendered by something the model does not see: the chain's top is not known.
             incomplete = true;
@@ -367,8 +420,8 @@ export class WorkspaceModel {
       }
       level = next;
     }
-    const tops = incomplete ? new Set<IndexedObject>() : out;
-    this.tops.set(file, tops);
+    const tops = incomplete ? new Set<string>() : out;
+    this.topKeys.set(file, tops);
     return tops;
   }
 
@@ -441,6 +494,50 @@ export class WorkspaceModel {
     }
     return out;
   }
+}
+
+/** An object's identity across edits of its file that keep its place: file, document, kind, name. */
+export function objectKey(o: IndexedObject): string {
+  return `${o.file}\0${o.docIndex}\0${o.kind}\0${o.name}`;
+}
+
+/**
+ * What of a file decides what renders what: its kustomization (the paths it names, its namespace,
+ * name changes, generators), and of each object its identity, a Flux Kustomization's path,
+ * overlays and child patches, a source's URL, the sourceRef, and what it makes. Spans and other
+ * values are left out, so an edit of a value keeps the renderings.
+ */
+export function structureOf(f: FileIndex): string {
+  const k = f.kustomize;
+  return JSON.stringify([
+    k && [
+      k.kind,
+      k.namespace,
+      k.changesNames,
+      k.substitutionDisabled,
+      k.refs.map((r) => [r.field, r.role, r.value, r.remote, r.substitutionDisabled]),
+      k.generated.map((g) => [g.kind, g.name, g.namespace]),
+    ],
+    f.objects.map((o) => [
+      o.kind,
+      o.group,
+      o.name,
+      o.namespace,
+      o.docIndex,
+      o.url,
+      o.createdBy,
+      o.ks && [
+        o.ks.path,
+        o.ks.targetNamespace,
+        o.ks.changesNames,
+        o.ks.components.map((c) => c.value),
+        o.ks.childPatches,
+      ],
+      o.refs.filter((r) => r.field.label === 'spec.sourceRef').map((r) => [r.kind, r.name, r.namespace]),
+      o.creates,
+    ]),
+    f.nonObjectDocuments > 0,
+  ]);
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -23,7 +23,12 @@ export class PathTree {
    */
   private readonly complete = new Map<string, { allFiles: boolean }>();
 
+  /** Bumped whenever a path is added, removed or ignored (answers of {@link state} may change). */
+  generation = 0;
+
   add(p: string, kind: 'file' | 'dir'): void {
+    if (this.kinds.get(p) === kind && !this.ignored.has(p)) return;
+    this.generation++;
     this.ignored.delete(p);
     this.kinds.set(p, kind);
     if (kind === 'dir' && !this.children.has(p)) this.children.set(p, new Set());
@@ -40,11 +45,13 @@ export class PathTree {
 
   /** Records a path left out on purpose (it exists, but Flux or the user does not want it). */
   addIgnored(p: string, reason: string): void {
+    this.generation++;
     if (this.ignored.size < 100_000) this.ignored.set(p, reason);
   }
 
   /** Forgets a path and everything below it. */
   remove(p: string): void {
+    this.generation++;
     const stack = [p];
     while (stack.length) {
       const q = stack.pop()!;
@@ -58,6 +65,7 @@ export class PathTree {
   }
 
   markComplete(root: string, options: { allFiles: boolean } = { allFiles: true }): void {
+    this.generation++;
     this.complete.set(root, options);
   }
 
@@ -78,7 +86,7 @@ export class PathTree {
     const k = this.kinds.get(p);
     if (k) return { kind: k };
     // An ignored folder hides everything below it.
-    for (let q = p, up = path.dirname(p); ; q = up, up = path.dirname(up)) {
+    for (let q = p, up = path.dirname(p); this.ignored.size > 0; q = up, up = path.dirname(up)) {
       const reason = this.ignored.get(q);
       if (reason !== undefined) return { kind: 'ignored', reason };
       if (up === q) break;

@@ -1,4 +1,5 @@
-import type { WorkspaceModel } from '../../workspace/model';
+import type { FileIndex } from '../../workspace/fileIndex';
+import { objectKey, type WorkspaceModel } from '../../workspace/model';
 import type { IndexedObject, RefSite } from '../../workspace/objectFacts';
 import type { ReferenceResolver } from '../../workspace/resolver';
 import { Severity, type Finding } from '../findings';
@@ -10,10 +11,12 @@ const DEPENDS_ON: Readonly<Record<string, string>> = {
   HelmRelease: 'HelmRelease',
 };
 
-interface Edge {
+/** A dependsOn edge; the target by its stable key (its object may be re-made by an edit). */
+export interface Edge {
   from: IndexedObject;
   ref: RefSite;
-  to: IndexedObject;
+  to: string;
+  toName: string;
 }
 
 /**
@@ -22,76 +25,87 @@ interface Edge {
  */
 export function checkDependsOn(model: WorkspaceModel, resolver: ReferenceResolver, out: Finding[]): void {
   const edges: Edge[] = [];
-  for (const f of model.allFiles()) {
-    if (model.isPatchFile(f.file)) continue;
-    for (const o of f.objects) {
-      const targetKind = DEPENDS_ON[o.kind];
-      if (!targetKind) continue;
-      for (const r of o.refs) {
-        if (!r.field.dependency || isDynamic(r)) continue;
-        const other = Object.values(DEPENDS_ON).filter((k) => k !== targetKind);
-        const { resolution: res, namespace } = resolveRef(model, resolver, o, r, targetKind, other);
-        const target = objectLabel(targetKind, namespace, r.name);
-        if (res.status === 'found') {
-          for (const d of res.definitions)
-            if (d.origin.type === 'file') edges.push({ from: o, ref: r, to: d.origin.object });
-          continue;
-        }
-        if (res.status === 'external') continue;
-        if (res.status === 'other-kind') {
-          out.push({
-            file: o.file,
-            span: r.nameSpan,
-            severity: Severity.Error,
-            code: 'depends-on-wrong-kind',
-            message: `${o.kind} ${o.name} depends on ${r.name}, which is a ${res.definitions[0]!.kind}: a ${o.kind}'s dependsOn names ${targetKind}s only, so it waits forever (dependency not found). Depend on a ${targetKind}, or check readiness another way (healthChecks, a wrapper ${targetKind}).`,
-            related: relatedOf(res.definitions, (d) => `${d.kind} ${d.name}`),
-          });
-          continue;
-        }
+  for (const f of model.allFiles()) dependsOnFindings(model, resolver, f, out, edges);
+  cycleFindings(edges, out);
+}
+
+/** {@link checkDependsOn} for one file: its findings, and its edges (for {@link cycleFindings}). */
+export function dependsOnFindings(
+  model: WorkspaceModel,
+  resolver: ReferenceResolver,
+  f: FileIndex,
+  out: Finding[],
+  edges: Edge[],
+): void {
+  if (model.isPatchFile(f.file)) return;
+  for (const o of f.objects) {
+    const targetKind = DEPENDS_ON[o.kind];
+    if (!targetKind) continue;
+    for (const r of o.refs) {
+      if (!r.field.dependency || isDynamic(r)) continue;
+      const other = Object.values(DEPENDS_ON).filter((k) => k !== targetKind);
+      const { resolution: res, namespace } = resolveRef(model, resolver, o, r, targetKind, other);
+      const target = objectLabel(targetKind, namespace, r.name);
+      if (res.status === 'found') {
+        for (const d of res.definitions)
+          if (d.origin.type === 'file')
+            edges.push({ from: o, ref: r, to: objectKey(d.origin.object), toName: d.origin.object.name });
+        continue;
+      }
+      if (res.status === 'external') continue;
+      if (res.status === 'other-kind') {
         out.push({
           file: o.file,
           span: r.nameSpan,
-          severity: Severity.Warning,
-          code: 'depends-on-not-found',
-          message:
-            res.status === 'other-namespace'
-              ? `${target} does not exist: ${targetKind} ${r.name} is in ${[...new Set(res.definitions.flatMap((d) => d.namespaces.map((n) => n ?? '(no namespace)')))].join(', ')}. Set the namespace of the dependsOn entry. Until it exists, Flux waits (dependency not found).`
-              : res.status === 'other-cluster'
-                ? `${target} is defined only in the files of another cluster: Flux waits for it forever (dependency not found).`
-                : `${target} is not defined in ${res.asked.join(' or ') || 'the workspace'}: Flux waits for it forever (dependency not found).`,
-          ...(res.status === 'other-namespace' || res.status === 'other-cluster'
-            ? {
-                related: relatedOf(
-                  res.definitions,
-                  (d) => `${d.kind} ${d.name} (${d.namespaces.join(', ')})`,
-                ),
-              }
-            : {}),
+          severity: Severity.Error,
+          code: 'depends-on-wrong-kind',
+          message: `${o.kind} ${o.name} depends on ${r.name}, which is a ${res.definitions[0]!.kind}: a ${o.kind}'s dependsOn names ${targetKind}s only, so it waits forever (dependency not found). Depend on a ${targetKind}, or check readiness another way (healthChecks, a wrapper ${targetKind}).`,
+          related: relatedOf(res.definitions, (d) => `${d.kind} ${d.name}`),
         });
+        continue;
       }
+      out.push({
+        file: o.file,
+        span: r.nameSpan,
+        severity: Severity.Warning,
+        code: 'depends-on-not-found',
+        message:
+          res.status === 'other-namespace'
+            ? `${target} does not exist: ${targetKind} ${r.name} is in ${[...new Set(res.definitions.flatMap((d) => d.namespaces.map((n) => n ?? '(no namespace)')))].join(', ')}. Set the namespace of the dependsOn entry. Until it exists, Flux waits (dependency not found).`
+            : res.status === 'other-cluster'
+              ? `${target} is defined only in the files of another cluster: Flux waits for it forever (dependency not found).`
+              : `${target} is not defined in ${res.asked.join(' or ') || 'the workspace'}: Flux waits for it forever (dependency not found).`,
+        ...(res.status === 'other-namespace' || res.status === 'other-cluster'
+          ? {
+              related: relatedOf(res.definitions, (d) => `${d.kind} ${d.name} (${d.namespaces.join(', ')})`),
+            }
+          : {}),
+      });
     }
   }
-  cycles(edges, out);
 }
 
-/** Strongly connected components (Tarjan, iterative) of the dependsOn graph; each is a cycle. */
-function cycles(edges: readonly Edge[], out: Finding[]): void {
-  const next = new Map<IndexedObject, Edge[]>();
+/**
+ * Strongly connected components (Tarjan, iterative) of the dependsOn graph; each is a cycle,
+ * reported at every dependsOn entry on it, with the others as related information.
+ */
+export function cycleFindings(edges: readonly Edge[], out: Finding[]): void {
+  const key = (e: Edge): string => objectKey(e.from);
+  const next = new Map<string, Edge[]>();
   for (const e of edges) {
-    const l = next.get(e.from);
+    const l = next.get(key(e));
     if (l) l.push(e);
-    else next.set(e.from, [e]);
+    else next.set(key(e), [e]);
   }
-  const index = new Map<IndexedObject, number>();
-  const low = new Map<IndexedObject, number>();
-  const onStack = new Set<IndexedObject>();
-  const stack: IndexedObject[] = [];
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
   let counter = 0;
-  const components: IndexedObject[][] = [];
+  const components: string[][] = [];
   for (const start of next.keys()) {
     if (index.has(start)) continue;
-    const work: Array<{ v: IndexedObject; i: number }> = [{ v: start, i: 0 }];
+    const work: Array<{ v: string; i: number }> = [{ v: start, i: 0 }];
     index.set(start, counter);
     low.set(start, counter++);
     stack.push(start);
@@ -116,8 +130,8 @@ function cycles(edges: readonly Edge[], out: Finding[]): void {
         low.set(parent, Math.min(low.get(parent)!, low.get(frame.v)!));
       }
       if (low.get(frame.v) === index.get(frame.v)) {
-        const comp: IndexedObject[] = [];
-        let w: IndexedObject;
+        const comp: string[] = [];
+        let w: string;
         do {
           w = stack.pop()!;
           onStack.delete(w);
@@ -130,8 +144,8 @@ function cycles(edges: readonly Edge[], out: Finding[]): void {
   }
   for (const comp of components) {
     const members = new Set(comp);
-    const inCycle = edges.filter((e) => members.has(e.from) && members.has(e.to));
-    const names = orderCycle(comp, inCycle).map((o) => o.name);
+    const inCycle = edges.filter((e) => members.has(key(e)) && members.has(e.to));
+    const names = orderCycle(comp, inCycle, key);
     const text = [...names, names[0]].join(' → ');
     for (const e of inCycle) {
       out.push({
@@ -145,24 +159,29 @@ function cycles(edges: readonly Edge[], out: Finding[]): void {
           .map((x) => ({
             file: x.from.file,
             span: x.ref.nameSpan,
-            message: `${x.from.kind} ${x.from.name} depends on ${x.to.name}`,
+            message: `${x.from.kind} ${x.from.name} depends on ${x.toName}`,
           })),
       });
     }
   }
 }
 
-/** The members in the order the edges walk them, starting with the first. */
-function orderCycle(comp: IndexedObject[], edges: readonly Edge[]): IndexedObject[] {
-  const order: IndexedObject[] = [comp[0]!];
+/** The members' names in the order the edges walk them, starting with the first. */
+function orderCycle(comp: string[], edges: readonly Edge[], key: (e: Edge) => string): string[] {
+  const name = new Map<string, string>();
+  for (const e of edges) {
+    name.set(key(e), e.from.name);
+    name.set(e.to, e.toName);
+  }
+  const order: string[] = [comp[0]!];
   const seen = new Set(order);
   for (let cur = comp[0]!; ; ) {
-    const e = edges.find((x) => x.from === cur && !seen.has(x.to));
+    const e = edges.find((x) => key(x) === cur && !seen.has(x.to));
     if (!e) break;
     order.push(e.to);
     seen.add(e.to);
     cur = e.to;
   }
-  for (const o of comp) if (!seen.has(o)) order.push(o);
-  return order;
+  for (const k of comp) if (!seen.has(k)) order.push(k);
+  return order.map((k) => name.get(k) ?? k);
 }

@@ -1,3 +1,4 @@
+import type { FileIndex } from '../../workspace/fileIndex';
 import type { WorkspaceModel } from '../../workspace/model';
 import type { IndexedObject, RefSite } from '../../workspace/objectFacts';
 import type { Definition, ReferenceResolver, Resolution } from '../../workspace/resolver';
@@ -66,20 +67,28 @@ export function resolveRef(
  * dependsOn.ts (it also looks for cycles).
  */
 export function checkReferences(model: WorkspaceModel, resolver: ReferenceResolver, out: Finding[]): void {
-  for (const f of model.allFiles()) {
-    if (model.isPatchFile(f.file)) continue;
-    for (const o of f.objects) {
-      for (const r of o.refs) {
-        if (r.field.dependency || isDynamic(r)) continue;
-        // A kind the field does not take: the schema's enum reports it (value-not-allowed, listing
-        // the kinds it takes), so it is not looked up.
-        if (r.kind && !r.field.kinds.includes(r.kind)) continue;
-        if (!r.kind) continue; // the schema reports a missing kind
-        const { resolution, namespace } = resolveRef(model, resolver, o, r, r.kind, r.field.kinds);
-        const target = objectLabel(r.kind, namespace, r.name);
-        const finding = describe(o, r, resolution, target, namespace);
-        if (finding) out.push(finding);
-      }
+  for (const f of model.allFiles()) referenceFindings(model, resolver, f, out);
+}
+
+/** {@link checkReferences} for the objects of one file. */
+export function referenceFindings(
+  model: WorkspaceModel,
+  resolver: ReferenceResolver,
+  f: FileIndex,
+  out: Finding[],
+): void {
+  if (model.isPatchFile(f.file)) return;
+  for (const o of f.objects) {
+    for (const r of o.refs) {
+      if (r.field.dependency || isDynamic(r)) continue;
+      // A kind the field does not take: the schema's enum reports it (value-not-allowed, listing
+      // the kinds it takes), so it is not looked up.
+      if (r.kind && !r.field.kinds.includes(r.kind)) continue;
+      if (!r.kind) continue; // the schema reports a missing kind
+      const { resolution, namespace } = resolveRef(model, resolver, o, r, r.kind, r.field.kinds);
+      const target = objectLabel(r.kind, namespace, r.name);
+      const finding = describe(o, r, resolution, target, namespace);
+      if (finding) out.push(finding);
     }
   }
 }

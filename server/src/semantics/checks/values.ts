@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { semverConstraintProblem } from '../../flux/semverConstraint';
+import type { FileIndex } from '../../workspace/fileIndex';
 import type { WorkspaceModel } from '../../workspace/model';
 import type { IndexedObject } from '../../workspace/objectFacts';
 import type { ReferenceResolver } from '../../workspace/resolver';
@@ -15,70 +16,80 @@ const VERSIONLESS_SOURCES = new Set(['GitRepository', 'Bucket']);
  * generated kustomization cannot take.
  */
 export function checkValues(model: WorkspaceModel, resolver: ReferenceResolver, out: Finding[]): void {
-  for (const f of model.allFiles()) {
-    for (const s of f.conflicts)
+  for (const f of model.allFiles()) valueFindings(model, resolver, f, out);
+  renderingFindings(model, out);
+}
+
+/** {@link checkValues} of one file: conflict markers, chart versions, setter markers. */
+export function valueFindings(
+  model: WorkspaceModel,
+  resolver: ReferenceResolver,
+  f: FileIndex,
+  out: Finding[],
+): void {
+  for (const s of f.conflicts)
+    out.push({
+      file: f.file,
+      span: s,
+      severity: Severity.Error,
+      code: 'merge-conflict-marker',
+      message:
+        'Git merge conflict marker: resolve the conflict (keep one side, delete the <<<<<<<, ======= and >>>>>>> lines) before Flux sees this file.',
+    });
+  if (model.isPatchFile(f.file)) return;
+  for (const o of f.objects) {
+    const v = o.chartVersion;
+    if (!v || v.value.includes('${') || (v.sourceKind && VERSIONLESS_SOURCES.has(v.sourceKind))) continue;
+    const problem = semverConstraintProblem(v.value);
+    if (problem)
       out.push({
         file: f.file,
-        span: s,
+        span: v.span,
         severity: Severity.Error,
-        code: 'merge-conflict-marker',
-        message:
-          'Git merge conflict marker: resolve the conflict (keep one side, delete the <<<<<<<, ======= and >>>>>>> lines) before Flux sees this file.',
+        code: 'invalid-chart-version',
+        message: `Chart version ${problem}: source-controller reads it as a semver version or constraint (1.2.3, >=1.2.0 <2.0.0, ~1.2, 1.x, *) and the chart fails to reconcile.`,
       });
-    if (model.isPatchFile(f.file)) continue;
-    for (const o of f.objects) {
-      const v = o.chartVersion;
-      if (!v || v.value.includes('${') || (v.sourceKind && VERSIONLESS_SOURCES.has(v.sourceKind))) continue;
-      const problem = semverConstraintProblem(v.value);
-      if (problem)
-        out.push({
-          file: f.file,
-          span: v.span,
-          severity: Severity.Error,
-          code: 'invalid-chart-version',
-          message: `Chart version ${problem}: source-controller reads it as a semver version or constraint (1.2.3, >=1.2.0 <2.0.0, ~1.2, 1.x, *) and the chart fails to reconcile.`,
-        });
-    }
-    for (const m of f.markers) {
-      if (!m.namespace || !m.name) {
-        out.push({
-          file: f.file,
-          span: m.span,
-          severity: Severity.Warning,
-          code: 'image-policy-not-found',
-          message: `Setter marker "${m.namespace}:${m.name}" must be "<namespace>:<name>" of an ImagePolicy (optionally :tag, :name or :digest).`,
-        });
-        continue;
-      }
-      if (m.part !== undefined && !['tag', 'name', 'digest'].includes(m.part)) {
-        out.push({
-          file: f.file,
-          span: m.span,
-          severity: Severity.Warning,
-          code: 'image-policy-not-found',
-          message: `Setter marker suffix :${m.part} is not one image-automation-controller knows (:tag, :name or :digest).`,
-        });
-        continue;
-      }
-      const res = resolver.resolve('ImagePolicy', m.name, m.namespace, [], f.file);
-      if (res.status === 'found' || res.status === 'external') continue;
+  }
+  for (const m of f.markers) {
+    if (!m.namespace || !m.name) {
       out.push({
         file: f.file,
         span: m.span,
         severity: Severity.Warning,
         code: 'image-policy-not-found',
-        message: `No ImagePolicy ${m.namespace}/${m.name} in the workspace: image automation leaves this line unchanged.`,
-        ...(res.status === 'other-namespace'
-          ? {
-              related: relatedOf(
-                res.definitions,
-                (d) => `ImagePolicy ${d.name} (${d.namespaces.join(', ')})`,
-              ),
-            }
-          : {}),
+        message: `Setter marker "${m.namespace}:${m.name}" must be "<namespace>:<name>" of an ImagePolicy (optionally :tag, :name or :digest).`,
       });
+      continue;
     }
+    if (m.part !== undefined && !['tag', 'name', 'digest'].includes(m.part)) {
+      out.push({
+        file: f.file,
+        span: m.span,
+        severity: Severity.Warning,
+        code: 'image-policy-not-found',
+        message: `Setter marker suffix :${m.part} is not one image-automation-controller knows (:tag, :name or :digest).`,
+      });
+      continue;
+    }
+    const res = resolver.resolve('ImagePolicy', m.name, m.namespace, [], f.file);
+    if (res.status === 'found' || res.status === 'external') continue;
+    out.push({
+      file: f.file,
+      span: m.span,
+      severity: Severity.Warning,
+      code: 'image-policy-not-found',
+      message: `No ImagePolicy ${m.namespace}/${m.name} in the workspace: image automation leaves this line unchanged.`,
+      ...(res.status === 'other-namespace'
+        ? {
+            related: relatedOf(res.definitions, (d) => `ImagePolicy ${d.name} (${d.namespaces.join(', ')})`),
+          }
+        : {}),
+    });
   }
+}
+
+/** What the renderings decide: duplicates, and files a generated kustomization refuses. */
+export function renderingFindings(model: WorkspaceModel, out: Finding[]): void {
   duplicates(model, out);
   generatedRefusals(model, out);
 }

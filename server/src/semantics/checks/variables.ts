@@ -116,104 +116,112 @@ export function variablesOf(
  * and expressions Flux cannot parse.
  */
 export function checkVariables(model: WorkspaceModel, resolver: ReferenceResolver, out: Finding[]): void {
-  for (const ks of model.fluxKustomizations()) {
-    if (model.isPatchFile(ks.file)) continue;
-    // Invalid names in substitute: Flux refuses the whole substitution.
-    for (const s of ks.ks?.postBuild?.substitute ?? []) {
-      if (!isValidVariableName(s.name))
-        out.push({
-          file: ks.file,
-          span: s.span,
-          severity: Severity.Error,
-          code: 'variable-invalid-name',
-          message: `'${s.name}' is not a variable name Flux accepts (it must match ^[_a-zA-Z][_a-zA-Z0-9]*$): the build fails ("var name is invalid").`,
-        });
-    }
-    const r = model.rendering(ks);
-    if (!r) continue;
-    const vars = variablesOf(model, resolver, ks);
-    if (!vars.substitutes) continue;
-    for (const [name, where] of vars.defined) {
-      if (isValidVariableName(name) || where.file === ks.file) continue;
+  for (const ks of model.fluxKustomizations()) variableFindings(model, resolver, ks, out);
+}
+
+/** {@link checkVariables} of one Kustomization (its own fields, and the files it renders). */
+export function variableFindings(
+  model: WorkspaceModel,
+  resolver: ReferenceResolver,
+  ks: IndexedObject,
+  out: Finding[],
+): void {
+  if (model.isPatchFile(ks.file)) return;
+  // Invalid names in substitute: Flux refuses the whole substitution.
+  for (const s of ks.ks?.postBuild?.substitute ?? []) {
+    if (!isValidVariableName(s.name))
       out.push({
         file: ks.file,
-        span: ks.ks?.postBuild?.span ?? ks.nameSpan ?? ks.span,
+        span: s.span,
         severity: Severity.Error,
         code: 'variable-invalid-name',
-        message: `substituteFrom brings the key '${name}', which is not a variable name Flux accepts (^[_a-zA-Z][_a-zA-Z0-9]*$): the build fails ("var name is invalid").`,
-        related: [where],
+        message: `'${s.name}' is not a variable name Flux accepts (it must match ^[_a-zA-Z][_a-zA-Z0-9]*$): the build fails ("var name is invalid").`,
       });
-    }
-    const undefinedUses: Array<{ file: string; use: VarUse }> = [];
-    for (const file of [...r.resources.keys(), ...r.inputs]) {
-      const f = model.get(file);
-      if (
-        !f ||
-        f.varUses.length === 0 ||
-        r.unsubstituted.has(file) ||
-        r.resources.get(file)?.substitutionDisabled
-      )
-        continue;
-      const disabled = new Set(f.objects.filter((o) => !o.substitution).map((o) => o.docIndex));
-      for (const use of f.varUses) {
-        if (disabled.has(use.docIndex)) continue;
-        if (use.problem !== undefined) {
-          out.push({
-            file,
-            span: use.exprSpan,
-            severity: Severity.Error,
-            code: 'variable-bad-expression',
-            message: `Flux cannot parse this substitution (${use.problem}): the build of ${objectLabel('Kustomization', ks.namespace, ks.name)} fails. Write $\${...} for a literal \${.`,
-            related: [
-              {
-                file: ks.file,
-                span: ks.nameSpan ?? ks.span,
-                message: 'the Kustomization that substitutes this file',
-              },
-            ],
-          });
-          continue;
-        }
-        if (!vars.complete || use.hasDefault || vars.defined.has(use.name)) continue;
-        undefinedUses.push({ file, use });
-      }
-    }
-    if (undefinedUses.length === 0) continue;
-    const label = objectLabel('Kustomization', model.namespacesOf(ks)[0] ?? ks.namespace, ks.name);
-    const from = sourcesText(ks);
-    for (const { file, use } of undefinedUses) {
-      out.push({
-        file,
-        span: use.span,
-        severity: Severity.Error,
-        code: isValidVariableName(use.name) ? 'variable-undefined' : 'variable-invalid-name',
-        message: isValidVariableName(use.name)
-          ? `\${${use.name}} is defined nowhere for ${label} (${from}) and has no default: strict substitution fails the build. Define it, or write \${${use.name}:=default}.`
-          : `\${${use.name}} can never be set: Flux variable names must match ^[_a-zA-Z][_a-zA-Z0-9]*$. The build of ${label} fails.`,
-        related: [
-          {
-            file: ks.file,
-            span: ks.ks?.postBuild?.span ?? ks.nameSpan ?? ks.span,
-            message: `${label} renders this file`,
-          },
-        ],
-      });
-    }
-    const names = [...new Set(undefinedUses.map((u) => u.use.name))];
+  }
+  const r = model.rendering(ks);
+  if (!r) return;
+  const vars = variablesOf(model, resolver, ks);
+  if (!vars.substitutes) return;
+  for (const [name, where] of vars.defined) {
+    if (isValidVariableName(name) || where.file === ks.file) continue;
     out.push({
       file: ks.file,
       span: ks.ks?.postBuild?.span ?? ks.nameSpan ?? ks.span,
       severity: Severity.Error,
-      code: 'variable-undefined',
-      message: `${names.length === 1 ? 'A variable' : `${names.length} variables`} used in the files this Kustomization renders ${names.length === 1 ? 'is' : 'are'} defined nowhere (${from}): ${names
-        .slice(0, 10)
-        .map((n) => `\${${n}}`)
-        .join(', ')}${names.length > 10 ? ', …' : ''}. Strict substitution fails the build.`,
-      related: undefinedUses
-        .slice(0, 50)
-        .map(({ file, use }) => ({ file, span: use.span, message: `\${${use.name}} used here` })),
+      code: 'variable-invalid-name',
+      message: `substituteFrom brings the key '${name}', which is not a variable name Flux accepts (^[_a-zA-Z][_a-zA-Z0-9]*$): the build fails ("var name is invalid").`,
+      related: [where],
     });
   }
+  const undefinedUses: Array<{ file: string; use: VarUse }> = [];
+  for (const file of [...r.resources.keys(), ...r.inputs]) {
+    const f = model.get(file);
+    if (
+      !f ||
+      f.varUses.length === 0 ||
+      r.unsubstituted.has(file) ||
+      r.resources.get(file)?.substitutionDisabled
+    )
+      continue;
+    const disabled = new Set(f.objects.filter((o) => !o.substitution).map((o) => o.docIndex));
+    for (const use of f.varUses) {
+      if (disabled.has(use.docIndex)) continue;
+      if (use.problem !== undefined) {
+        out.push({
+          file,
+          span: use.exprSpan,
+          severity: Severity.Error,
+          code: 'variable-bad-expression',
+          message: `Flux cannot parse this substitution (${use.problem}): the build of ${objectLabel('Kustomization', ks.namespace, ks.name)} fails. Write $\${...} for a literal \${.`,
+          related: [
+            {
+              file: ks.file,
+              span: ks.nameSpan ?? ks.span,
+              message: 'the Kustomization that substitutes this file',
+            },
+          ],
+        });
+        continue;
+      }
+      if (!vars.complete || use.hasDefault || vars.defined.has(use.name)) continue;
+      undefinedUses.push({ file, use });
+    }
+  }
+  if (undefinedUses.length === 0) return;
+  const label = objectLabel('Kustomization', model.namespacesOf(ks)[0] ?? ks.namespace, ks.name);
+  const from = sourcesText(ks);
+  for (const { file, use } of undefinedUses) {
+    out.push({
+      file,
+      span: use.span,
+      severity: Severity.Error,
+      code: isValidVariableName(use.name) ? 'variable-undefined' : 'variable-invalid-name',
+      message: isValidVariableName(use.name)
+        ? `\${${use.name}} is defined nowhere for ${label} (${from}) and has no default: strict substitution fails the build. Define it, or write \${${use.name}:=default}.`
+        : `\${${use.name}} can never be set: Flux variable names must match ^[_a-zA-Z][_a-zA-Z0-9]*$. The build of ${label} fails.`,
+      related: [
+        {
+          file: ks.file,
+          span: ks.ks?.postBuild?.span ?? ks.nameSpan ?? ks.span,
+          message: `${label} renders this file`,
+        },
+      ],
+    });
+  }
+  const names = [...new Set(undefinedUses.map((u) => u.use.name))];
+  out.push({
+    file: ks.file,
+    span: ks.ks?.postBuild?.span ?? ks.nameSpan ?? ks.span,
+    severity: Severity.Error,
+    code: 'variable-undefined',
+    message: `${names.length === 1 ? 'A variable' : `${names.length} variables`} used in the files this Kustomization renders ${names.length === 1 ? 'is' : 'are'} defined nowhere (${from}): ${names
+      .slice(0, 10)
+      .map((n) => `\${${n}}`)
+      .join(', ')}${names.length > 10 ? ', …' : ''}. Strict substitution fails the build.`,
+    related: undefinedUses
+      .slice(0, 50)
+      .map(({ file, use }) => ({ file, span: use.span, message: `\${${use.name}} used here` })),
+  });
 }
 
 function sourcesText(ks: IndexedObject): string {
