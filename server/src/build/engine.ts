@@ -165,6 +165,10 @@ export async function runKustomize(
   if (r.code !== 0) {
     const map = options.mapPath ?? ((t: string) => t);
     const message = map(cleanKustomizeError(r.stderr.trim() || `exit code ${r.code}`));
+    // A remote base that could not be fetched: kustomize also tried it as a local path, and names
+    // that made-up path; the URL and the fetch's own error are what matter.
+    const remote = remoteResourceError(message);
+    if (remote) throw new EngineError(`kustomize build failed: ${remote}`, 'failed', []);
     // kustomize names some files relative to the kustomization that loaded them ("in File: x.yaml").
     const relative = [...message.matchAll(/in File: ([^\s'":,]+)/g)].map((m) =>
       map(path.resolve(dir, m[1]!)),
@@ -178,6 +182,25 @@ export async function runKustomize(
     throw new EngineError(`kustomize build failed: ${message}`, 'failed', locations);
   }
   return r.stdout;
+}
+
+const REMOTE = /^[a-z][a-z0-9+.-]*:\/\/|^git@|^github\.com[:/]|^gitlab\.com[:/]|^bitbucket\.org[:/]/i;
+
+/**
+ * For an error about a remote resource kustomize could not fetch: "remote resource <url> could not
+ * be fetched: <why>", naming the URL (not the local path kustomize made up from it first).
+ */
+export function remoteResourceError(message: string): string | undefined {
+  const urls = [...message.matchAll(/accumulating resources from '([^']+)'/g)]
+    .map((m) => m[1]!)
+    .filter((u) => REMOTE.test(u));
+  const url = urls[urls.length - 1];
+  if (!url) return undefined;
+  const why =
+    /fatal: ([^\n]+)/.exec(message)?.[1]?.trim() ??
+    /(Could not resolve host[^\n']*|no such host|connection refused|timeout[^\n']*)/i.exec(message)?.[1] ??
+    message.slice(message.lastIndexOf(': ') + 2).trim();
+  return `remote resource ${url} could not be fetched (${why}). kustomize fetches remote bases when it builds, as kustomize-controller does in the cluster; this machine could not reach it.`;
 }
 
 /**

@@ -9,6 +9,8 @@ import {
   type BuildTarget,
 } from '../build/fluxBuild';
 import { artifactRoot } from '../build/artifactRoot';
+import { gitSourceOf } from '../build/gitSource';
+import { gitRemoteUrls } from '../io/gitRemote';
 import { buildWithParents } from '../build/parents';
 import { findFluxKustomizations, selectFluxKustomization } from '../build/fluxKustomizations';
 import { nodeBuildFs, nodeSpawner } from '../io/io';
@@ -191,6 +193,25 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
         `warning: ${a.note.replace(/\(set fluxWorkbench[^)]*\)/, '(pass --root with that folder to choose)')}`,
       );
     effectiveRoot = a.root;
+    // A GitRepository of another repository: these files are not what Flux builds (--root chooses).
+    if (!root) {
+      const repoRoot = effectiveRoot;
+      const g = await gitSourceOf(
+        fs,
+        repoRoot,
+        target.spec.sourceRef,
+        target.namespace,
+        () => listYamlFiles(repoRoot),
+        await gitRemoteUrls(repoRoot),
+      );
+      if (g.kind === 'other') {
+        err(
+          `error: ${g.error.replace(/set fluxWorkbench\.build\.artifactRoots\[[^\]]*\] to that folder/, 'pass --root with that folder')}`,
+        );
+        return 1;
+      }
+      if (g.kind === 'this' && g.note) err(`warning: ${g.note}`);
+    }
   }
   let files: Promise<string[]> | undefined;
   const yamlFiles = (): Promise<string[]> => (files ??= listYamlFiles(effectiveRoot));

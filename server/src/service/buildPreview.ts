@@ -7,6 +7,8 @@ import { buildFlux, type BuildOptions, type BuildOutcome, type BuildTarget } fro
 import { findFluxKustomizations, selectFluxKustomization } from '../build/fluxKustomizations';
 import { nodeBuildFs, nodeSpawner, readdirP, statP, type Spawner } from '../io/io';
 import { artifactRoot } from '../build/artifactRoot';
+import { gitSourceOf } from '../build/gitSource';
+import { gitRemoteUrls } from '../io/gitRemote';
 import { buildWithParents } from '../build/parents';
 import { WorkspaceVariableSource, type VariableSource } from '../build/variables';
 import {
@@ -132,6 +134,19 @@ export class BuildPreviewService {
           if (a.error) return failure(a.error, title);
           buildRoot = a.root;
           if (a.note) artifactNote = a.note;
+          // A GitRepository of another repository: these files are not what Flux builds.
+          const g = await gitSourceOf(
+            fs,
+            sourceRoot,
+            doc.spec.sourceRef,
+            namespace,
+            () => this.yamlFiles(sourceRoot),
+            await gitRemoteUrls(root),
+            ctx.settings.build.artifactRoots,
+          );
+          if (g.kind === 'other') return failure(g.error, title);
+          if (g.kind === 'mapped') buildRoot = g.root;
+          if (g.kind === 'mapped' || g.note) artifactNote = g.note;
         } else if (docs.length === 0) {
           target = { kind: 'directory', dir: path.dirname(file) };
           title = `kustomize folder ${path.relative(sourceRoot, path.dirname(file)) || '.'}`;

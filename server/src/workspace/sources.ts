@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { BOOTSTRAP_NAME } from '../flux/references';
+import { normalizeGitUrl } from '../io/gitRemote';
 import { specPathDir, within } from '../io/paths';
 import type { IndexedObject } from './objectFacts';
 import type { PathTree } from './pathTree';
@@ -33,19 +34,7 @@ interface ModelView {
   tree: PathTree;
 }
 
-/** `git@github.com:org/repo.git`, `https://github.com/org/repo`, `ssh://git@github.com/org/repo` -> `github.com/org/repo`. */
-export function normalizeGitUrl(url: string): string {
-  let u = url
-    .trim()
-    .replace(/\/+$/, '')
-    .replace(/\.git$/, '');
-  const scp = /^[^@/:]+@([^:/]+):(.*)$/.exec(u);
-  if (scp) u = `${scp[1]}/${scp[2]}`;
-  else u = u.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/^[^@/]+@/, '');
-  // A port is part of the address only for ssh (ssh://host:22/path): drop it, and any user.
-  u = u.replace(/^([^/:]+):\d+\//, '$1/');
-  return u.toLowerCase();
-}
+export { normalizeGitUrl };
 
 export function sourceOf(model: ModelView, ks: IndexedObject): KustomizationSource {
   const root = model.rootOf(ks.file);

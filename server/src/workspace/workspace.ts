@@ -16,7 +16,7 @@ import { SliceClock } from '../io/slices';
 import { BundledBuiltinSchemas } from '../kubernetes/builtinSchemas';
 import { WorkspaceModel } from './model';
 import { gitWorkTreeOf, scanWorkspace, type ScanOptions, type ScanResult } from './scanner';
-import { normalizeGitUrl } from './sources';
+import { gitRemoteUrls } from '../io/gitRemote';
 
 /** server/out/crds/flux-schemas.json, as esbuild.mjs writes it. */
 export interface BundledFluxSchemas {
@@ -207,21 +207,6 @@ export class Workspace {
   >();
   private readonly sourceRoots = new Set<string>();
   private readonly repositoryUrls = new Set<string>();
-}
-
-/** The remote URLs of a git work tree (from .git/config; a worktree's .git file is followed). */
-export async function gitRemoteUrls(repo: string): Promise<string[]> {
-  let gitDir = path.join(repo, '.git');
-  const pointer = await readFile(gitDir, 'utf8').catch(() => undefined);
-  const m = pointer ? /^gitdir:\s*(.+)$/m.exec(pointer) : null;
-  if (m) {
-    gitDir = path.resolve(repo, m[1]!.trim());
-    // A linked worktree keeps its config in the common directory.
-    const common = await readFile(path.join(gitDir, 'commondir'), 'utf8').catch(() => undefined);
-    if (common) gitDir = path.resolve(gitDir, common.trim());
-  }
-  const config = await readFile(path.join(gitDir, 'config'), 'utf8').catch(() => '');
-  return [...config.matchAll(/^\s*url\s*=\s*(.+)$/gm)].map((x) => normalizeGitUrl(x[1]!.trim()));
 }
 
 export async function listYamlFiles(
