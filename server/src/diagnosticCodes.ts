@@ -16,7 +16,8 @@ export const DIAGNOSTIC_CODES = {
   'pattern-mismatch': 'A string that does not match the pattern or format the schema requires.',
   'out-of-range': 'A number, string length or item count outside the limits of the schema.',
   'schema-violation': 'Another rule of the schema (oneOf, not, dependencies, unique items, ...).',
-  'deprecated-field': 'A kustomization.yaml field kustomize deprecates; the message names the replacement.',
+  'deprecated-field':
+    'A field kustomize or Flux deprecates (kustomization.yaml, Flux CRDs); the message names the replacement.',
   'schema-unavailable': 'A schema named by `$schema` could not be loaded.',
   // YAML itself.
   'yaml-syntax': 'The text is not valid YAML.',
@@ -59,6 +60,8 @@ export const DIAGNOSTIC_CODES = {
   'duplicate-object': 'The same kind, namespace and name rendered twice into one Kustomization.',
   'merge-conflict-marker': 'A git merge conflict marker left in the file.',
   'image-policy-not-found': 'An image automation setter marker naming no ImagePolicy of the workspace.',
+  'removed-template-field':
+    'An ImageUpdateAutomation commit message template using `.Updated` or `.Changed.ImageResult`, which Flux 2.7 removed.',
   'generated-kustomization-refuses-file':
     'A YAML file Flux lists in the kustomization it generates that is not a Kubernetes object: the build fails.',
   // Files that are deliberately not validated, with the reason.

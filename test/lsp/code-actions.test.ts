@@ -88,6 +88,53 @@ describe('language server over stdio: quick fixes', () => {
     assert.deepEqual(await client.diagnosticsFor(uri), []);
   });
 
+  it('rewrites an ImageUpdateAutomation message template from the removed .Updated to .Changed', async () => {
+    const text =
+      'apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: repo\n  namespace: default\nspec:\n  interval: 1m\n  url: https://example.com/repo.git\n---\n' +
+      'apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageUpdateAutomation\nmetadata:\n  name: auto\n  namespace: default\nspec:\n  interval: 30m\n  sourceRef:\n    kind: GitRepository\n    name: repo\n  git:\n    commit:\n      author:\n        name: flux\n        email: flux@example.com\n' +
+      '      messageTemplate: |\n        Files:\n        {{ range $f, $_ := .Updated.Files -}}\n        - {{ $f }}\n        {{ end -}}\n  update:\n    path: ./apps\n';
+    const uri = client.open(path.join(dir, 'auto.yaml'), text);
+    const diags = await client.diagnosticsFor(uri);
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      ['removed-template-field'],
+    );
+    const actions = await actionsFor(uri, diags);
+    assert.equal(
+      actions[0]?.title,
+      'Rewrite the commit message template for .Changed (messageTemplate .Updated.Files -> .Changed.FileChanges)',
+    );
+    const fixed = apply(actions[0]!, uri, text);
+    assert.equal(fixed, text.replace('.Updated.Files', '.Changed.FileChanges'));
+    client.change(uri, fixed);
+    assert.deepEqual(await client.diagnosticsFor(uri), []);
+  });
+
+  it("moves a Provider's deprecated spec.proxy into a Secret named by spec.proxySecretRef", async () => {
+    const text =
+      'apiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Provider\nmetadata:\n  name: slack\n  namespace: default\nspec:\n  type: slack\n  channel: general\n  proxy: http://proxy.internal:3128\n';
+    const uri = client.open(path.join(dir, 'provider.yaml'), text);
+    const diags = await client.diagnosticsFor(uri);
+    assert.deepEqual(
+      diags.map((d) => [d.code, d.message]),
+      [['deprecated-field', '`proxy` is deprecated: Use ProxySecretRef instead. Will be removed in v1.']],
+    );
+    const actions = await actionsFor(uri, diags);
+    assert.equal(actions[0]?.title, 'Move spec.proxy to a new Secret slack-proxy (spec.proxySecretRef)');
+    const fixed = apply(actions[0]!, uri, text);
+    assert.match(
+      fixed,
+      /^apiVersion: notification\.toolkit\.fluxcd\.io\/v1beta3\n[^]*  proxySecretRef:\n    name: slack-proxy\n---\n/,
+    );
+    assert.ok(!/^  proxy:/m.test(fixed), fixed);
+    assert.match(
+      fixed,
+      /\nkind: Secret\nmetadata:\n  name: slack-proxy\n  namespace: default\nstringData:\n  address: http:\/\/proxy\.internal:3128\n$/,
+    );
+    client.change(uri, fixed);
+    assert.deepEqual(await client.diagnosticsFor(uri), []);
+  });
+
   it('fixes deprecated kustomization.yaml fields', async () => {
     mkdirSync(path.join(dir, 'app'), { recursive: true });
     writeFileSync(

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { convertCrd } from '../../server/src/flux/crdToSchema';
+import { convertCrd, deprecationOf } from '../../server/src/flux/crdToSchema';
+import { makeService } from './helpers';
 import type { JsonSchema } from '../../server/src/flux/jsonSchema';
 
 function crd(openAPIV3Schema: unknown, extra: Record<string, unknown> = {}) {
@@ -123,6 +124,47 @@ describe('CRD to JSON Schema converter', () => {
       ],
     );
     assert.equal(r.crd.releaseVersion, 'v9.9.9');
+  });
+
+  it("turns a field's 'Deprecated' description into the editor's deprecation warning", () => {
+    assert.equal(
+      deprecationOf(
+        'proxy',
+        'Proxy the HTTP/S address of the proxy server.\nDeprecated: Use ProxySecretRef instead. Will be removed in v1.',
+      ),
+      '`proxy` is deprecated: Use ProxySecretRef instead. Will be removed in v1.',
+    );
+    assert.equal(
+      deprecationOf('interval', 'Interval at which to reconcile.\nDeprecated and not used in v1beta3.'),
+      '`interval` is deprecated and not used in v1beta3.',
+    );
+    assert.equal(deprecationOf('x', 'Not deprecated at all.\n\nSee Deprecated fields.'), undefined);
+    const s = convert({
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          properties: { old: { type: 'string', description: 'Old.\n\nDeprecated: use new.' } },
+        },
+        status: { type: 'object', description: 'Deprecated: status is written by the controller.' },
+      },
+    });
+    assert.equal(s.properties!.spec!.properties!.old!.deprecationMessage, '`old` is deprecated: use new.');
+    assert.equal(s.properties!.status!.deprecationMessage, undefined);
+  });
+
+  it('the bundled Flux CRDs: Provider spec.proxy is a deprecation warning naming proxySecretRef', async () => {
+    const provider =
+      'apiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Provider\nmetadata:\n  name: slack\n  namespace: flux-system\nspec:\n  type: slack\n  proxy: http://proxy.example:3128\n  secretRef:\n    name: slack-url\n';
+    const { validate } = await makeService({ 'p.yaml': provider });
+    const got = await validate('p.yaml');
+    assert.deepEqual(got, [
+      {
+        line: 8,
+        severity: 2,
+        message: '`proxy` is deprecated: Use ProxySecretRef instead. Will be removed in v1.',
+      },
+    ]);
   });
 
   it('returns broken CRDs as values, never throws', () => {

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { removedInFlux } from '../../server/src/flux/fluxApis';
-import { migrateFluxDocument } from '../../server/src/flux/migrations';
+import { migrateMessageTemplate, removedTemplateFields } from '../../server/src/flux/imageTemplates';
+import { migrateFluxDocument, migrateImageUpdateTemplate } from '../../server/src/flux/migrations';
 import { makeService } from './helpers';
 
 const meta = (name: string) => `metadata:\n  name: ${name}\n  namespace: flux-system\n`;
@@ -51,7 +52,7 @@ const OLD: Record<string, string[]> = {
   'image.toolkit.fluxcd.io/v1beta1': [
     `kind: ImageRepository\n${meta('app')}spec:\n  image: ghcr.io/org/app\n  interval: 5m\n`,
     `kind: ImagePolicy\n${meta('app')}spec:\n  imageRepositoryRef:\n    name: app\n  policy:\n    semver:\n      range: '>=1.0.0'\n`,
-    `kind: ImageUpdateAutomation\n${meta('app')}spec:\n  interval: 30m\n  sourceRef:\n    kind: GitRepository\n    name: repo\n  git:\n    commit:\n      author:\n        email: fluxcd@example.com\n        name: fluxcd\n  update:\n    path: ./apps\n    strategy: Setters\n`,
+    `kind: ImageUpdateAutomation\n${meta('app')}spec:\n  interval: 30m\n  sourceRef:\n    kind: GitRepository\n    name: repo\n  git:\n    commit:\n      author:\n        email: fluxcd@example.com\n        name: fluxcd\n      messageTemplate: |\n        Automated image update\n\n        Files:\n        {{ range $filename, $_ := .Updated.Files -}}\n        - {{ $filename }}\n        {{ end -}}\n        {{ len .Updated.Objects }} objects:\n        {{ range $resource, $_ := .Updated.Objects -}}\n        - {{ $resource.Kind }} {{ $resource.Name }}\n        {{ end -}}\n  update:\n    path: ./apps\n    strategy: Setters\n`,
   ],
   'image.toolkit.fluxcd.io/v1beta2': [
     `kind: ImageRepository\n${meta('app')}spec:\n  image: ghcr.io/org/app\n  interval: 5m\n  exclusionList:\n    - '^.*\\.sig$'\n`,
@@ -141,6 +142,61 @@ describe('migrations of every apiVersion Flux 2.7, 2.8 and 2.9 removed', () => {
       name: 'web',
     });
     assert.deepEqual(parse(ks2.patches[0].patch), [{ op: 'replace', path: '/spec/replicas', value: 2 }]);
+  });
+
+  it('an ImageUpdateAutomation message template moves from .Updated to .Changed where the text stays the same', () => {
+    const v1beta1 = OLD['image.toolkit.fluxcd.io/v1beta1']!.find((d) =>
+      d.startsWith('kind: ImageUpdateAutomation'),
+    )!;
+    const m = migrateFluxDocument(`apiVersion: image.toolkit.fluxcd.io/v1beta1\n${v1beta1}`)!;
+    const template = parse(m.text).spec.git.commit.messageTemplate as string;
+    assert.equal(
+      template,
+      'Automated image update\n\nFiles:\n{{ range $filename, $_ := .Changed.FileChanges -}}\n- {{ $filename }}\n{{ end -}}\n' +
+        '{{ len .Changed.Objects }} objects:\n{{ range $resource, $_ := .Changed.Objects -}}\n- {{ $resource.Kind }} {{ $resource.Name }}\n{{ end -}}\n',
+    );
+    assert.deepEqual(removedTemplateFields(template), []);
+    assert.ok(
+      m.changes.includes('messageTemplate .Updated.Files -> .Changed.FileChanges'),
+      m.changes.join('; '),
+    );
+    assert.equal(m.left, undefined);
+    assert.ok(/messageTemplate: \|/.test(m.text), 'the literal block style is kept');
+  });
+
+  it('finds the removed template fields only where Go templates read them', () => {
+    assert.deepEqual(removedTemplateFields('{{ .Updated.Images }} {{ $.Changed.ImageResult.Files }}'), [
+      '.Updated',
+      '.Changed.ImageResult',
+    ]);
+    assert.deepEqual(
+      removedTemplateFields('Updated .Updated {{ .Values.Updated }} {{/* .Updated */}} {{ $x.Updated }}'),
+      [],
+    );
+    assert.deepEqual(removedTemplateFields('{{- range .Updated.Images -}}'), ['.Updated']);
+  });
+
+  it('leaves what has no exact equivalent, and says why', () => {
+    const m = migrateMessageTemplate(
+      '{{ range .Updated.Images }}- {{ . }}\n{{ end }}{{ range $f, $r := .Updated.Files }}{{ $r }}{{ end }}',
+    );
+    assert.deepEqual(m.changes, []);
+    assert.equal(m.left.length, 2);
+    assert.match(m.left[0]!, /^\.Updated\.Images .*\.Changed\.Changes .*\.NewValue/);
+    assert.match(m.left[1]!, /^\.Updated\.Files .*by hand/);
+    assert.equal(
+      m.text,
+      '{{ range .Updated.Images }}- {{ . }}\n{{ end }}{{ range $f, $r := .Updated.Files }}{{ $r }}{{ end }}',
+    );
+    const v1 = `apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageUpdateAutomation\n${meta('app')}spec:\n  interval: 30m\n  sourceRef:\n    kind: GitRepository\n    name: repo\n  git:\n    commit:\n      author:\n        name: flux\n        email: flux@example.com\n      messageTemplate: '{{ range $f, $_ := .Changed.ImageResult.Files }}{{ $f }} {{ end }}{{ .Updated.Images }}'\n  update:\n    path: ./apps\n`;
+    const fixed = migrateImageUpdateTemplate(v1)!;
+    assert.equal(
+      parse(fixed.text).spec.git.commit.messageTemplate,
+      '{{ range $f, $_ := .Changed.FileChanges }}{{ $f }} {{ end }}{{ .Updated.Images }}',
+    );
+    assert.deepEqual(fixed.changes, ['messageTemplate .Changed.ImageResult.Files -> .Changed.FileChanges']);
+    assert.equal(fixed.left?.length, 1);
+    assert.equal(migrateImageUpdateTemplate(fixed.text.replace('{{ .Updated.Images }}', '')), undefined);
   });
 
   it('patches migrated to `patches` build to the same objects with the real kustomize', () => {

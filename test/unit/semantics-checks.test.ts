@@ -380,6 +380,32 @@ describe('semantic checks: values', () => {
     );
   });
 
+  it('an ImageUpdateAutomation template using data Flux 2.7 removed: an error at v1, a warning before', () => {
+    const iua = (version: string, template: string) =>
+      `apiVersion: image.toolkit.fluxcd.io/${version}\nkind: ImageUpdateAutomation\nmetadata:\n  name: auto-${version}\n  namespace: flux-system\nspec:\n  interval: 30m\n  sourceRef: {kind: GitRepository, name: flux-system}\n  git:\n    commit:\n      author: {name: flux, email: flux@example.com}\n      messageTemplate: |\n        ${template}\n  update: {path: ./clusters/dev}\n`;
+    const t = modelOf(
+      repo({
+        'clusters/dev/auto.yaml': [
+          iua('v1', '{{ range .Updated.Images }}{{ . }}{{ end }}'),
+          iua('v1beta2', '{{ .Changed.ImageResult.Files }}'),
+          iua('v1', '{{ range .Changed.Changes }}{{ .NewValue }}{{ end }} Updated'),
+        ].join('---\n'),
+      }),
+    );
+    const found = t.lines().filter((l) => l.includes('removed-template-field'));
+    assert.equal(found.length, 2, found.join('\n'));
+    assert.match(
+      found[0]!,
+      /^clusters\/dev\/auto\.yaml:12 removed-template-field .*`\.Updated`.*every commit of this automation fails.*Use `\.Changed`/,
+    );
+    assert.match(found[1]!, /:27 removed-template-field .*`\.Changed\.ImageResult`.*from Flux 2\.7 on/);
+    const severities = [...t.analysis.findings().values()]
+      .flat()
+      .filter((f) => f.code === 'removed-template-field')
+      .map((f) => f.severity);
+    assert.deepEqual(severities.sort(), [1, 2]);
+  });
+
   it('a generated kustomization refuses a YAML file that is not Kubernetes objects', () => {
     const t = modelOf(repo({ 'clusters/dev/values.yaml': 'replicaCount: 2\nimage: nginx\n' }));
     assert.deepEqual(t.codes(), ['clusters/dev/values.yaml:1 generated-kustomization-refuses-file']);

@@ -128,6 +128,9 @@ function convertNode(input: Record<string, unknown>, depth: number, isRoot = fal
         for (const [name, sub] of Object.entries(value)) {
           if (!isObject(sub)) throw new Error(`property "${name}" is not a schema`);
           props[name] = convertNode(sub, depth + 1);
+          // The root's status is written by the controller, never by the user.
+          const deprecation = isRoot && name === 'status' ? undefined : deprecationOf(name, sub.description);
+          if (deprecation && key === 'properties') props[name].deprecationMessage = deprecation;
         }
         out[key] = props;
         break;
@@ -184,4 +187,31 @@ function convertNode(input: Record<string, unknown>, depth: number, isRoot = fal
     if (out.anyOf) out.anyOf = [...out.anyOf, { type: 'null' }];
   }
   return describe(out);
+}
+
+/**
+ * A field whose CRD description has a paragraph that starts with "Deprecated" (controller-gen's
+ * convention: "Deprecated: Use ProxySecretRef instead. Will be removed in v1."): the warning the
+ * editor shows where it is used, naming the field and what the description says instead. The
+ * `status` of the root is skipped by the caller (controllers write it).
+ */
+export function deprecationOf(name: string, description: unknown): string | undefined {
+  if (typeof description !== 'string') return undefined;
+  const lines = description.split('\n').map((l) => l.trim());
+  const from = lines.findIndex((l) => /^Deprecated\b/.test(l));
+  if (from < 0) return undefined;
+  const to = lines.indexOf('', from);
+  // A list of links under the sentence ("- Deprecation: https://...") is left to the hover.
+  const said = lines
+    .slice(from, to < 0 ? undefined : to)
+    .filter((l) => !l.startsWith('- '))
+    .map((l) => l.replace(/:$/, '.'))
+    .join(' ')
+    .replace(/^Deprecated\b:?\s*/, '')
+    .trim();
+  if (!said) return `\`${name}\` is deprecated.`;
+  // "Deprecated and not used in v1beta3." reads on; "Deprecated: Use X instead." is a sentence.
+  return /^(and|in|since|for)\b/.test(said)
+    ? `\`${name}\` is deprecated ${said}`
+    : `\`${name}\` is deprecated: ${said}`;
 }

@@ -3,6 +3,7 @@
 // and key order kept: the edit goes through the YAML document, not a re-dump of plain data).
 
 import { isMap, isScalar, isSeq, parseDocument, Scalar, stringify, YAMLMap, type Document } from 'yaml';
+import { migrateMessageTemplate } from './imageTemplates';
 import { isObject } from './jsonSchema';
 import { keepLeadingComments } from './yamlObjects';
 
@@ -32,6 +33,8 @@ export interface Migration {
   text: string;
   /** The field changes made, for the action's title and the user: "spec.valuesFile -> spec.valuesFiles". */
   changes: string[];
+  /** What could not be migrated, each with the reason (the user edits it by hand). */
+  left?: string[];
 }
 
 type Doc = Document.Parsed;
@@ -50,6 +53,9 @@ type Doc = Document.Parsed;
  *   carry (`spec.maxRetries` -> `spec.install.remediation.retries` and
  *   `spec.upgrade.remediation.retries`; `spec.rollback.enable` -> `spec.upgrade.remediation.remediateLastFailure`);
  * - Alert (notification v1beta3): `spec.summary` deprecated for `spec.eventMetadata.summary`;
+ * - ImageUpdateAutomation (image-automation v1.0.0): the commit message template's `.Updated` and
+ *   `.Changed.ImageResult` data removed for `.Changed` (imageTemplates.ts; what has no exact
+ *   equivalent is left, with the reason);
  * - everything else of these groups: the apiVersion alone (the fields did not change).
  * Patches keep kustomize's order of application: strategic-merge patches first, then the existing
  * `patches`, then the JSON 6902 ones. Returns undefined when the text does not parse or is not a
@@ -98,7 +104,57 @@ export function migrateFluxDocument(text: string): Migration | undefined {
       changes.push('spec.summary -> spec.eventMetadata.summary');
     }
   }
-  return { apiVersion: to, text: keepLeadingComments(text, serialize(doc, text)), changes };
+  const left =
+    group === 'image.toolkit.fluxcd.io' && kind === 'ImageUpdateAutomation'
+      ? messageTemplate(doc, changes)
+      : [];
+  return {
+    apiVersion: to,
+    text: keepLeadingComments(text, serialize(doc, text)),
+    changes,
+    ...(left.length ? { left } : {}),
+  };
+}
+
+const TEMPLATE_PATH = ['spec', 'git', 'commit', 'messageTemplate'];
+
+/**
+ * An ImageUpdateAutomation of the served version whose commit message template uses data that
+ * image-automation-controller 1.0 removed: the template rewritten (imageTemplates.ts). Undefined
+ * when the text is not such a document or nothing could be rewritten.
+ */
+export function migrateImageUpdateTemplate(text: string): Migration | undefined {
+  let doc: Doc;
+  try {
+    doc = parseDocument(text, { keepSourceTokens: false });
+  } catch {
+    return undefined;
+  }
+  if (doc.errors.length || !isMap(doc.contents) || doc.get('kind') !== 'ImageUpdateAutomation')
+    return undefined;
+  const apiVersion = doc.get('apiVersion');
+  if (typeof apiVersion !== 'string') return undefined;
+  const changes: string[] = [];
+  const left = messageTemplate(doc, changes);
+  if (changes.length === 0) return undefined;
+  return {
+    apiVersion,
+    text: keepLeadingComments(text, serialize(doc, text)),
+    changes,
+    ...(left.length ? { left } : {}),
+  };
+}
+
+/** Rewrites spec.git.commit.messageTemplate in place (its scalar style kept); returns what is left. */
+function messageTemplate(doc: Doc, changes: string[]): string[] {
+  const node = doc.getIn(TEMPLATE_PATH, true);
+  if (!isScalar(node) || typeof node.value !== 'string') return [];
+  const m = migrateMessageTemplate(node.value);
+  if (m.changes.length) {
+    node.value = m.text;
+    changes.push(...m.changes.map((c) => `messageTemplate ${c}`));
+  }
+  return m.left;
 }
 
 function drop(doc: Doc, path: Array<string | number>, changes: string[]): void {

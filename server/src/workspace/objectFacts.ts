@@ -1,4 +1,5 @@
 import { isMap, parseAllDocuments } from 'yaml';
+import { removedTemplateFields } from '../flux/imageTemplates';
 import { isObject } from '../flux/jsonSchema';
 import { groupOf, referenceFieldsOf, type ReferenceField } from '../flux/references';
 import { compileSelector, type Selector } from '../kustomize/selector';
@@ -116,6 +117,8 @@ export interface IndexedObject {
   creates?: CreatedObject[];
   /** HelmChart spec.version / HelmRelease spec.chart.spec.version. */
   chartVersion?: { value: string; span: Span; sourceKind?: string };
+  /** ImageUpdateAutomation: template data fields image-automation-controller 1.0 removed, and where. */
+  removedTemplateFields?: { fields: string[]; span: Span };
   /** Sources: spec.url. */
   url?: string;
   /** One line shown in hovers (ImagePolicy: its policy and repository). */
@@ -183,6 +186,12 @@ export function objectFacts(file: string, d: DocInfo, root: At): IndexedObject |
         name,
         how: `ArtifactGenerator ${o.name} (spec.artifacts)`,
       }));
+  } else if (group === 'image.toolkit.fluxcd.io' && kind === 'ImageUpdateAutomation') {
+    const template = child(child(child(spec, 'git'), 'commit'), 'messageTemplate');
+    const value = str(template);
+    const fields = value?.includes('{{') ? removedTemplateFields(value) : [];
+    const at = span(template);
+    if (fields.length && at) o.removedTemplateFields = { fields, span: at };
   } else if (group === 'image.toolkit.fluxcd.io' && kind === 'ImagePolicy') {
     const policy = entries(child(spec, 'policy'))[0];
     const detail = policy

@@ -3,6 +3,7 @@ import { semverConstraintProblem } from '../../flux/semverConstraint';
 import type { FileIndex } from '../../workspace/fileIndex';
 import type { WorkspaceModel } from '../../workspace/model';
 import type { IndexedObject } from '../../workspace/objectFacts';
+import type { Span } from '../../workspace/yamlNodes';
 import type { ReferenceResolver } from '../../workspace/resolver';
 import { Severity, type Finding } from '../findings';
 import { objectLabel, relatedOf } from './references';
@@ -38,6 +39,7 @@ export function valueFindings(
     });
   if (model.isPatchFile(f.file)) return;
   for (const o of f.objects) {
+    if (o.removedTemplateFields) out.push(removedTemplateFinding(o, o.removedTemplateFields));
     const v = o.chartVersion;
     if (!v || v.value.includes('${') || (v.sourceKind && VERSIONLESS_SOURCES.has(v.sourceKind))) continue;
     const problem = semverConstraintProblem(v.value);
@@ -86,6 +88,32 @@ export function valueFindings(
         : {}),
     });
   }
+}
+
+/**
+ * An ImageUpdateAutomation commit message template using data image-automation-controller 1.0
+ * (Flux 2.7) removed. At image.toolkit.fluxcd.io/v1 the controller is 1.0 or later, so every commit
+ * fails: an error. At an older version the repository may still run Flux 2.6, where the field
+ * works: a warning (the apiVersion's own finding says when it goes).
+ */
+function removedTemplateFinding(o: IndexedObject, t: { fields: string[]; span: Span }): Finding {
+  const current = o.apiVersion === 'image.toolkit.fluxcd.io/v1';
+  const uses = t.fields.map((f) => `\`${f}\``).join(' and ');
+  const instead = t.fields.includes('.Updated')
+    ? '`.Changed`'
+    : '`.Changed.FileChanges` or `.Changed.Objects`';
+  return {
+    file: o.file,
+    span: t.span,
+    severity: current ? Severity.Error : Severity.Warning,
+    code: 'removed-template-field',
+    message:
+      `The commit message template uses ${uses}, removed in image-automation-controller 1.0 (Flux 2.7): ` +
+      (current
+        ? 'every commit of this automation fails'
+        : 'from Flux 2.7 on, every commit of this automation fails') +
+      ` ("template uses removed field"). Use ${instead} (quick fix: rewrite the template).`,
+  };
 }
 
 /** What the renderings decide: duplicates, and files a generated kustomization refuses. */
