@@ -57,6 +57,7 @@ import {
 import { stepBuiltinHover, stepMigrateQuickFix, stepMigrateUndo } from './lib/builtinSteps.mjs';
 import { startCluster, stopCluster } from './lib/cluster.mjs';
 import * as explorer from './explorer.mjs';
+import { stepNameCompletion, stepTemplateQuickFix } from './lib/semanticSteps.mjs';
 
 const FIXTURE = path.join(REPO, 'test/fixtures/e2e-repo');
 const TARGET = 'clusters/dev/apps.yaml';
@@ -1052,6 +1053,18 @@ async function main() {
         stepMigrateQuickFix,
       );
       await step(ctx, 'quickfix-undo', 'undo the quick fix: nothing written to disk', stepMigrateUndo);
+      await step(
+        ctx,
+        'name-completion',
+        'dependsOn name completion lists the Kustomizations of the workspace (edit undone)',
+        stepNameCompletion,
+      );
+      await step(
+        ctx,
+        'quickfix-template',
+        'an ImageUpdateAutomation template using .Updated: the quick fix writes .Changed and the problem goes (undone)',
+        stepTemplateQuickFix,
+      );
     } finally {
       await closeScenario(ctx);
       if (ctx.ws) workspaces.push({ ws: ctx.ws, gitHead: ctx.gitHead });
