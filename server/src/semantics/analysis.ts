@@ -1,3 +1,9 @@
+// Flux semantics: what the objects of the workspace say about each other. analysis.ts is the entry:
+// the cross-file findings (checks/: references, dependsOn, paths, variables, values), each with a
+// diagnostic code and related information, recomputed incrementally after an edit; navigation.ts
+// (definition, references, links, symbols, CodeLens) and completion.ts (names) answer from the same
+// model. Pure: imports workspace/ and the layers below it, never the editor.
+
 import type { DiagnosticCode } from '../diagnosticCodes';
 import type { FileIndex } from '../workspace/fileIndex';
 import { objectKey, type WorkspaceModel } from '../workspace/model';

@@ -1,7 +1,12 @@
-// The workspace: what the language server and the CLI know about the files of the workspace
-// folders — the schema registry fed by bundled and workspace CRDs (workspace.ts), and the facts each
-// file contributes (fileFacts.ts: patch files, parents' patches, Flux Kustomizations). Imports
-// flux/, io/, kustomize/ and build/ only; service/ builds on it.
+// The workspace model: every YAML document of the workspace folders, on disk and open, and what
+// Flux makes of it. workspace.ts is the entry: the schema registry fed by bundled and workspace CRDs,
+// the scan (scanner.ts: .gitignore, .sourceignore, the exclude setting, symbolic links kept inside
+// the folders) and per-file updates. model.ts holds the index: each file's facts (fileIndex.ts,
+// objectFacts.ts, kustomizeFacts.ts: objects by kind, namespace and name, references, kustomize
+// entries), the paths seen (pathTree.ts), which Kustomization renders which file and in which
+// namespace (rendering.ts, bootstrap.ts), and references resolved against it and other object
+// sources such as a cluster (resolver.ts). Imports protocol.ts, flux/, io/, kubernetes/, kustomize/
+// and build/ only; semantics/ and service/ build on it.
 
 import { createHash } from 'node:crypto';
 import type * as nodeFs from 'node:fs';
