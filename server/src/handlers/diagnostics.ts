@@ -5,9 +5,14 @@ import type { FluxLanguageService } from '../service/languageService';
 /**
  * Publishes diagnostics after a quiet period following each edit. A newer edit cancels the pending run;
  * a run whose document changed while it worked drops its result instead of publishing stale findings.
+ * One run per document at a time: a run asked for while one is under way (the workspace model
+ * changed the document's cross-file findings, the first scan ended) follows it, instead of sharing
+ * the thread with it and doubling the wait for both on a large file.
  */
 export class DiagnosticsScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Documents being validated, and whether another run was asked for meanwhile. */
+  private readonly running = new Map<string, { again: boolean }>();
   private readonly reportedModelines = new Set<string>();
   debounceMs = 150;
 
@@ -46,6 +51,13 @@ export class DiagnosticsScheduler {
     const service = this.service();
     const doc = this.documents.get(uri);
     if (!service || !doc || doc.version !== version) return;
+    const active = this.running.get(uri);
+    if (active) {
+      active.again = true;
+      return;
+    }
+    const state = { again: false };
+    this.running.set(uri, state);
     try {
       const superseded = (): boolean => this.documents.get(uri)?.version !== version;
       // A newer edit stops this run between two documents; its own run follows.
@@ -61,6 +73,10 @@ export class DiagnosticsScheduler {
       await this.connection.sendDiagnostics({ uri, version, diagnostics: result.diagnostics });
     } catch (err) {
       this.connection.console.error(`validation of ${uri} failed: ${(err as Error).stack ?? String(err)}`);
+    } finally {
+      this.running.delete(uri);
+      const now = this.documents.get(uri);
+      if (state.again && now) this.schedule(now, 0);
     }
   }
 }
