@@ -19,7 +19,8 @@ import { Workspace } from '../../server/src/workspace/workspace';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const repo = path.resolve(repoRoot, '..', 'shared', 'corpus', 'joryirving__home-ops');
-const bundled = path.join(repoRoot, 'server', 'out', 'crds', 'flux-crds.json');
+const bundled = path.join(repoRoot, 'server', 'out', 'crds', 'flux-schemas.json');
+const builtins = path.join(repoRoot, 'server', 'out', 'kubernetes');
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
 const pct = (xs: number[], p: number): number => {
@@ -49,6 +50,9 @@ async function main(): Promise<void> {
   const yamlBytes = scan.files.reduce((n, f) => n + readFileSync(f).length, 0);
 
   await workspace.loadBundled(bundled);
+  await workspace.loadBuiltins(builtins);
+  if (workspace.bundledProblem || workspace.builtinsProblem)
+    throw new Error(`schemas not loaded: ${workspace.bundledProblem ?? workspace.builtinsProblem}`);
   const service = new FluxLanguageService(
     workspace.registry,
     workspace.model,
