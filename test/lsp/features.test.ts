@@ -55,6 +55,12 @@ describe('language server over stdio: per-document features with zero configurat
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'fw-lsp-'));
     writeFileSync(path.join(dir, 'apps.yaml'), MULTI);
+    // The HelmRelease's chart source, so the workspace is whole: the cross-file checks (which run
+    // before the first diagnostics, once the workspace is scanned) report a missing one.
+    writeFileSync(
+      path.join(dir, 'sources.yaml'),
+      'apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: podinfo\n  namespace: default\nspec:\n  interval: 1h\n  url: https://stefanprodan.github.io/podinfo\n',
+    );
     client = new LspClient();
     await client.initialize(dir);
     uri = client.open(path.join(dir, 'apps.yaml'), MULTI);
