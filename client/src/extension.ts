@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { Ctx } from './ctx';
 import { LiveDocuments } from './commands/documents';
+import { attachLiveEditor, liveEditor } from './editor/register';
 import { registerBuildPreview } from './preview/buildPreview';
 import { registerFailureAlerts } from './views/failureAlerts';
 import { registerViews } from './views/register';
@@ -21,8 +22,10 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
     registerStatusBar(ctx.live),
     registerFailureAlerts(ctx.live),
   );
+  liveEditor(ctx);
   try {
     await ctx.startLanguageClient();
+    attachLiveEditor(ctx);
   } catch (err) {
     ctx.log.error(`The Flux language server failed to start: ${(err as Error).stack ?? String(err)}`);
     const choice = await vscode.window.showErrorMessage(

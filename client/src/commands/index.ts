@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
+import { liveEditorCommands } from '../editor/register';
 import { buildPreviewCommands } from '../preview/buildPreview';
 import type { Node } from '../views/shared/nodes';
 import { runActionCommand } from './actions';
@@ -25,6 +26,7 @@ async function openDocument(ctx: Ctx, scheme: string, args: unknown[], title: st
 const commands: Record<string, CommandFactory> = {
   ...buildPreviewCommands,
   ...locationCommands,
+  ...liveEditorCommands,
   showOutput: (ctx) => () => ctx.log.show(true),
   restartServer: (ctx) => async () => {
     if (!ctx.client) return;

@@ -49,6 +49,8 @@ export class BuildPreviews implements vscode.TextDocumentContentProvider, vscode
   private readonly running = new Map<string, vscode.CancellationTokenSource>();
   private readonly disposables: vscode.Disposable[] = [];
   private typingTimer: NodeJS.Timeout | undefined;
+  /** The cluster context whose substituteFrom values a build takes (set by the live editor), if any. */
+  clusterContext: ((t: PreviewTarget) => string | undefined) | undefined;
 
   constructor(private readonly ctx: Ctx) {
     this.disposables.push(
@@ -117,6 +119,9 @@ export class BuildPreviews implements vscode.TextDocumentContentProvider, vscode
       ...(target.namespace ? { namespace: target.namespace } : {}),
       ...(target.revision ? { revision: target.revision } : {}),
     };
+    // The working tree's build takes the connected cluster's values (the header names the cluster).
+    const context = target.revision ? undefined : this.clusterContext?.(target);
+    if (context) params.cluster = { context };
     try {
       const result = await client.sendRequest<BuildResult>(BuildRequest, params, cts.token);
       if (result.ok) this.lastGood.set(key, result.yaml);
@@ -269,7 +274,7 @@ export function registerBuildPreview(ctx: Ctx): BuildPreviews {
 }
 
 /** The target of a command: explicit arguments (CodeLens, explorer), else the active editor's cursor. */
-function commandTarget(args: unknown[]): PreviewTarget | undefined {
+export function commandTarget(args: unknown[]): PreviewTarget | undefined {
   const [arg0, name, namespace] = args;
   if (arg0 instanceof vscode.Uri) {
     return {
