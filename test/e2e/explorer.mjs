@@ -85,7 +85,7 @@ function revisionOf(o) {
   );
 }
 
-async function pickContexts(page, wanted) {
+export async function pickContexts(page, wanted) {
   await runPickCommand(page, 'Flux: Choose Kubernetes Contexts', 'Flux: Choose Kubernetes Contexts');
   const widget = page.locator('.quick-input-widget');
   const list = widget.locator('.quick-input-list .monaco-list-row');

@@ -13,7 +13,8 @@
 //
 // Environment: E2E_SKIP_PACKAGE=1 reuses an existing ./flux-workbench.vsix; E2E_VSIX=<file> tests
 // that vsix instead (no packaging); E2E_KEEP=1 keeps the temporary directory;
-// E2E_STEP_TIMEOUT_MS (default 60000); E2E_ONLY=explorer runs only the live explorer's scenario.
+// E2E_STEP_TIMEOUT_MS (default 60000); E2E_ONLY=explorer runs only the live explorer's scenario;
+// E2E_ONLY=bridge runs only its first two steps and the steps of the cluster in the editor.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -58,6 +59,7 @@ import { stepBuiltinHover, stepMigrateQuickFix, stepMigrateUndo } from './lib/bu
 import { startCluster, stopCluster } from './lib/cluster.mjs';
 import * as explorer from './explorer.mjs';
 import { stepNameCompletion, stepTemplateQuickFix } from './lib/semanticSteps.mjs';
+import { bridgeSteps } from './bridge.mjs';
 
 const FIXTURE = path.join(REPO, 'test/fixtures/e2e-repo');
 const TARGET = 'clusters/dev/apps.yaml';
@@ -939,7 +941,8 @@ async function main() {
 
   const workspaces = [];
   // E2E_ONLY=explorer runs only the live explorer's scenario (for working on it).
-  const onlyExplorer = process.env.E2E_ONLY === 'explorer';
+  const onlyBridge = process.env.E2E_ONLY === 'bridge';
+  const onlyExplorer = process.env.E2E_ONLY === 'explorer' || onlyBridge;
   // Scenario 1: workspace trust off (--disable-workspace-trust).
   if (!onlyExplorer) {
     const ctx = prepError
@@ -1239,7 +1242,9 @@ async function main() {
           explorer.stepReadonly,
           120_000,
         ],
-      ];
+        // The cluster inside the editor (issue 12).
+        ...bridgeSteps,
+      ].filter(([slug]) => !onlyBridge || /^(explorer-restricted|explorer-trust|bridge-)/.test(slug));
       for (const [slug, name, fn, ms] of steps) {
         await step(ctx, slug, name, fn, ms ?? STEP_TIMEOUT);
         if (slug === 'explorer-restricted' && ctx.failed)

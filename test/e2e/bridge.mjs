@@ -1,0 +1,324 @@
+// The cluster inside the editor (issue 12), end to end in code-server against the real test
+// cluster of the explorer's scenario (run.mjs runs these steps after the explorer's; each step
+// sets up what it needs, so E2E_ONLY=bridge runs them right after the explorer's first two).
+//
+// Live state above the Kustomization of the example repository and Reconcile from it, ending in
+// the controller's verdict; a plain manifest in its Kustomization's live inventory; the cluster's
+// CRDs and substituteFrom values in the language server; Go to Definition from a tree item; the
+// dependsOn graph with a chain the controllers really block; Diff Build with Cluster.
+import fs from 'node:fs';
+import path from 'node:path';
+import { quickOpen, runCommand, statusBarTexts, waitCursor } from './lib/workbench.mjs';
+import { clearToasts, contextMenu, focusPane, openFluxContainer, waitToast } from './lib/fluxView.mjs';
+import { kubectl, kubectlJson, shortRevision } from './lib/cluster.mjs';
+import { ADMIN, pickContexts } from './explorer.mjs';
+
+const README_SHOTS = path.join(
+  path.dirname(new URL(import.meta.url).pathname),
+  '../../test-results/e2e/readme',
+);
+
+async function readmeShot(page, name, clip) {
+  fs.mkdirSync(README_SHOTS, { recursive: true });
+  await page.waitForTimeout(500);
+  await page
+    .screenshot({ path: path.join(README_SHOTS, `${name}.png`), ...(clip ? { clip } : {}) })
+    .catch(() => {});
+}
+
+/** The texts of the CodeLens lines drawn in the active editor. */
+async function lensTexts(page) {
+  return (await page.locator('.editor-instance .monaco-editor .codelens-decoration').allInnerTexts()).map(
+    (t) => t.replace(/\u00a0/g, ' ').trim(),
+  );
+}
+
+async function waitLens(page, re, timeout = 60_000) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const texts = await lensTexts(page);
+    const hit = texts.find((t) => re.test(t));
+    if (hit) return { hit, texts };
+    if (Date.now() > until)
+      throw new Error(`no CodeLens matching ${re} after ${timeout} ms; lenses: ${JSON.stringify(texts)}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/** Line (1-based) of `name: <name>` in a workspace file. */
+function nameLine(ws, rel, name) {
+  const lines = fs.readFileSync(path.join(ws, rel), 'utf8').split('\n');
+  const i = lines.findIndex((l) => new RegExp(`^\\s+name:\\s+${name}\\s*$`).test(l));
+  if (i < 0) throw new Error(`test bug: no "name: ${name}" in ${rel}`);
+  return i + 1;
+}
+
+/** Live state above infrastructure.yaml's Kustomization, as kubectl reads it; a plain manifest's inventory line. */
+export async function stepLens(ctx) {
+  const { page } = ctx;
+  await openFluxContainer(page);
+  await pickContexts(page, [ADMIN]);
+  await runCommand(page, 'View: Close All Editor Groups');
+  const ks = await kubectlJson(ctx.cluster, ['get', 'kustomization', '-n', 'flux-system', 'infrastructure']);
+  const rev = shortRevision(ks.status.lastAppliedRevision);
+  await quickOpen(page, 'clusters/production/infrastructure.yaml');
+  const { hit, texts } = await waitLens(
+    page,
+    new RegExp(`Ready · ${rev.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · `),
+  );
+  for (const want of ['Reconcile', 'Suspend', 'Show in Flux View'])
+    if (!texts.some((t) => t.includes(want)))
+      throw new Error(`the live lens offers no ${want}: ${JSON.stringify(texts)}`);
+  await readmeShot(page, 'live-lens', { x: 300, y: 60, width: 1000, height: 260 });
+  // A plain manifest rendered by that Kustomization: in its live inventory, at its revision.
+  await quickOpen(page, 'infrastructure/controllers/namespace.yaml');
+  const inv = await waitLens(page, /applied by Kustomization flux-system\/infrastructure at /);
+  if (!inv.hit.includes(rev))
+    throw new Error(`the inventory lens names another revision: ${inv.hit} (kubectl: ${rev})`);
+  return { kubectl: rev, lens: hit, inventory: inv.hit };
+}
+
+/** Reconcile from the lens: the notification is the engine's verdict, and the controller handled our token. */
+export async function stepLensReconcile(ctx) {
+  const { page } = ctx;
+  await clearToasts(page);
+  await quickOpen(page, 'clusters/production/infrastructure.yaml');
+  await waitLens(page, /Ready · /);
+  await page
+    .locator('.editor-instance .monaco-editor .codelens-decoration a', { hasText: /^Reconcile$/ })
+    .first()
+    .click();
+  const toast = await waitToast(page, /Reconcile Kustomization flux-system\/infrastructure: /, 90_000);
+  const ks = await kubectlJson(ctx.cluster, ['get', 'kustomization', '-n', 'flux-system', 'infrastructure']);
+  const token = ks.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
+  if (!token || ks.status.lastHandledReconcileAt !== token)
+    throw new Error(
+      `the controller did not handle the request: requestedAt ${token}, lastHandledReconcileAt ${ks.status.lastHandledReconcileAt}`,
+    );
+  if (!toast.includes(`applied revision ${ks.status.lastAppliedRevision}`))
+    throw new Error(
+      `the verdict does not name the applied revision ${ks.status.lastAppliedRevision}: ${toast}`,
+    );
+  await readmeShot(page, 'lens-reconcile');
+  return { toast, token };
+}
+
+/** The cluster's CRDs name the schema source; a preview takes substituteFrom from the cluster. */
+export async function stepClusterLanguage(ctx) {
+  const { page } = ctx;
+  const until = Date.now() + 60_000;
+  let schemas = [];
+  for (;;) {
+    schemas = (await statusBarTexts(page)).filter((t) => t.includes('Flux schemas'));
+    if (schemas.some((t) => t.includes(`cluster (${ADMIN})`))) break;
+    if (Date.now() > until)
+      throw new Error(`the status bar does not name the cluster's schemas: ${JSON.stringify(schemas)}`);
+    await page.waitForTimeout(500);
+  }
+  // A value only the cluster has: the preview must show it (the repository says production-eu-west-1).
+  await kubectl(ctx.cluster, [
+    '-n',
+    'flux-system',
+    'patch',
+    'configmap',
+    'cluster-vars',
+    '--type=merge',
+    '-p',
+    '{"data":{"CLUSTER_NAME":"from-the-live-cluster"}}',
+  ]);
+  try {
+    await runCommand(page, 'View: Close All Editor Groups');
+    await quickOpen(page, 'clusters/production/apps.yaml');
+    await page
+      .locator('.editor-instance .monaco-editor .codelens-decoration a', { hasText: 'Preview build' })
+      .first()
+      .click();
+    const preview = page.locator('.editor-instance .monaco-editor .view-lines', {
+      hasText: 'values from cluster',
+    });
+    await preview.first().waitFor({ timeout: 60_000 });
+    const text = (await preview.first().innerText()).replace(/\u00a0/g, ' ');
+    if (!text.includes(`values from cluster ${ADMIN}`))
+      throw new Error(`the header does not name the cluster: ${text.slice(0, 800)}`);
+    if (!/CLUSTER_NAME=from-the-live-cluster/.test(text))
+      throw new Error(`CLUSTER_NAME is not the cluster's value: ${text.slice(0, 1200)}`);
+    await readmeShot(page, 'preview-cluster-values');
+    return {
+      status: schemas.find((t) => t.includes('cluster')),
+      header: text.split('\n').filter((l) => /values from cluster|CLUSTER_NAME/.test(l)),
+    };
+  } finally {
+    await kubectl(ctx.cluster, [
+      '-n',
+      'flux-system',
+      'patch',
+      'configmap',
+      'cluster-vars',
+      '--type=merge',
+      '-p',
+      '{"data":{"CLUSTER_NAME":"production-eu-west-1"}}',
+    ]);
+  }
+}
+
+/** Go to Definition from the Workloads item of team-a-apps opens its file at the line of its name. */
+export async function stepDefinition(ctx) {
+  const { page } = ctx;
+  await runCommand(page, 'View: Close All Editor Groups');
+  await focusPane(page, 'Workloads');
+  await (await contextMenu(page, 'Workloads', 'team-a-apps', 'Go to Definition')).click();
+  await page.locator('.tabs-container .tab.active', { hasText: 'team-a.yaml' }).waitFor({ timeout: 30_000 });
+  const line = nameLine(ctx.ws, 'clusters/production/team-a.yaml', 'team-a-apps');
+  const pos = await waitCursor(page, (p) => p.line === line, 10_000, `line ${line}`);
+  return { file: 'clusters/production/team-a.yaml', line: pos.text };
+}
+
+const CHAIN = `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: { name: e2e-broken, namespace: flux-system }
+spec:
+  interval: 10m
+  path: ./no-such-folder
+  prune: false
+  sourceRef: { kind: GitRepository, name: flux-repo }
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: { name: e2e-waiting, namespace: flux-system }
+spec:
+  interval: 10m
+  retryInterval: 10s
+  path: ./infrastructure/controllers
+  prune: false
+  dependsOn: [{ name: infrastructure }, { name: e2e-broken }]
+  sourceRef: { kind: GitRepository, name: flux-repo }
+`;
+
+/** The dependsOn graph: a chain the controllers block (Ready -> Failed -> Waiting), its colours, why blocked. */
+export async function stepGraph(ctx) {
+  const { page } = ctx;
+  const file = path.join(path.dirname(ctx.ws), 'e2e-chain.yaml');
+  fs.writeFileSync(file, CHAIN);
+  await kubectl(ctx.cluster, ['apply', '-f', file]);
+  // Wait until the controllers have judged both (kubectl's word, not ours).
+  const until = Date.now() + 90_000;
+  let waiting;
+  let broken;
+  for (;;) {
+    broken = await kubectlJson(ctx.cluster, ['get', 'kustomization', '-n', 'flux-system', 'e2e-broken']);
+    waiting = await kubectlJson(ctx.cluster, ['get', 'kustomization', '-n', 'flux-system', 'e2e-waiting']);
+    const r = (o) => (o.status?.conditions ?? []).find((c) => c.type === 'Ready');
+    if (r(broken)?.status === 'False' && r(waiting)?.reason === 'DependencyNotReady') break;
+    if (Date.now() > until)
+      throw new Error(`the controllers did not block the chain: ${JSON.stringify([r(broken), r(waiting)])}`);
+    await page.waitForTimeout(1000);
+  }
+  await runCommand(page, 'View: Close All Editor Groups');
+  await runCommand(page, 'Flux: Show Dependency Graph');
+  const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const node = (name) => frame.locator(`g.node[data-id="Kustomization/flux-system/${name}"]`);
+  const classOf = async (name, want) => {
+    const until = Date.now() + 30_000;
+    for (;;) {
+      const cls = (await node(name).getAttribute('class', { timeout: 30_000 })) ?? '';
+      if (cls.split(' ').includes(want)) return cls;
+      if (Date.now() > until) throw new Error(`${name} is drawn as "${cls}", not ${want}`);
+      await page.waitForTimeout(500);
+    }
+  };
+  const classes = {
+    infrastructure: await classOf('infrastructure', 'ready'),
+    'e2e-broken': await classOf('e2e-broken', 'failed'),
+    'e2e-waiting': await classOf('e2e-waiting', 'waiting'),
+  };
+  const kinds = await kubectlJson(ctx.cluster, ['get', 'kustomizations,helmreleases', '-A']);
+  const drawn = await frame.locator('g.node.workload').count();
+  if (drawn !== kinds.items.length)
+    throw new Error(`${drawn} workload nodes drawn, kubectl lists ${kinds.items.length}`);
+  const edges = await frame.locator('path.edge.dependsOn').count();
+  await node('e2e-waiting').click();
+  const root = (await frame.locator('#blockedRoot').innerText({ timeout: 10_000 })).trim();
+  const chain = await frame.locator('#chain li').allInnerTexts();
+  const brokenMessage = broken.status.conditions.find((c) => c.type === 'Ready').message;
+  if (chain[0] !== 'Kustomization/flux-system/e2e-broken') throw new Error(`the chain starts at ${chain[0]}`);
+  if (!root.includes(brokenMessage.slice(0, 40)))
+    throw new Error(`why blocked lacks the controller's message "${brokenMessage}": ${root}`);
+  await readmeShot(page, 'dependency-graph');
+  return { classes, drawn, edges, chain, root };
+}
+
+/** Diff Build with Cluster: a local edit shows as drift of the live ConfigMap, Secrets masked. */
+export async function stepDiffWithCluster(ctx) {
+  const { page } = ctx;
+  const rel = 'apps/production/app-config.yaml';
+  const f = path.join(ctx.ws, rel);
+  const before = fs.readFileSync(f, 'utf8');
+  const live = await kubectlJson(ctx.cluster, ['-n', 'demo', 'get', 'configmap', 'app-config']);
+  fs.writeFileSync(f, before.replace(/^( {2}message: ).*$/m, '$1changed in the editor'));
+  try {
+    await runCommand(page, 'View: Close All Editor Groups');
+    await quickOpen(page, 'clusters/production/apps.yaml');
+    await runCommand(page, 'Flux: Diff Build with Cluster');
+    const tab = page.locator('.tabs-container .tab.active', { hasText: 'build (dry run)' });
+    await tab.waitFor({ timeout: 90_000 });
+    const diff = page.locator('.editor-instance .monaco-diff-editor').first();
+    const right = diff.locator('.editor.modified').first();
+    const left = diff.locator('.editor.original').first();
+    await right
+      .locator('.view-lines', { hasText: 'ConfigMap/demo/app-config drifted' })
+      .waitFor({ timeout: 30_000 });
+    const [l, r] = [
+      (await left.locator('.view-lines').innerText()).replace(/\u00a0/g, ' '),
+      (await right.locator('.view-lines').innerText()).replace(/\u00a0/g, ' '),
+    ];
+    if (!r.includes('message: changed in the editor'))
+      throw new Error(`the build side lacks the edit:\n${r.slice(0, 1500)}`);
+    if (!l.includes(`message: ${live.data.message}`))
+      throw new Error(`the cluster side lacks the live value:\n${l.slice(0, 1500)}`);
+    const after = await kubectlJson(ctx.cluster, ['-n', 'demo', 'get', 'configmap', 'app-config']);
+    if (after.data.message !== live.data.message) throw new Error('the dry run changed the live ConfigMap');
+    await readmeShot(page, 'diff-with-cluster');
+    return { tab: (await tab.innerText()).trim(), header: r.split('\n').slice(0, 3) };
+  } finally {
+    fs.writeFileSync(f, before);
+  }
+}
+
+/** The steps, for run.mjs: [slug, name, fn, timeout]. */
+export const bridgeSteps = [
+  [
+    'bridge-lens',
+    'live state above the Kustomization, as kubectl reads it; a plain manifest in its live inventory',
+    stepLens,
+    120_000,
+  ],
+  [
+    'bridge-lens-reconcile',
+    'Reconcile in the CodeLens: the verdict, handled by the controller',
+    stepLensReconcile,
+    120_000,
+  ],
+  [
+    'bridge-cluster-language',
+    'the cluster’s CRDs name the schema source; a preview takes substituteFrom from the cluster',
+    stepClusterLanguage,
+    120_000,
+  ],
+  [
+    'bridge-definition',
+    'Go to Definition from a Workloads item opens the file at the line of its name',
+    stepDefinition,
+  ],
+  [
+    'bridge-graph',
+    'dependency graph: the chain the controllers block, in its colours, and why blocked',
+    stepGraph,
+    180_000,
+  ],
+  [
+    'bridge-diff',
+    'Diff Build with Cluster: a local edit as drift of the live object, nothing written',
+    stepDiffWithCluster,
+    150_000,
+  ],
+];
