@@ -7,7 +7,6 @@ import * as vscode from 'vscode';
 import { findKind } from '../cluster/kinds';
 import type { Ctx } from '../ctx';
 import type { Node, ObjectNode } from '../views/shared/nodes';
-import { objectContextValues, CONTEXT_VALUE } from '../views/shared/nodes';
 import {
   LocateObjectRequest,
   type FileObjectsResult,
@@ -34,14 +33,6 @@ function isRef(v: unknown): v is Ref {
     typeof r.kind === 'string' &&
     typeof r.name === 'string'
   );
-}
-
-/** The context key the tree menus test for "Go to Definition": every object item and inventory entries. */
-export function definitionMenuKey(): [string, string[]] {
-  return [
-    'fluxWorkbench.menu.goToDefinition',
-    [...objectContextValues().map((c) => c.value), CONTEXT_VALUE.inventoryEntry],
-  ];
 }
 
 /** What to ask the server for a tree node or a reference. */

@@ -10,7 +10,7 @@ import { ClusterBridge } from './clusterBridge';
 import { ClusterDiffDocuments, diffBuildWithCluster } from './clusterDiffCommand';
 import { GraphPanel } from './graphPanel';
 import { LiveLenses } from './liveLens';
-import { definitionMenuKey, goToDefinition, revealInFluxView } from './navigate';
+import { goToDefinition, revealInFluxView } from './navigate';
 
 interface LiveEditor {
   bridge: ClusterBridge;
@@ -55,8 +55,6 @@ export function liveEditor(ctx: Ctx): LiveEditor {
     vscode.languages.registerInlayHintsProvider(selector, lenses),
   );
   registerBuildPreview(ctx).clusterContext = (t) => previewContext(ctx, t);
-  const [key, values] = definitionMenuKey();
-  void vscode.commands.executeCommand('setContext', key, values);
   return e;
 }
 

@@ -204,6 +204,11 @@ export function menuContextKeys(): Record<string, string[]> {
   for (const a of ['showLiveYaml', 'copyName', 'trace'] as const)
     keys[`fluxWorkbench.menu.${a}`]!.push(CONTEXT_VALUE.inventoryEntry);
   keys['fluxWorkbench.menu.copyName']!.push(CONTEXT_VALUE.context);
+  // Go to Definition (client/src/editor/navigate.ts): every Flux object and inventory entry.
+  keys['fluxWorkbench.menu.goToDefinition'] = [
+    ...objectContextValues().map((c) => c.value),
+    CONTEXT_VALUE.inventoryEntry,
+  ];
   keys['fluxWorkbench.menu.readonly'] = readonly;
   return keys;
 }
