@@ -119,8 +119,9 @@ export class BuildPreviews implements vscode.TextDocumentContentProvider, vscode
       ...(target.namespace ? { namespace: target.namespace } : {}),
       ...(target.revision ? { revision: target.revision } : {}),
     };
-    // The working tree's build takes the connected cluster's values (the header names the cluster).
-    const context = target.revision ? undefined : this.clusterContext?.(target);
+    // A preview takes the connected cluster's values (the header names the cluster); the two sides
+    // of a diff with HEAD take the repository's, so that only the commits differ.
+    const context = target.revision || target.diff ? undefined : this.clusterContext?.(target);
     if (context) params.cluster = { context };
     try {
       const result = await client.sendRequest<BuildResult>(BuildRequest, params, cts.token);
