@@ -11,6 +11,8 @@
   let graph = null;
   let selected = vscode.getState()?.selected ?? null;
   let zoom = 1;
+  // Fitted to the canvas until the user zooms; then left as they set it.
+  let userZoomed = false;
 
   function el(tag, attrs, ...children) {
     const e = document.createElement(tag);
@@ -71,6 +73,10 @@
     details.append(actions);
   }
 
+  function refit() {
+    if (!userZoomed) fit();
+  }
+
   canvas.addEventListener('click', (e) => {
     const g = /** @type {Element} */ (e.target).closest('g.node');
     select(g ? g.getAttribute('data-id') : null);
@@ -95,9 +101,19 @@
   document
     .getElementById('refresh')
     ?.addEventListener('click', () => vscode.postMessage({ type: 'refresh' }));
-  document.getElementById('zoomIn')?.addEventListener('click', () => ((zoom *= 1.25), applyZoom()));
-  document.getElementById('zoomOut')?.addEventListener('click', () => ((zoom /= 1.25), applyZoom()));
-  document.getElementById('zoomFit')?.addEventListener('click', fit);
+  const zoomBy = (f) => {
+    userZoomed = true;
+    zoom *= f;
+    applyZoom();
+  };
+  document.getElementById('zoomIn')?.addEventListener('click', () => zoomBy(1.25));
+  document.getElementById('zoomOut')?.addEventListener('click', () => zoomBy(1 / 1.25));
+  document.getElementById('zoomFit')?.addEventListener('click', () => {
+    userZoomed = false;
+    fit();
+  });
+  // The details pane and the panel's size change the canvas: fit again.
+  new ResizeObserver(refit).observe(canvas);
   sourceEdges.addEventListener('change', () =>
     vscode.postMessage({ type: 'sourceEdges', on: sourceEdges.checked }),
   );
@@ -114,9 +130,9 @@
     canvas.innerHTML = m.svg;
     document.body.dataset.nodes = String(Object.keys(m.nodes).length);
     document.body.dataset.origin = m.origin;
-    if (first) fit();
-    else applyZoom();
     select(selected && m.nodes[selected] ? selected : null);
+    if (first || !userZoomed) fit();
+    else applyZoom();
   });
   vscode.postMessage({ type: 'ready' });
 })();

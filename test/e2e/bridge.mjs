@@ -137,7 +137,8 @@ export async function stepClusterLanguage(ctx) {
       hasText: 'values from cluster',
     });
     await preview.first().waitFor({ timeout: 60_000 });
-    const text = (await preview.first().innerText()).replace(/\u00a0/g, ' ');
+    // The header wraps its long lines ("#   " continues them): read them joined.
+    const text = (await preview.first().innerText()).replace(/\u00a0/g, ' ').replace(/\n#\s{3,}/g, ' ');
     if (!text.includes(`values from cluster ${ADMIN}`))
       throw new Error(`the header does not name the cluster: ${text.slice(0, 800)}`);
     if (!/CLUSTER_NAME=from-the-live-cluster/.test(text))
@@ -263,22 +264,24 @@ export async function stepDiffWithCluster(ctx) {
     await tab.waitFor({ timeout: 90_000 });
     const diff = page.locator('.editor-instance .monaco-diff-editor').first();
     const right = diff.locator('.editor.modified').first();
-    const left = diff.locator('.editor.original').first();
     await right
-      .locator('.view-lines', { hasText: 'ConfigMap/demo/app-config drifted' })
+      .locator('.lines-content > .view-lines', { hasText: 'ConfigMap/demo/app-config drifted' })
       .waitFor({ timeout: 30_000 });
-    const [l, r] = [
-      (await left.locator('.view-lines').innerText()).replace(/\u00a0/g, ' '),
-      (await right.locator('.view-lines').innerText()).replace(/\u00a0/g, ' '),
-    ];
-    if (!r.includes('message: changed in the editor'))
-      throw new Error(`the build side lacks the edit:\n${r.slice(0, 1500)}`);
-    if (!l.includes(`message: ${live.data.message}`))
-      throw new Error(`the cluster side lacks the live value:\n${l.slice(0, 1500)}`);
+    // Side by side, or inline when the editor is narrow (the removed lines are then view zones of
+    // the modified editor): the build's own lines have the edit, and the live value is shown removed.
+    const norm = (t) => t.replace(/\u00a0/g, ' ');
+    const built = norm(await right.locator('.lines-content > .view-lines').innerText());
+    const whole = norm(await diff.innerText());
+    if (!built.includes('message: changed in the editor'))
+      throw new Error(`the build side lacks the edit:\n${built.slice(0, 1500)}`);
+    if (built.includes(`message: ${live.data.message}`))
+      throw new Error(`the build side still has the live value:\n${built.slice(0, 1500)}`);
+    if (!whole.includes(`message: ${live.data.message}`))
+      throw new Error(`the cluster side lacks the live value:\n${whole.slice(0, 1500)}`);
     const after = await kubectlJson(ctx.cluster, ['-n', 'demo', 'get', 'configmap', 'app-config']);
     if (after.data.message !== live.data.message) throw new Error('the dry run changed the live ConfigMap');
     await readmeShot(page, 'diff-with-cluster');
-    return { tab: (await tab.innerText()).trim(), header: r.split('\n').slice(0, 3) };
+    return { tab: (await tab.innerText()).trim(), header: built.split('\n').slice(0, 3) };
   } finally {
     fs.writeFileSync(f, before);
   }

@@ -31,9 +31,12 @@ const ACTION: Record<LensAction, { title: string; command: string }> = {
   reveal: { title: 'Show in Flux View', command: 'fluxWorkbench.revealInFluxView' },
 };
 
-/** One item to draw: a line of words and the commands after it, on the object's name line. */
+/** One item to draw: a line of words and the commands after it. */
 interface LiveItem {
+  /** The CodeLens goes above the document's first line of YAML (with the build lenses)… */
   line: number;
+  /** …the inline hint at the end of its metadata.name line. */
+  nameLine: number;
   title: string;
   tooltip: string;
   commands: vscode.Command[];
@@ -106,11 +109,15 @@ export class LiveLenses implements vscode.CodeLensProvider, vscode.InlayHintsPro
     const out: LiveItem[] = [];
     objects.forEach((o) => {
       const flux = fluxKindOf(o) !== undefined;
-      const line = (o.nameRange ?? o.range).start.line;
+      const nameLine = (o.nameRange ?? o.range).start.line;
+      // Above the object, not between its lines: skip the comments and blank lines it starts with.
+      let line = Math.min(o.range.start.line, nameLine);
+      while (line < nameLine && /^\s*(#.*)?$/.test(doc.lineAt(line).text)) line++;
       if (o.duplicateOf !== undefined) {
         const first = objects[o.duplicateOf]!;
         out.push({
           line,
+          nameLine,
           title: `$(warning) ${o.kind} ${o.name} is defined twice in this file (first at line ${(first.nameRange ?? first.range).start.line + 1}): live state is shown there`,
           tooltip: 'Flux applies the last document of a duplicate: remove one of them.',
           commands: [],
@@ -122,6 +129,7 @@ export class LiveLenses implements vscode.CodeLensProvider, vscode.InlayHintsPro
         if (flux)
           out.push({
             line,
+            nameLine,
             title: '$(debug-disconnect) no cluster',
             tooltip: 'No cluster context is shown in the Flux view. Choose one to see the live state here.',
             commands: [{ title: 'Choose Context…', command: 'fluxWorkbench.pickContexts' }],
@@ -132,7 +140,7 @@ export class LiveLenses implements vscode.CodeLensProvider, vscode.InlayHintsPro
         const m = matchObject(o, s, this.inventories);
         // A plain manifest no Kustomization of the cluster knows: nothing to say above it.
         if (!flux && m.type === 'absent') continue;
-        out.push(itemOf(line, lensLine(m, sessions.length > 1 ? s.name : ''), s.name));
+        out.push(itemOf(line, nameLine, lensLine(m, sessions.length > 1 ? s.name : ''), s.name));
       }
     });
     return out;
@@ -163,14 +171,14 @@ export class LiveLenses implements vscode.CodeLensProvider, vscode.InlayHintsPro
     const items = await this.items(doc);
     if (token.isCancellationRequested) return [];
     return items
-      .filter((it) => it.line >= range.start.line && it.line <= range.end.line)
+      .filter((it) => it.nameLine >= range.start.line && it.nameLine <= range.end.line)
       .map((it) => {
         const parts: vscode.InlayHintLabelPart[] = [
           Object.assign(new vscode.InlayHintLabelPart(` ${plain(it.title)}`), { tooltip: it.tooltip }),
         ];
         for (const c of it.commands)
           parts.push(Object.assign(new vscode.InlayHintLabelPart(` · ${c.title}`), { command: c }));
-        const hint = new vscode.InlayHint(doc.lineAt(it.line).range.end, parts);
+        const hint = new vscode.InlayHint(doc.lineAt(it.nameLine).range.end, parts);
         hint.paddingLeft = true;
         return hint;
       });
@@ -187,11 +195,12 @@ function plain(title: string): string {
   return title.replace(/\$\([a-z0-9~-]+\)\s*/g, '');
 }
 
-function itemOf(line: number, l: LensLine, context: string): LiveItem {
+function itemOf(line: number, nameLine: number, l: LensLine, context: string): LiveItem {
   const t = l.target;
   const ref = t ? { context, kind: t.kind.kind, namespace: t.namespace, name: t.name } : undefined;
   return {
     line,
+    nameLine,
     title: l.title,
     tooltip: l.tooltip,
     commands: ref
