@@ -9,7 +9,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { quickOpen, runCommand, statusBarTexts, waitCursor } from './lib/workbench.mjs';
-import { clearToasts, contextMenu, focusPane, openFluxContainer, waitToast } from './lib/fluxView.mjs';
+import {
+  clearToasts,
+  contextMenu,
+  focusPane,
+  openFluxContainer,
+  rowLocator,
+  waitToast,
+} from './lib/fluxView.mjs';
 import { kubectl, kubectlJson, shortRevision } from './lib/cluster.mjs';
 import { ADMIN, pickContexts } from './explorer.mjs';
 
@@ -100,7 +107,18 @@ export async function stepLensReconcile(ctx) {
       `the verdict does not name the applied revision ${ks.status.lastAppliedRevision}: ${toast}`,
     );
   await readmeShot(page, 'lens-reconcile');
-  return { toast, token };
+  // Show in Flux View: the lens selects the object's item in the Workloads view.
+  await page
+    .locator('.editor-instance .monaco-editor .codelens-decoration a', { hasText: /^Show in Flux View$/ })
+    .first()
+    .click();
+  const row = rowLocator(page, 'Workloads', 'infrastructure');
+  await page.waitForFunction(
+    (el) => el?.getAttribute('aria-selected') === 'true',
+    await row.elementHandle({ timeout: 30_000 }),
+    { timeout: 30_000 },
+  );
+  return { toast, token, revealed: 'Workloads: infrastructure selected' };
 }
 
 /** The cluster's CRDs name the schema source; a preview takes substituteFrom from the cluster. */
@@ -245,7 +263,14 @@ export async function stepGraph(ctx) {
   if (!root.includes(brokenMessage.slice(0, 40)))
     throw new Error(`why blocked lacks the controller's message "${brokenMessage}": ${root}`);
   await readmeShot(page, 'dependency-graph');
-  return { classes, drawn, edges, chain, root };
+  // From a node to the file that defines it.
+  await node('infrastructure').click();
+  await frame.locator('#details button[data-action="open"]').click();
+  await page
+    .locator('.tabs-container .tab.active', { hasText: 'infrastructure.yaml' })
+    .waitFor({ timeout: 30_000 });
+  await kubectl(ctx.cluster, ['delete', '-f', file, '--wait=false']).catch(() => {});
+  return { classes, drawn, edges, chain, root, opened: 'clusters/production/infrastructure.yaml' };
 }
 
 /** Diff Build with Cluster: a local edit shows as drift of the live ConfigMap, Secrets masked. */
@@ -297,7 +322,7 @@ export const bridgeSteps = [
   ],
   [
     'bridge-lens-reconcile',
-    'Reconcile in the CodeLens: the verdict, handled by the controller',
+    'Reconcile in the CodeLens: the verdict, handled by the controller; Show in Flux View selects its item',
     stepLensReconcile,
     120_000,
   ],
@@ -314,7 +339,7 @@ export const bridgeSteps = [
   ],
   [
     'bridge-graph',
-    'dependency graph: the chain the controllers block, in its colours, and why blocked',
+    'dependency graph: the chain the controllers block, in its colours, why blocked; a node opens its file',
     stepGraph,
     180_000,
   ],
