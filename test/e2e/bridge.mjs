@@ -76,7 +76,7 @@ export async function stepLens(ctx) {
   for (const want of ['Reconcile', 'Suspend', 'Show in Flux View'])
     if (!texts.some((t) => t.includes(want)))
       throw new Error(`the live lens offers no ${want}: ${JSON.stringify(texts)}`);
-  await readmeShot(page, 'live-lens', { x: 300, y: 60, width: 1000, height: 260 });
+  await readmeShot(page, 'live-lens', { x: 620, y: 60, width: 820, height: 260 });
   // A plain manifest rendered by that Kustomization: in its live inventory, at its revision.
   await quickOpen(page, 'infrastructure/controllers/namespace.yaml');
   const inv = await waitLens(page, /applied by Kustomization flux-system\/infrastructure at /);
