@@ -375,9 +375,17 @@ describe('RBAC, events, live YAML, trace', () => {
   it('the namespace-limited user sees its namespace and forbidden scopes for the rest', async () => {
     await explorer.show(['flux-workbench-admin@flux-workbench-test', 'team-a-user@flux-workbench-test']);
     const team = explorer.session('team-a-user@flux-workbench-test')!;
+    // Objects enter the cache page by page while the list runs; the scope watches once it is done.
     await until(
-      'team-a to list its namespace',
-      () => (team.get(KS, 'team-a', 'team-a-apps') ? true : undefined),
+      'team-a to list its namespace and watch it',
+      () =>
+        team.get(KS, 'team-a', 'team-a-apps') &&
+        team
+          .kindStates()
+          .find((k) => k.kind.kind === 'Kustomization')
+          ?.scopes.some((s) => s.namespace === 'team-a' && s.phase.phase !== 'listing')
+          ? true
+          : undefined,
       30_000,
     );
     const ks = team.kindStates().find((k) => k.kind.kind === 'Kustomization')!;
