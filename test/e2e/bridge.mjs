@@ -312,6 +312,32 @@ export async function stepDiffWithCluster(ctx) {
   }
 }
 
+/**
+ * Two contexts on the same cluster: one line per context, each named. No context shown: a Flux
+ * object says "no cluster" and the authoring lenses stay. The admin context is shown again after.
+ */
+export async function stepContexts(ctx) {
+  const { page } = ctx;
+  const EXEC = 'exec-user@flux-workbench-test';
+  try {
+    await pickContexts(page, [ADMIN, EXEC]);
+    await runCommand(page, 'View: Close All Editor Groups');
+    await quickOpen(page, 'clusters/production/infrastructure.yaml');
+    const admin = await waitLens(page, new RegExp(`${ADMIN}: Ready · `));
+    const exec = await waitLens(page, new RegExp(`${EXEC}: Ready · `));
+    await pickContexts(page, []);
+    const none = await waitLens(page, /no cluster/);
+    if (!none.texts.some((t) => t.includes('Choose Context')))
+      throw new Error(`"no cluster" offers no Choose Context: ${JSON.stringify(none.texts)}`);
+    if (!none.texts.some((t) => t.includes('Preview build')))
+      throw new Error(`the build lenses went with the cluster: ${JSON.stringify(none.texts)}`);
+    return { two: [admin.hit.split('\n')[0], exec.hit.split('\n')[0]], none: none.hit.split('\n')[0] };
+  } finally {
+    await page.keyboard.press('Escape');
+    await pickContexts(page, [ADMIN]).catch(() => {});
+  }
+}
+
 /** The steps, for run.mjs: [slug, name, fn, timeout]. */
 export const bridgeSteps = [
   [
@@ -348,5 +374,11 @@ export const bridgeSteps = [
     'Diff Build with Cluster: a local edit as drift of the live object, nothing written',
     stepDiffWithCluster,
     150_000,
+  ],
+  [
+    'bridge-contexts',
+    'two contexts: one lens line each, named; none shown: "no cluster", the authoring lenses stay',
+    stepContexts,
+    120_000,
   ],
 ];
