@@ -579,11 +579,17 @@ async function stepGotoDefinition(ctx) {
   const target = fixtureLine(TARGET, /^ {2}name: podinfo/);
   await page.locator('.tabs-container .tab.active', { hasText: 'apps.yaml' }).waitFor({ timeout: 15_000 });
   const pos = await waitCursor(page, (p) => p.line === target, 15_000, `line ${target} of ${TARGET}`);
-  // The breadcrumbs name the file's folder and the document symbol of the object at the cursor.
-  const crumbs = (
-    await page.locator('.editor-group-container.active .breadcrumbs-control').first().innerText()
-  ).replace(/\s+/g, ' ');
-  if (!/clusters\W+dev\W+apps\.yaml/.test(crumbs) || !crumbs.includes('GitRepository flux-system/podinfo'))
+  // The breadcrumbs name the file's folder and the document symbol of the object at the cursor
+  // (the symbol is drawn once the document symbols of the newly opened file arrive).
+  const breadcrumbs = page.locator('.editor-group-container.active .breadcrumbs-control').first();
+  const want = (t) =>
+    /clusters\W+dev\W+apps\.yaml/.test(t) && t.includes('GitRepository flux-system/podinfo');
+  let crumbs = '';
+  for (const end = Date.now() + 10_000; Date.now() < end; await page.waitForTimeout(200)) {
+    crumbs = (await breadcrumbs.innerText()).replace(/\s+/g, ' ');
+    if (want(crumbs)) break;
+  }
+  if (!want(crumbs))
     throw new Error(`go to definition opened "${crumbs}", not the GitRepository of ${TARGET}`);
   return { lenses, landedOn: `${crumbs} ${pos.text}` };
 }

@@ -167,12 +167,22 @@ export async function waitViewMessage(page, title, re, timeout = 15_000) {
 /** Hovers a row and resolves the tooltip's text. */
 export async function hoverTooltip(page, title, label, { level, timeout = 15_000 } = {}) {
   const row = rowLocator(page, title, label, level);
-  await row.hover({ timeout });
   const hover = page
     .locator('.monaco-hover:not(.hidden) .monaco-hover-content, .workbench-hover .hover-contents')
     .first();
-  await hover.waitFor({ timeout });
-  return (await hover.innerText()).trim();
+  // The workbench can drop a hover that starts while a just-closed menu or another hover is going
+  // away; the pointer then leaves the row and comes back, as a user would do, until the deadline.
+  const end = Date.now() + timeout;
+  for (let attempt = 1; ; attempt++) {
+    await page.mouse.move(1, 1);
+    await row.hover({ timeout });
+    const shown = await hover
+      .waitFor({ timeout: Math.max(1000, Math.min(5000, end - Date.now())) })
+      .then(() => true)
+      .catch(() => false);
+    if (shown) return (await hover.innerText()).trim();
+    if (Date.now() >= end) throw new Error(`no tooltip on "${label}" in ${title} after ${attempt} hovers`);
+  }
 }
 
 /**
