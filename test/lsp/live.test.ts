@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   BuildRequest,
   ClusterObjectRequest,
+  ClusterObjectsNotification,
   FileObjectsRequest,
   LocateObjectRequest,
   WorkspaceGraphRequest,
@@ -327,5 +328,60 @@ describe('live bridge requests over LSP (real server over stdio)', () => {
       r.warnings.join('\n'),
     );
     assert.deepEqual(r.cluster?.notes.length, 2);
+  });
+
+  it('flux/clusterObjects: a sourceRef and a dependsOn only the cluster has are not missing, until the context is forgotten', async () => {
+    const u = client.open(
+      path.join(ws, 'clusters/dev/tenant.yaml'),
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: tenant
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./apps
+  prune: true
+  dependsOn:
+    - name: cluster-only-infra
+  sourceRef:
+    kind: GitRepository
+    name: cluster-only-repo
+`,
+    );
+    const missing = (d: { code?: number | string }[]) =>
+      d
+        .map((x) => String(x.code))
+        .filter((c) => c === 'reference-not-found' || c === 'depends-on-not-found')
+        .sort();
+    // Nothing in the workspace defines them: both are reported.
+    await client.publishedFor(u, (d) => missing(d).length === 2, 30_000, 'both references missing');
+    const objects = [
+      { kind: 'GitRepository', namespace: 'flux-system', name: 'cluster-only-repo' },
+      { kind: 'Kustomization', namespace: 'flux-system', name: 'cluster-only-infra' },
+    ];
+    void client.conn.sendNotification(ClusterObjectsNotification, { context: 'prod', objects });
+    // The cluster has both: neither is missing any more.
+    await client.publishedFor(u, (d) => missing(d).length === 0, 30_000, 'references found in the cluster');
+    // A GitRepository of that name in another namespace does not count.
+    void client.conn.sendNotification(ClusterObjectsNotification, {
+      context: 'prod',
+      objects: [{ ...objects[0], namespace: 'elsewhere' }, objects[1]],
+    });
+    const one = await client.publishedFor(
+      u,
+      (d) => missing(d).length === 1,
+      30_000,
+      'the sourceRef missing again',
+    );
+    assert.deepEqual(missing(one), ['reference-not-found']);
+    // An empty list forgets the context: both are missing again.
+    void client.conn.sendNotification(ClusterObjectsNotification, { context: 'prod', objects: [] });
+    await client.publishedFor(
+      u,
+      (d) => missing(d).length === 2,
+      30_000,
+      'both missing after the context went',
+    );
   });
 });
