@@ -8,8 +8,7 @@ import { findKind } from '../cluster';
 import { readExplorerConfig } from '../config';
 import type { ExplorerService } from '../explorerService';
 import { stateWords } from './shared/present';
-
-const FAILING = new Set(['Failed', 'Stalled']);
+import { turnedFailing } from './shared/turnedFailing';
 
 export function registerFailureAlerts(service: ExplorerService): vscode.Disposable {
   let enabled = readExplorerConfig().notifyOnFailure;
@@ -20,20 +19,16 @@ export function registerFailureAlerts(service: ExplorerService): vscode.Disposab
   const sub = service.onDidChange((e) => {
     if (!enabled || e === 'all' || !Array.isArray(e)) return;
     const turned: { context: string; kind: string; namespace: string; name: string; text: string }[] = [];
-    for (const c of e) {
-      if (c.what !== 'object' || !c.kind || !c.key || !c.from || !c.to) continue;
-      if (!FAILING.has(c.to) || FAILING.has(c.from)) continue;
-      const slash = c.key.indexOf('/');
-      const [namespace, name] = [c.key.slice(0, slash), c.key.slice(slash + 1)];
-      const k = findKind(c.kind.slice(0, c.kind.indexOf('.')));
-      const co = k ? service.explorer.session(c.context)?.get(k, namespace, name) : undefined;
+    for (const t of turnedFailing(e)) {
+      const k = findKind(t.kind.slice(0, t.kind.indexOf('.')));
+      const co = k ? service.explorer.session(t.context)?.get(k, t.namespace, t.name) : undefined;
       if (!co) continue;
       turned.push({
-        context: c.context,
+        context: t.context,
         kind: co.kind.kind,
-        namespace,
-        name,
-        text: `${co.kind.kind} ${namespace}/${name} ${stateWords(co.status)}: ${co.status.message}`,
+        namespace: t.namespace,
+        name: t.name,
+        text: `${co.kind.kind} ${t.namespace}/${t.name} ${stateWords(co.status)}: ${co.status.message}`,
       });
     }
     if (turned.length === 1) {
