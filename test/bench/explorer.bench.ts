@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { findKind, FluxExplorer, kindKey, runAction, type ContextSession } from '../../client/src/cluster';
 import { kubectl, repoRoot, startCluster, stopCluster, until, type Cluster } from '../cluster/engine/harness';
-import { benchObjects, createNamespaces, seed } from '../cluster/engine/seed';
+import { adminClient, benchObjects, createNamespaces, seed, writeReady } from '../cluster/engine/seed';
 
 const KINDS = ['Kustomization', 'HelmRelease', 'GitRepository'].map((k) => findKind(k)!);
 const ADMIN = 'flux-workbench-admin@flux-workbench-test';
@@ -100,48 +100,8 @@ async function statusLatency(c: Cluster): Promise<void> {
   const ks = findKind('Kustomization')!;
   const toCache: number[] = [];
   const toBatch: number[] = [];
-  const ca = fs.readFileSync(c.env['CA_FILE']!);
-  const url = new URL(c.env['KAS_URL']!);
-  const agent = new https.Agent({ keepAlive: true, ca });
-  const patch = (ns: string, name: string, message: string) =>
-    new Promise<void>((resolve, reject) => {
-      const req = https.request(
-        {
-          host: url.hostname,
-          port: url.port,
-          method: 'PATCH',
-          agent,
-          path: `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${ns}/kustomizations/${name}/status`,
-          headers: {
-            Authorization: `Bearer ${c.env['ADMIN_TOKEN']}`,
-            'Content-Type': 'application/merge-patch+json',
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () =>
-            res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`)),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end(
-        JSON.stringify({
-          status: {
-            conditions: [
-              {
-                type: 'Ready',
-                status: 'False',
-                reason: 'BuildFailed',
-                message,
-                observedGeneration: 1,
-                lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-              },
-            ],
-          },
-        }),
-      );
-    });
+  const api = adminClient(c);
+  const patch = (ns: string, name: string, message: string) => writeReady(api, ns, name, 'False', message);
   for (let i = 0; i < 60; i++) {
     const name = `bench-ks-${(i * 37) % 1000}`;
     const ns = session.list({ kind: ks }).find((o) => o.name === name)!.namespace;
@@ -164,7 +124,7 @@ async function statusLatency(c: Cluster): Promise<void> {
     toCache.push(cachedAt - t0);
     toBatch.push(batchedAt - t0);
   }
-  agent.destroy();
+  api.close();
   console.log(
     `| status write -> cache, p95 of 60 | ${pct(toCache, 95).toFixed(1)} ms (p50 ${pct(toCache, 50).toFixed(1)}) | the best web UI polls every 30 s | | ≤ 250 ms: ${verdict(pct(toCache, 95) <= 250)} |`,
   );

@@ -13,8 +13,6 @@
 //      group's counts, so the group's 50 children are drawn again);
 //   3. no stall of the event loop (the extension host's) over 50 ms while the cache fills and the
 //      trees are drawn, and while a burst of 200 status writes is applied to the trees.
-import * as fs from 'node:fs';
-import * as https from 'node:https';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { canI, findKind, FluxExplorer, type ChangeBatch } from '../../client/src/cluster';
 import { emptyFilter } from '../../client/src/views/shared/filter';
@@ -25,7 +23,7 @@ import type { TreeModel } from '../../client/src/views/shared/treeModel';
 import { sourcesModel } from '../../client/src/views/sources/kindsModel';
 import { WorkloadsModel } from '../../client/src/views/workloads/workloadsModel';
 import { kubectl, startCluster, stopCluster, until, type Cluster } from '../cluster/engine/harness';
-import { benchObjects, createNamespaces, seed } from '../cluster/engine/seed';
+import { adminClient, benchObjects, createNamespaces, seed, writeReady } from '../cluster/engine/seed';
 
 const ADMIN = 'flux-workbench-admin@flux-workbench-test';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -220,48 +218,10 @@ async function paintVsKubectl(c: Cluster): Promise<void> {
 }
 
 function client(c: Cluster) {
-  const url = new URL(c.env['KAS_URL']!);
-  const agent = new https.Agent({ keepAlive: true, ca: fs.readFileSync(c.env['CA_FILE']!), maxSockets: 16 });
+  const api = adminClient(c);
   const patchStatus = (ns: string, name: string, ready: 'True' | 'False', message: string) =>
-    new Promise<void>((resolve, reject) => {
-      const req = https.request(
-        {
-          host: url.hostname,
-          port: url.port,
-          method: 'PATCH',
-          agent,
-          path: `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${ns}/kustomizations/${name}/status`,
-          headers: {
-            Authorization: `Bearer ${c.env['ADMIN_TOKEN']}`,
-            'Content-Type': 'application/merge-patch+json',
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () =>
-            res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`)),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end(
-        JSON.stringify({
-          status: {
-            conditions: [
-              {
-                type: 'Ready',
-                status: ready,
-                reason: ready === 'True' ? 'ReconciliationSucceeded' : 'BuildFailed',
-                message,
-                observedGeneration: 1,
-                lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-              },
-            ],
-          },
-        }),
-      );
-    });
-  return { patchStatus, close: () => agent.destroy() };
+    writeReady(api, ns, name, ready, message);
+  return { patchStatus, close: api.close };
 }
 
 /** From a status write to the rendered node showing it, through the engine's batches and the model. */

@@ -54,6 +54,31 @@ export function adminClient(c: Cluster) {
   return { send, close: () => agent.destroy() };
 }
 
+/** Writes a Kustomization's Ready condition through the status subresource (no controller needed). */
+export async function writeReady(
+  client: ReturnType<typeof adminClient>,
+  ns: string,
+  name: string,
+  ready: 'True' | 'False',
+  message: string,
+): Promise<void> {
+  const condition = {
+    type: 'Ready',
+    status: ready,
+    reason: ready === 'True' ? 'ReconciliationSucceeded' : 'BuildFailed',
+    message,
+    observedGeneration: 1,
+    lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  };
+  const r = await client.send(
+    'PATCH',
+    `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${ns}/kustomizations/${name}/status`,
+    { status: { conditions: [condition] } },
+    'application/merge-patch+json',
+  );
+  if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
+}
+
 const base = (s: Seeded) =>
   `/apis/${s.group}/${s.version}/namespaces/${s.obj.metadata.namespace}/${s.plural}`;
 
