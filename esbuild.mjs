@@ -94,6 +94,8 @@ const targets = [
   { ...common, entryPoints: ['server/src/server.ts'], outfile: 'server/out/server.js' },
   // Build previews run in a worker thread of the server (server/src/handlers/buildHost.ts).
   { ...common, entryPoints: ['server/src/buildWorker.ts'], outfile: 'server/out/build-worker.js' },
+  // A connected cluster's OpenAPI documents are converted on a thread of the server (handlers/clusterBuiltins.ts).
+  { ...common, entryPoints: ['server/src/openapiWorker.ts'], outfile: 'server/out/openapi-worker.js' },
   {
     ...common,
     entryPoints: ['server/src/cli/index.ts'],

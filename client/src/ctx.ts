@@ -93,7 +93,10 @@ export class Ctx implements vscode.Disposable {
   }
 
   private showSchemaStatus(p: SchemaStatusParams): void {
-    const k8s = p.kubernetes ? ` · ${p.kubernetes.replace(/^.*Kubernetes /, 'K8s ')}` : '';
+    // "K8s v1.36.3", "K8s v1.36.3 from cluster prod"; "(bundled)" when a cluster's could not be used.
+    const k8s = p.kubernetes
+      ? ` · ${p.kubernetes.replace(/^.*?Kubernetes /, 'K8s ')}${p.kubernetesNote ? ' (bundled)' : ''}`
+      : '';
     const target = p.fluxTarget
       ? ` · targets Flux ${p.fluxTarget.minor}${p.fluxTarget.pinned ? ' (pinned)' : ' (no pin)'}`
       : '';
@@ -110,6 +113,9 @@ export class Ctx implements vscode.Disposable {
       p.kubernetes
         ? `Kubernetes built-in kinds (Deployment, Service, ConfigMap, ...) are validated with schemas from: ${p.kubernetes} OpenAPI.`
         : (p.kubernetesProblem ?? 'Kubernetes built-in kinds are not validated.'),
+      ...(p.kubernetesNote
+        ? [`The shown cluster's own built-in schemas are not used: ${p.kubernetesNote}.`]
+        : []),
       'Click for the Flux Workbench log.',
     ];
     this.statusItem.tooltip = lines.join('\n\n');

@@ -15,6 +15,11 @@ export interface SchemaStatusParams {
   kubernetes?: string;
   /** Set when the built-in kinds have no schemas, with the reason. */
   kubernetesProblem?: string;
+  /**
+   * Set when a shown cluster's own built-in schemas could not be used (forbidden, unreachable, bad
+   * documents) and the bundled ones answer instead, with the reason.
+   */
+  kubernetesNote?: string;
   /** The Flux release API versions are judged against ("2.6"), whether a pin names it, and why. */
   fluxTarget?: { minor: string; pinned: boolean; reason: string };
 }
@@ -24,6 +29,32 @@ export const ClusterCrdsNotification = 'flux/clusterCrds';
 export interface ClusterCrdsParams {
   context: string;
   crds: unknown[];
+}
+
+/**
+ * Client -> server: the OpenAPI v3 documents of a shown cluster's built-in API groups (what
+ * `/openapi/v3/<path>` served, as text: the server parses and converts them on a thread of its own,
+ * with the converter the bundled schemas are built with), so built-in kinds are checked against the
+ * cluster's Kubernetes instead of the bundled version. `documents` empty and no `problem`: forget
+ * the context (the bundled schemas answer again). `problem`: why the cluster's documents could not
+ * be read; the bundled schemas stay in use and the status says why.
+ */
+export const ClusterOpenApiNotification = 'flux/clusterOpenApi';
+export interface ClusterOpenApiParams {
+  context: string;
+  /** e.g. "v1.36.3" (from `/version`), or "v1.36" when the server reports no release version. */
+  kubernetesVersion?: string;
+  /** `path`: the index's key ("api/v1", "apis/apps/v1"); `text`: the document as served. */
+  documents: Array<{ path: string; text: string }>;
+  problem?: string;
+}
+
+/** The image an ImagePolicy last chose (`status.latestRef`, or the older `status.latestImage`). */
+export interface LatestImage {
+  /** The image's name without tag or digest, e.g. "ghcr.io/stefanprodan/podinfo". */
+  name: string;
+  tag?: string;
+  digest?: string;
 }
 
 /** Settings under `fluxWorkbench` that the server reads (workspace/configuration). */
@@ -298,7 +329,8 @@ export const ClusterObjectsNotification = 'flux/clusterObjects';
 
 export interface ClusterObjectsParams {
   context: string;
-  objects: Array<{ kind: string; namespace: string; name: string }>;
+  /** `latestImage`: an ImagePolicy's latest image, when its status has one. */
+  objects: Array<{ kind: string; namespace: string; name: string; latestImage?: LatestImage }>;
 }
 
 /**

@@ -16,6 +16,7 @@ import { URI } from 'vscode-uri';
 import { readmeLinks, type DiagnosticCode } from './diagnosticCodes';
 import { registerBuildHandler } from './handlers/build';
 import { BuildWorkerHost } from './handlers/buildHost';
+import { ClusterBuiltins } from './handlers/clusterBuiltins';
 import { DiagnosticsScheduler } from './handlers/diagnostics';
 import { ReadinessGate } from './handlers/readiness';
 import { LiveHandlers } from './handlers/live';
@@ -24,9 +25,11 @@ import { WorkspaceIndexer } from './handlers/workspaceIndex';
 import { SemanticAnalysis } from './semantics/analysis';
 import {
   ClusterCrdsNotification,
+  ClusterOpenApiNotification,
   DEFAULT_SERVER_SETTINGS,
   SchemaStatusNotification,
   type ClusterCrdsParams,
+  type ClusterOpenApiParams,
   type InitializationOptions,
   type SchemaStatusParams,
   type ServerSettings,
@@ -119,6 +122,7 @@ connection.onInitialize((params: InitializeParams) => {
   );
   service.codeHref = codeLinks();
   service.label = (f) => workspace.label(f);
+  service.builtinsNote = () => clusterBuiltins.note();
   service.parseFor = (f) => workspace.model.parseOf(f);
   void Promise.all([workspace.loadBundled(), workspace.loadBuiltins()])
     .catch((err: unknown) => connection.console.error(`schemas failed to load: ${(err as Error).message}`))
@@ -225,6 +229,8 @@ function sendStatus(): void {
   if (builtins) params.kubernetes = describeBuiltinOrigin(builtins.origin);
   else if (workspace.builtinsProblem)
     params.kubernetesProblem = `${workspace.builtinsProblem}: Deployments, Services, ConfigMaps and other built-in kinds are not validated. Fix: reinstall Flux Workbench.`;
+  const note = clusterBuiltins.note();
+  if (note) params.kubernetesNote = note;
   if (service) {
     const target = service.fluxTarget();
     params.fluxTarget = { minor: target.minor, pinned: target.pinned, reason: target.reason };
@@ -294,6 +300,22 @@ connection.onNotification(ClusterCrdsNotification, (params: ClusterCrdsParams) =
   sendStatus();
   scheduler.scheduleAll();
 });
+
+// The built-in kinds' schemas of a shown cluster replace the bundled ones while it is shown.
+const clusterBuiltins = new ClusterBuiltins(
+  path.join(__dirname, 'openapi-worker.js'),
+  () => workspace.bundledBuiltins,
+  (source) => {
+    if (workspace.registry.builtins !== source) workspace.registry.setBuiltins(source);
+  },
+  connection.console,
+);
+connection.onNotification(ClusterOpenApiNotification, (params: ClusterOpenApiParams) =>
+  clusterBuiltins.set(params).then(() => {
+    sendStatus();
+    scheduler.scheduleAll();
+  }),
+);
 
 connection.onHover(async ({ textDocument, position }) => {
   const doc = await readyFor('hover', textDocument.uri, position);

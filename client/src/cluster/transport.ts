@@ -112,11 +112,21 @@ export class Transport {
     }
   }
 
-  /** A request with a JSON (or no) body; 401 re-authenticates once when the credential can be refreshed. */
+  /**
+   * A request with a JSON (or no) body; 401 re-authenticates once when the credential can be refreshed.
+   * `text`: a successful response's body is the text as received, not parsed (for a caller that
+   * passes large documents on without reading them).
+   */
   async request<T = unknown>(
     method: string,
     path: string,
-    init: { body?: unknown; contentType?: string; accept?: string; signal?: AbortSignal } = {},
+    init: {
+      body?: unknown;
+      contentType?: string;
+      accept?: string;
+      signal?: AbortSignal;
+      text?: boolean;
+    } = {},
   ): Promise<ApiResponse<T>> {
     const body =
       init.body === undefined
@@ -141,6 +151,7 @@ export class Transport {
         this.auth.invalidate();
         continue;
       }
+      if (init.text && res.statusCode < 400) return { status: res.statusCode, body: text as T };
       return toResponse<T>(res.statusCode, res.headers, text, this);
     }
   }

@@ -1,20 +1,31 @@
 // What the language server learns from the shown clusters (issue 12): the CRDs each context serves
 // (its schema registry then completes and validates other Flux versions and other operators' kinds,
-// and names "cluster <context>" as their source), the Flux objects each context holds (sourceRef and
-// dependsOn also resolve against them), and answers to the server's questions for substituteFrom
+// and names "cluster <context>" as their source), the OpenAPI v3 documents of its built-in API groups
+// (Deployments, Services, ... are then checked against the cluster's Kubernetes version), the Flux
+// objects each context holds (sourceRef and dependsOn also resolve against them; an ImagePolicy's
+// latest image shows on setter markers), and answers to the server's questions for substituteFrom
 // ConfigMaps and Secrets. A context that is no longer shown is forgotten on the server's side.
 
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import type { ContextSession } from '../cluster';
 import { FLUX_KINDS } from '../cluster/kinds';
-import { readCrds, readVariableObject } from '../live/clusterReads';
+import {
+  crdGroupsOf,
+  readCrds,
+  readOpenApiDocuments,
+  readOpenApiIndex,
+  readVariableObject,
+} from '../live/clusterReads';
+import { objectsForServer } from '../live/serverObjects';
 import type { ExplorerService } from '../explorerService';
 import {
   ClusterCrdsNotification,
   ClusterObjectRequest,
   ClusterObjectsNotification,
+  ClusterOpenApiNotification,
   type ClusterCrdsParams,
+  type ClusterOpenApiParams,
   type ClusterObjectParams,
   type ClusterObjectResult,
   type ClusterObjectsParams,
@@ -27,6 +38,8 @@ interface Sent {
   /** CRD names and resourceVersions last sent (a reconnect re-reads them; unchanged ones are not resent). */
   crdSignature?: string;
   crdProblem?: string;
+  /** The Kubernetes version and hash-pinned document URLs last sent (unchanged ones are not fetched again). */
+  openApiSignature?: string;
   objects: boolean;
 }
 
@@ -124,7 +137,9 @@ export class ClusterBridge implements vscode.Disposable {
       if (!this.crdReads.has(s.name))
         this.crdReads.set(
           s.name,
-          this.sendCrds(s).finally(() => this.crdReads.delete(s.name)),
+          this.sendCrds(s)
+            .then((crdGroups) => this.sendOpenApi(s, crdGroups))
+            .finally(() => this.crdReads.delete(s.name)),
         );
     }
   }
@@ -143,6 +158,10 @@ export class ClusterBridge implements vscode.Disposable {
       context: name,
       objects: [],
     } satisfies ClusterObjectsParams);
+    void client.sendNotification(ClusterOpenApiNotification, {
+      context: name,
+      documents: [],
+    } satisfies ClusterOpenApiParams);
     this.log.info(
       `language server: context ${name} is no longer shown; its schemas and objects are forgotten`,
     );
@@ -154,17 +173,18 @@ export class ClusterBridge implements vscode.Disposable {
     return e;
   }
 
-  private async sendCrds(s: ContextSession): Promise<void> {
+  /** Sends the CRDs when they changed; resolves to the groups they define (undefined: not read). */
+  private async sendCrds(s: ContextSession): Promise<Set<string> | undefined> {
     const client = this.client();
     const transport = s.transport;
-    if (!client || !transport) return;
+    if (!client || !transport) return undefined;
     const e = this.entry(s.name);
     if (!vscode.workspace.getConfiguration('fluxWorkbench.live').get<boolean>('clusterSchemas', true)) {
       if (e.crdSignature !== 'off') {
         e.crdSignature = 'off';
         await client.sendNotification(ClusterCrdsNotification, { context: s.name, crds: [] });
       }
-      return;
+      return undefined;
     }
     const r = await readCrds(transport, AbortSignal.timeout(30_000)).catch((err: unknown) => ({
       error: (err as Error).message,
@@ -175,16 +195,17 @@ export class ClusterBridge implements vscode.Disposable {
           `context ${s.name}: the cluster's CRDs are not used for completion and diagnostics: ${r.error}`,
         );
       e.crdProblem = r.error;
-      return;
+      return new Set();
     }
     delete e.crdProblem;
+    const groups = crdGroupsOf(r.crds);
     const signature = r.crds
       .map((c) => {
         const md = (c as { metadata?: { name?: string; resourceVersion?: string } }).metadata;
         return `${md?.name}@${md?.resourceVersion}`;
       })
       .join(',');
-    if (signature === e.crdSignature) return;
+    if (signature === e.crdSignature) return groups;
     e.crdSignature = signature;
     await client.sendNotification(ClusterCrdsNotification, {
       context: s.name,
@@ -192,6 +213,56 @@ export class ClusterBridge implements vscode.Disposable {
     } satisfies ClusterCrdsParams);
     this.log.info(
       `language server: ${r.crds.length} CRDs of context ${s.name} feed completion and diagnostics`,
+    );
+    return groups;
+  }
+
+  /**
+   * Sends the OpenAPI v3 documents of the cluster's built-in API groups when their hash-pinned URLs
+   * or the version changed (the index is small; the documents, about 8 MB, are fetched only then),
+   * or why they cannot be read (the server keeps the bundled schemas and says why).
+   */
+  private async sendOpenApi(s: ContextSession, crdGroups: Set<string> | undefined): Promise<void> {
+    const client = this.client();
+    const transport = s.transport;
+    if (!client || !transport) return;
+    const e = this.entry(s.name);
+    const send = (p: ClusterOpenApiParams): Promise<void> =>
+      client.sendNotification(ClusterOpenApiNotification, p);
+    if (crdGroups === undefined) {
+      // The setting is off: the bundled schemas answer.
+      if (e.openApiSignature !== undefined && e.openApiSignature !== 'off')
+        await send({ context: s.name, documents: [] });
+      e.openApiSignature = 'off';
+      return;
+    }
+    const signal = AbortSignal.timeout(60_000);
+    const index = await readOpenApiIndex(transport, crdGroups, signal).catch((err: unknown) => ({
+      error: (err as Error).message,
+    }));
+    const fail = async (error: string): Promise<void> => {
+      if (e.openApiSignature === `error ${error}`) return;
+      e.openApiSignature = `error ${error}`;
+      this.log.warn(
+        `context ${s.name}: the bundled built-in kinds' schemas are used, not the cluster's: ${error}`,
+      );
+      await send({ context: s.name, documents: [], problem: error });
+    };
+    if ('error' in index) return fail(index.error);
+    const signature = [index.kubernetesVersion ?? '', ...index.entries.map((x) => x.url)].join('\n');
+    if (signature === e.openApiSignature) return;
+    const docs = await readOpenApiDocuments(transport, index.entries, signal).catch((err: unknown) => ({
+      error: (err as Error).message,
+    }));
+    if ('error' in docs) return fail(docs.error);
+    e.openApiSignature = signature;
+    await send({
+      context: s.name,
+      ...(index.kubernetesVersion ? { kubernetesVersion: index.kubernetesVersion } : {}),
+      documents: docs.documents,
+    });
+    this.log.info(
+      `language server: the OpenAPI documents of ${docs.documents.length} built-in group versions of context ${s.name} (Kubernetes ${index.kubernetesVersion ?? 'version unknown'}) are sent for built-in kinds`,
     );
   }
 
@@ -210,10 +281,7 @@ export class ClusterBridge implements vscode.Disposable {
     const client = this.client();
     const s = this.live.started ? this.live.explorer.session(name) : undefined;
     if (!client || !s || s.phase.phase !== 'ready') return;
-    const objects: ClusterObjectsParams['objects'] = [];
-    for (const k of FLUX_KINDS)
-      for (const o of s.list({ kind: k }))
-        objects.push({ kind: k.kind, namespace: o.namespace, name: o.name });
+    const objects = objectsForServer(FLUX_KINDS.flatMap((k) => s.list({ kind: k })));
     // An empty list tells the server to forget the context: send it only when objects were sent before.
     const e = this.entry(name);
     if (objects.length === 0 && !e.objects) return;

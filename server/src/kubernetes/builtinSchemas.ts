@@ -36,11 +36,18 @@ export interface BuiltinSchemaSource {
   problem: string | undefined;
 }
 
-/** "bundled, Kubernetes v1.36.3" / "cluster (ctx), Kubernetes v1.35.0". */
+/** "bundled, Kubernetes v1.36.3" / "Kubernetes v1.35.0 from cluster ctx" (the status bar's words). */
 export function describeBuiltinOrigin(origin: BuiltinOrigin): string {
   return origin.kind === 'bundled'
     ? `bundled, Kubernetes ${origin.kubernetesVersion}`
-    : `cluster (${origin.context}), Kubernetes ${origin.kubernetesVersion}`;
+    : `Kubernetes ${origin.kubernetesVersion} from cluster ${origin.context}`;
+}
+
+/** "bundled, Kubernetes v1.36.3 OpenAPI" / "Kubernetes v1.35.0 OpenAPI from cluster ctx" (hovers). */
+export function describeBuiltinSchemas(origin: BuiltinOrigin): string {
+  return origin.kind === 'bundled'
+    ? `bundled, Kubernetes ${origin.kubernetesVersion} OpenAPI`
+    : `Kubernetes ${origin.kubernetesVersion} OpenAPI from cluster ${origin.context}`;
 }
 
 /** The index esbuild.mjs writes beside the per-kind schema files. */
@@ -139,17 +146,21 @@ export class BundledBuiltinSchemas extends IndexedSource {
   }
 }
 
-/** Schemas converted in memory (a cluster's documents, or tests). */
+/**
+ * Schemas converted in memory: a cluster's documents (converted on a worker thread, which hands
+ * back each kind's schema as text, so this thread never walks them) or, in tests, converted here.
+ */
 export class ConvertedBuiltinSchemas extends IndexedSource {
   constructor(
     origin: BuiltinOrigin,
-    private readonly converted: ConvertedBuiltins,
+    private readonly converted: ConvertedBuiltins | { kinds: BuiltinKind[]; schemas: Map<string, string> },
   ) {
     super(origin, converted.kinds);
   }
 
   schemaText(kind: BuiltinKind): Promise<string | undefined> {
     const schema = this.converted.schemas.get(kind.typeName);
-    return Promise.resolve(schema ? JSON.stringify(schema) : undefined);
+    if (schema === undefined) return Promise.resolve(undefined);
+    return Promise.resolve(typeof schema === 'string' ? schema : JSON.stringify(schema));
   }
 }

@@ -7,6 +7,7 @@ import {
   type Location,
   type SymbolInformation,
 } from 'vscode-languageserver-types';
+import type { LatestImage } from '../protocol';
 import { specPathDir } from '../io/paths';
 import type { WorkspaceModel } from '../workspace/model';
 import type { IndexedObject, RefSite } from '../workspace/objectFacts';
@@ -395,11 +396,18 @@ export class Navigation {
         file,
       );
       const part = at.marker.part ? ` (its ${at.marker.part})` : ' (the whole image reference)';
-      const text =
-        res.status === 'found' || res.status === 'external'
-          ? `Image automation setter: ImagePolicy **${at.marker.namespace}/${at.marker.name}**${part}: ${res.definitions.map(where).join('; ')}`
-          : `Image automation setter: no ImagePolicy ${at.marker.namespace}/${at.marker.name} in the workspace`;
-      return { markdown: text, span: at.marker.span };
+      const found = res.status === 'found' || res.status === 'external';
+      const text = found
+        ? `Image automation setter: ImagePolicy **${at.marker.namespace}/${at.marker.name}**${part}: ${res.definitions.map(where).join('; ')}`
+        : `Image automation setter: no ImagePolicy ${at.marker.namespace}/${at.marker.name} in the workspace`;
+      const live = found
+        ? res.definitions.flatMap((d) =>
+            d.origin.type === 'cluster'
+              ? [latestImageLine(d.origin.context, d.origin.latestImage, at.marker.part)]
+              : [],
+          )
+        : [];
+      return { markdown: [text, ...live].join('\n\n'), span: at.marker.span };
     }
     if (at.type === 'var') {
       const lines: string[] = [];
@@ -441,4 +449,27 @@ function fuzzy(text: string, query: string): boolean {
   let i = 0;
   for (const c of text) if (c === query[i]) i++;
   return i === query.length;
+}
+
+/**
+ * What the setter would write now, from the ImagePolicy's status in a cluster: the value of the
+ * marker's form (`:tag` the tag, `:name` the name, `:digest` the digest, none the whole reference).
+ */
+function latestImageLine(context: string, image: LatestImage | undefined, part: string | undefined): string {
+  if (!image) return `Latest image in cluster ${context}: none yet (the ImagePolicy's status names no image)`;
+  const whole = `${image.name}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''}`;
+  switch (part) {
+    case 'tag':
+      return image.tag
+        ? `Latest tag in cluster ${context}: \`${image.tag}\` (image \`${whole}\`)`
+        : `Latest tag in cluster ${context}: none (image \`${whole}\`)`;
+    case 'name':
+      return `Latest image name in cluster ${context}: \`${image.name}\``;
+    case 'digest':
+      return image.digest
+        ? `Latest digest in cluster ${context}: \`${image.digest}\` (image \`${whole}\`)`
+        : `Latest digest in cluster ${context}: none in the ImagePolicy's status (its spec.digestReflectionPolicy decides whether one is recorded; image \`${whole}\`)`;
+    default:
+      return `Latest image in cluster ${context}: \`${whole}\``;
+  }
 }

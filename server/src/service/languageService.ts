@@ -15,7 +15,7 @@ import { SettingsState } from 'yaml-language-server/out/src/yamlSettings.js';
 import { isDiagnosticCode, type DiagnosticCode } from '../diagnosticCodes';
 import { schemaAt } from '../flux/jsonSchema';
 import { fluxTarget, judgeApiVersion, type FluxTarget } from '../flux/fluxVersion';
-import { describeBuiltinOrigin } from '../kubernetes/builtinSchemas';
+import { describeBuiltinSchemas } from '../kubernetes/builtinSchemas';
 import { apiVersionOf } from '../kubernetes/openapiToSchema';
 import {
   describeOrigin,
@@ -139,6 +139,8 @@ export class FluxLanguageService {
   parseFor: ((file: string) => ParsedText | undefined) | undefined;
   /** A file's name for messages (workspace-relative in the server and CLI). */
   label: (file: string) => string = (f) => f;
+  /** Why a shown cluster's built-in schemas are not in use (said in hovers beside the bundled source). */
+  builtinsNote: () => string | undefined = () => undefined;
   /** Which local schema files `$schema` keys and modelines may name (none until the host says). */
   localSchemas: LocalSchemaPolicy = LocalSchemaPolicy.none();
   /** The `codeDescription.href` of a code (the server links to its README); none by default. */
@@ -925,7 +927,8 @@ export class FluxLanguageService {
       const builtins = this.registry.builtins;
       const k = builtins?.find(group, version, info.kind);
       if (!k) return undefined;
-      return `Schema source: Kubernetes built-in kinds (${describeBuiltinOrigin(builtins!.origin)} OpenAPI) — ${k.kind} (${apiVersionOf(k)})`;
+      const note = builtins!.origin.kind === 'bundled' ? this.builtinsNote() : undefined;
+      return `Schema source: Kubernetes built-in kinds (${describeBuiltinSchemas(builtins!.origin)}) — ${k.kind} (${apiVersionOf(k)})${note ? `; ${note}, so the bundled schemas answer` : ''}`;
     }
     if (!r.found) return undefined;
     const release = r.origin.fluxVersion ? `, Flux ${r.origin.fluxVersion}` : '';

@@ -1,4 +1,4 @@
-import type { ClusterObjectsParams } from '../protocol';
+import type { ClusterObjectsParams, LatestImage } from '../protocol';
 import type { Definition, ObjectSource } from './resolver';
 
 /**
@@ -27,6 +27,8 @@ export class ClusterObjects implements ObjectSource {
         namespaces: [typeof o.namespace === 'string' && o.namespace ? o.namespace : undefined],
         origin: { type: 'cluster', context: this.context },
       };
+      const image = latestImageOf(o.latestImage);
+      if (image && d.origin.type === 'cluster') d.origin.latestImage = image;
       push(byKindName, `${o.kind}/${o.name}`, d);
       push(byKind, o.kind, d);
     }
@@ -47,6 +49,18 @@ export class ClusterObjects implements ObjectSource {
   list(kind: string): Definition[] {
     return this.byKind.get(kind) ?? [];
   }
+}
+
+/** A well-formed latest image, or undefined (the client's data is read defensively). */
+function latestImageOf(v: unknown): LatestImage | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { name, tag, digest } = v as Record<string, unknown>;
+  if (typeof name !== 'string' || !name) return undefined;
+  return {
+    name,
+    ...(typeof tag === 'string' && tag ? { tag } : {}),
+    ...(typeof digest === 'string' && digest ? { digest } : {}),
+  };
 }
 
 function push<V>(map: Map<string, V[]>, key: string, v: V): void {

@@ -1,4 +1,5 @@
 import { BOOTSTRAP_NAME } from '../flux/references';
+import type { LatestImage } from '../protocol';
 import type { WorkspaceModel } from './model';
 import type { IndexedObject } from './objectFacts';
 
@@ -9,7 +10,7 @@ export type DefinitionOrigin =
   /** Made at run time by a controller from an object of the workspace (ArtifactGenerator, FluxInstance, ...). */
   | { type: 'created'; by: IndexedObject; how: string }
   /** An object of the connected cluster (fed by the cluster explorer). */
-  | { type: 'cluster'; context: string; uid?: string };
+  | { type: 'cluster'; context: string; uid?: string; latestImage?: LatestImage };
 
 export interface Definition {
   kind: string;

@@ -61,6 +61,8 @@ export class Workspace {
   bundledProblem: string | undefined;
   /** Why the Kubernetes built-in kinds have no schemas, when they have none. */
   builtinsProblem: string | undefined;
+  /** The bundled built-in kinds' schemas (what answers when no connected cluster's do). */
+  bundledBuiltins: BundledBuiltinSchemas | undefined;
   /** Workspace roots, for relative names in messages. */
   readonly roots: string[] = [];
 
@@ -88,7 +90,9 @@ export class Workspace {
       return;
     }
     this.builtinsProblem = undefined;
-    this.registry.setBuiltins(source);
+    this.bundledBuiltins = source;
+    // A connected cluster's schemas may have arrived first: they keep answering.
+    if (this.registry.builtins?.origin.kind !== 'cluster') this.registry.setBuiltins(source);
   }
 
   /**
