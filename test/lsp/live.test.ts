@@ -26,7 +26,7 @@ import {
   type LocateObjectResult,
   type WorkspaceGraphResult,
 } from '../../server/src/protocol';
-import { LspClient } from './client';
+import { hoverText, LspClient } from './client';
 
 let ws: string;
 let client: LspClient;
@@ -383,5 +383,100 @@ spec:
       30_000,
       'both missing after the context went',
     );
+  });
+  it('flux/clusterObjects: a setter marker shows its ImagePolicy and, with a cluster, the latest image in the form of the marker', async () => {
+    const text = `apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: podinfo
+  namespace: flux-system
+spec:
+  imageRepositoryRef:
+    name: podinfo
+  policy:
+    semver:
+      range: 6.x
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: podinfo
+  namespace: demo
+spec:
+  selector:
+    matchLabels:
+      app: podinfo
+  template:
+    metadata:
+      labels:
+        app: podinfo
+    spec:
+      containers:
+        - name: whole
+          image: ghcr.io/stefanprodan/podinfo:6.7.0 # {"$imagepolicy": "flux-system:podinfo"}
+        - name: parts
+          image: ghcr.io/stefanprodan/podinfo:6.7.0
+          env:
+            - name: TAG
+              value: "6.7.0" # {"$imagepolicy": "flux-system:podinfo:tag"}
+            - name: NAME
+              value: ghcr.io/stefanprodan/podinfo # {"$imagepolicy": "flux-system:podinfo:name"}
+            - name: DIGEST
+              value: "" # {"$imagepolicy": "flux-system:podinfo:digest"}
+`;
+    const u = client.open(path.join(ws, 'apps/podinfo.yaml'), text);
+    const lines = text.split('\n');
+    const hoverMarker = async (form: string) => {
+      const line = lines.findIndex((l) => l.includes(`"flux-system:podinfo${form}"`));
+      const character = lines[line]!.indexOf('flux-system:podinfo') + 3;
+      return hoverText(await client.hover(u, line, character));
+    };
+    // A notification has no answer: the hover is asked again until it reflects it (bounded).
+    const hoverUntil = async (form: string, ok: (h: string) => boolean, what: string) => {
+      for (let i = 0; i < 200; i++) {
+        const h = await hoverMarker(form);
+        if (ok(h)) return h;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.fail(`the marker's hover never showed ${what}: ${await hoverMarker(form)}`);
+    };
+    // Without a cluster: the policy and where it is defined, no image.
+    let h = await hoverUntil('', (x) => x.includes('apps/podinfo.yaml'), 'the ImagePolicy');
+    assert.match(
+      h,
+      /Image automation setter: ImagePolicy \*\*flux-system\/podinfo\*\* \(the whole image reference\): `apps\/podinfo\.yaml:4` — policy semver 6\.x/,
+    );
+    assert.doesNotMatch(h, /Latest/);
+    const image = {
+      name: 'ghcr.io/stefanprodan/podinfo',
+      tag: '6.7.1',
+      digest: 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+    };
+    const policy = { kind: 'ImagePolicy', namespace: 'flux-system', name: 'podinfo' };
+    void client.conn.sendNotification(ClusterObjectsNotification, {
+      context: 'prod',
+      objects: [{ ...policy, latestImage: image }],
+    });
+    h = await hoverUntil('', (x) => /Latest/.test(x), 'the latest image');
+    assert.match(h, /`apps\/podinfo\.yaml:4` — policy semver 6\.x.*; in cluster prod/);
+    assert.ok(h.includes(`Latest image in cluster prod: \`${image.name}:6.7.1@${image.digest}\``), h);
+    assert.ok((await hoverMarker(':tag')).includes('Latest tag in cluster prod: `6.7.1`'));
+    assert.ok((await hoverMarker(':name')).includes(`Latest image name in cluster prod: \`${image.name}\``));
+    assert.ok((await hoverMarker(':digest')).includes(`Latest digest in cluster prod: \`${image.digest}\``));
+    // An image without a digest (digestReflectionPolicy Never, the default) says so on `:digest`.
+    void client.conn.sendNotification(ClusterObjectsNotification, {
+      context: 'prod',
+      objects: [{ ...policy, latestImage: { name: image.name, tag: '6.7.2' } }],
+    });
+    h = await hoverUntil(':digest', (x) => x.includes('6.7.2'), 'the new image');
+    assert.match(h, /Latest digest in cluster prod: none in the ImagePolicy's status/);
+    // A policy that has chosen nothing yet.
+    void client.conn.sendNotification(ClusterObjectsNotification, { context: 'prod', objects: [policy] });
+    h = await hoverUntil(':tag', (x) => /none yet/.test(x), 'no image yet');
+    assert.match(h, /Latest image in cluster prod: none yet/);
+    // Forgotten: no cluster, no image.
+    void client.conn.sendNotification(ClusterObjectsNotification, { context: 'prod', objects: [] });
+    h = await hoverUntil(':tag', (x) => !/cluster prod/.test(x), 'the cluster forgotten');
+    assert.doesNotMatch(h, /Latest/);
   });
 });
