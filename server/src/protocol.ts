@@ -46,6 +46,12 @@ export interface ClusterOpenApiParams {
   kubernetesVersion?: string;
   /** `path`: the index's key ("api/v1", "apis/apps/v1"); `text`: the document as served. */
   documents: Array<{ path: string; text: string }>;
+  /**
+   * One of `count` notifications that together carry the set (sent in order, `index` from 0), so
+   * no single message is large enough to hold up the server while it is read; the set is used
+   * once the last arrives. Absent: this notification is the whole set.
+   */
+  part?: { index: number; count: number };
   problem?: string;
 }
 

@@ -12,6 +12,7 @@ import type { ContextSession } from '../cluster';
 import { FLUX_KINDS } from '../cluster/kinds';
 import {
   crdGroupsOf,
+  openApiNotifications,
   readCrds,
   readOpenApiDocuments,
   readOpenApiIndex,
@@ -256,11 +257,8 @@ export class ClusterBridge implements vscode.Disposable {
     }));
     if ('error' in docs) return fail(docs.error);
     e.openApiSignature = signature;
-    await send({
-      context: s.name,
-      ...(index.kubernetesVersion ? { kubernetesVersion: index.kubernetesVersion } : {}),
-      documents: docs.documents,
-    });
+    for (const part of openApiNotifications(s.name, index.kubernetesVersion, docs.documents))
+      await send(part);
     this.log.info(
       `language server: the OpenAPI documents of ${docs.documents.length} built-in group versions of context ${s.name} (Kubernetes ${index.kubernetesVersion ?? 'version unknown'}) are sent for built-in kinds`,
     );

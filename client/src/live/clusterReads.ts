@@ -6,6 +6,7 @@ import { isRecord } from '../cluster/object';
 import type { Transport } from '../cluster/transport';
 import {
   secretPlaceholder,
+  type ClusterOpenApiParams,
   type ClusterObjectParams,
   type ClusterObjectResult,
 } from '../../../server/src/protocol';
@@ -181,4 +182,33 @@ export function crdGroupsOf(crds: readonly unknown[]): Set<string> {
     if (isRecord(spec) && typeof spec['group'] === 'string') groups.add(spec['group']);
   }
   return groups;
+}
+
+/**
+ * The notifications that carry a cluster's documents to the language server: parts of about
+ * `partBytes` (a document larger than that alone), so that reading one message never holds up the
+ * server for long (an 8 MB message costs it about 30 ms of parsing at once).
+ */
+export function openApiNotifications(
+  context: string,
+  kubernetesVersion: string | undefined,
+  documents: ReadonlyArray<{ path: string; text: string }>,
+  partBytes = 512 * 1024,
+): ClusterOpenApiParams[] {
+  const groups: Array<Array<{ path: string; text: string }>> = [];
+  let size = Infinity;
+  for (const d of documents) {
+    if (size + d.text.length > partBytes) {
+      groups.push([]);
+      size = 0;
+    }
+    groups[groups.length - 1]!.push(d);
+    size += d.text.length;
+  }
+  return groups.map((docs, index) => ({
+    context,
+    ...(kubernetesVersion ? { kubernetesVersion } : {}),
+    documents: docs,
+    part: { index, count: groups.length },
+  }));
 }

@@ -9,6 +9,8 @@ const WORKER_HEAP_MB = 1024;
 const TIMEOUT_MS = 120_000;
 
 interface ContextState {
+  /** The parts of a set received so far (see {@link ClusterOpenApiParams.part}). */
+  parts?: { count: number; next: number; documents: ClusterOpenApiParams['documents'] };
   source?: ConvertedBuiltinSchemas;
   problem?: string;
   /** The notification being converted; a newer one for the context supersedes it. */
@@ -35,7 +37,23 @@ export class ClusterBuiltins {
   /** Handles one notification; resolves once its documents are converted (or refused). */
   async set(p: ClusterOpenApiParams): Promise<void> {
     if (typeof p?.context !== 'string') return;
-    const documents = Array.isArray(p.documents) ? p.documents : [];
+    let documents = Array.isArray(p.documents) ? p.documents : [];
+    if (p.part && documents.length > 0) {
+      const state = this.contexts.get(p.context) ?? {};
+      this.contexts.set(p.context, state);
+      const { index, count } = p.part;
+      if (index === 0) state.parts = { count, next: 0, documents: [] };
+      if (!state.parts || state.parts.count !== count || state.parts.next !== index) {
+        // A part out of order (cannot happen on one connection): the set is not used.
+        delete state.parts;
+        return;
+      }
+      state.parts.documents.push(...documents);
+      state.parts.next++;
+      if (index < count - 1) return;
+      documents = state.parts.documents;
+      delete state.parts;
+    }
     if (documents.length === 0) {
       if (typeof p.problem === 'string') {
         this.contexts.set(p.context, { problem: p.problem });
@@ -64,8 +82,9 @@ export class ClusterBuiltins {
         { kinds: r.kinds, schemas: new Map(r.schemas) },
       );
       const bytes = documents.reduce((n, d) => n + (typeof d.text === 'string' ? d.text.length : 0), 0);
+      const kept = r.schemas.reduce((n, [, text]) => n + text.length, 0);
       this.log.info(
-        `cluster ${p.context}: ${r.kinds.length} built-in kinds (Kubernetes ${version}) from ${documents.length} OpenAPI documents (${Math.round(bytes / 1024)} KiB), converted off the request thread in ${Math.round(performance.now() - started)} ms (parse ${Math.round(r.parseMs)} ms, convert ${Math.round(r.convertMs)} ms)`,
+        `cluster ${p.context}: ${r.kinds.length} built-in kinds (Kubernetes ${version}) from ${documents.length} OpenAPI documents (${Math.round(bytes / 1024)} KiB), converted off the request thread in ${Math.round(performance.now() - started)} ms (parse ${Math.round(r.parseMs)} ms, convert ${Math.round(r.convertMs)} ms); ${Math.round(kept / 1024)} KiB of schemas kept`,
       );
     }
     this.update();
