@@ -15,7 +15,7 @@ const SERVER_LAYERS: string[][] = [
   ['semantics'],
   ['service'],
   ['handlers'],
-  ['server.ts', 'buildWorker.ts', 'cli'],
+  ['server.ts', 'buildWorker.ts', 'openapiWorker.ts', 'cli'],
 ];
 
 function tsFiles(dir: string): string[] {
