@@ -91,7 +91,14 @@ const targets = [
     outfile: 'client/out/extension.js',
     external: ['vscode'],
   },
-  { ...common, entryPoints: ['server/src/server.ts'], outfile: 'server/out/server.js' },
+  // The server's entry turns on Node's compile cache, then loads the bundle (server/src/start.ts).
+  {
+    ...common,
+    entryPoints: ['server/src/start.ts'],
+    outfile: 'server/out/server.js',
+    external: ['./server-main.js'],
+  },
+  { ...common, entryPoints: ['server/src/server.ts'], outfile: 'server/out/server-main.js' },
   // Build previews run in a worker thread of the server (server/src/handlers/buildHost.ts).
   { ...common, entryPoints: ['server/src/buildWorker.ts'], outfile: 'server/out/build-worker.js' },
   // A connected cluster's OpenAPI documents are converted on a thread of the server (handlers/clusterBuiltins.ts).

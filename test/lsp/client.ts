@@ -37,9 +37,15 @@ export class LspClient {
       configuration?: Record<string, unknown>;
       /** Sent as initializationOptions (e.g. `trusted`, as VS Code's workspace trust says). */
       initializationOptions?: Record<string, unknown>;
+      /** The Node binary to run the server on (default: this one) and extra environment. */
+      node?: string;
+      env?: Record<string, string>;
     } = {},
   ) {
-    this.proc = spawn(process.execPath, [serverPath, '--stdio'], { stdio: 'pipe' });
+    this.proc = spawn(options.node ?? process.execPath, [serverPath, '--stdio'], {
+      stdio: 'pipe',
+      env: { ...process.env, ...options.env },
+    });
     this.proc.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
     // A notification written while the server exits (after `exit`, or when a test ends) meets a
     // closed pipe: EPIPE then is the end of the session, not a failure of the test that ran.

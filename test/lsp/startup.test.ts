@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { hoverText, labels, LspClient } from './client';
+import { hoverText, labels, LspClient, repoRoot } from './client';
 
 const KUSTOMIZATION = `apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
@@ -109,5 +110,60 @@ describe('language server over stdio: the first answers after start', () => {
     );
     client.change(uri, KUSTOMIZATION);
     await assert.rejects(client.diagnosticsFor(uri, 2000), /timed out/);
+  });
+
+  it('in a file of hundreds of documents, the first answers come from the document at the cursor', async () => {
+    // The request is answered from that document parsed alone while the whole file is still being
+    // parsed for its diagnostics: the answer must be the one the whole parse would give.
+    const docs: string[] = [];
+    for (let i = 0; i < 400; i++)
+      docs.push(
+        KUSTOMIZATION.replace('name: apps', `name: app-${i}`).replace(
+          '    kind: \n',
+          '    kind: GitRepository\n',
+        ),
+      );
+    const release =
+      'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: web\nspec:\n  interval: 5m\n  \n';
+    const complex = '? '.repeat(30) + 'a\n';
+    const text = [...docs.slice(0, 200), release, complex, ...docs.slice(200)].join('---\n');
+    const lines = text.split('\n');
+    const releaseLine = lines.indexOf('kind: HelmRelease') + 5; // the blank line in its spec
+    const complexLine = lines.indexOf(complex.trimEnd());
+    const dir = workspace({ 'big.yaml': text });
+    client = new LspClient();
+    await client.initialize(dir);
+    const uri = client.open(path.join(dir, 'big.yaml'), text);
+    const [spec, hover] = await Promise.all([
+      client.complete(uri, releaseLine, 2),
+      client.hover(uri, complexLine, 1),
+    ]);
+    assert.ok(labels(spec).includes('chart'), `HelmRelease spec keys: ${labels(spec).join(', ')}`);
+    assert.ok(!labels(spec).includes('prune'), 'no Kustomization field in the HelmRelease');
+    assert.match(hoverText(hover), /not checked against its schema/);
+    // Once the whole file is parsed, the same answers.
+    await client.diagnosticsFor(uri, 30_000);
+    assert.deepEqual(labels(await client.complete(uri, releaseLine, 2)).sort(), labels(spec).sort());
+    assert.equal(hoverText(await client.hover(uri, complexLine, 1)), hoverText(hover));
+  });
+
+  it("keeps V8's compiled code of the bundle in the folder the client names (Node >= 22.1)", async () => {
+    // code-server runs the server on Node 24 (test/build/ensure-node24.sh installs the same one).
+    const node = execFileSync('bash', [path.join(repoRoot, 'test', 'build', 'ensure-node24.sh')], {
+      encoding: 'utf8',
+    }).trim();
+    const cache = path.join(mkdtempSync(path.join(os.tmpdir(), 'fw-lsp-compile-cache-')), 'cache');
+    const dir = workspace({ 'clusters/apps.yaml': KUSTOMIZATION });
+    for (const env of [{}, { FLUX_WORKBENCH_COMPILE_CACHE: cache }]) {
+      client = new LspClient({ node, env });
+      await client.initialize(dir);
+      const uri = client.open(path.join(dir, 'clusters/apps.yaml'), KUSTOMIZATION);
+      assert.ok(labels(await client.complete(uri, 6, 2)).includes('prune'));
+      await client.stop();
+      client = undefined;
+      const files = existsSync(cache) ? readdirSync(cache, { recursive: true }) : [];
+      if ('FLUX_WORKBENCH_COMPILE_CACHE' in env) assert.ok(files.length > 0, 'the compile cache was written');
+      else assert.equal(files.length, 0, 'nothing written without the variable');
+    }
   });
 });

@@ -26,8 +26,8 @@ import {
 import type { WorkspaceModel } from '../workspace/model';
 import { kustomizationSchema } from '../kustomize/kustomizationSchema';
 import { notCheckedMessage } from '../flux/complexity';
-import { isBlankDocument, pieceAt, sameSplit, shiftRanges } from '../flux/pieces';
-import { reparseSliced, type ParsedText } from '../workspace/parsedText';
+import { isBlankDocument, pieceAt, sameSplit, shiftRanges, splitDocuments } from '../flux/pieces';
+import { parsePiece, reparseSliced, type ParsedText } from '../workspace/parsedText';
 import {
   DEFAULT_PIECE_LIMITS,
   docAt,
@@ -102,6 +102,12 @@ export const DEFAULT_SERVICE_LIMITS: ServiceLimits = {
 };
 
 /** A document version as the service works on it: its pieces, their parse, modeline notes. */
+/** kustomize's file names: their keys are matched case-insensitively (see canonicalKustomizeKeys). */
+const KUSTOMIZATION_FILE = /(^|[\\/])kustomization\.ya?ml$/;
+
+/** What a request at one place reads of a file's parse (see viewAt). */
+type View = Pick<Prepared, 'file' | 'pieces' | 'pieceDocs'>;
+
 interface Prepared {
   version: number;
   text: string;
@@ -259,6 +265,57 @@ export class FluxLanguageService {
     const cached = this.parsed.get(doc.uri);
     const text = doc.getText();
     if (cached && cached.version === doc.version && cached.text === text) return cached;
+    const { notes, unloadable, modelineDiagnostics } = await this.modelines(doc, text);
+    // The documents are parsed from the text as written, from the parse of the previous version
+    // (an edit re-parses only the pieces it touched; the workspace's parse of the same text is
+    // taken as it is), the new pieces in slices that yield the thread.
+    const filePath = uriToPath(doc.uri);
+    const shared = filePath ? this.parseFor?.(filePath) : undefined;
+    const prev = shared?.text === text ? shared : (cached?.parsed ?? shared);
+    const clock = new SliceClock(this.limits.sliceMs);
+    const raw = (await reparseSliced(prev, text, clock, this.limits.pieces))!.parsed;
+    const file = raw.file;
+    let effectiveText = blankModelines(text, unloadable);
+    if (KUSTOMIZATION_FILE.test(doc.uri)) effectiveText = canonicalKustomizeKeys(effectiveText, file.docs);
+    // The schema engine sees the effective text (offsets unchanged), one document at a time.
+    const pieces = effectiveText === text ? raw.pieces : sameSplit(raw.pieces, effectiveText);
+    const entry: Prepared = {
+      version: doc.version,
+      text,
+      parsed: raw,
+      file,
+      pieces,
+      notes,
+      modelineDiagnostics,
+      pieceDocs: new Map(),
+    };
+    this.parsed.set(doc.uri, entry);
+    return entry;
+  }
+
+  /**
+   * What a request at `offset` needs: the prepared parse when this version has one, else only the
+   * document at `offset` parsed on its own. A request in a large file just opened or edited (whose
+   * whole parse the validation is making in slices) so waits for one document, not for all of them.
+   * kustomization.yaml files (whose keys are canonicalized from the whole parse) and one-document
+   * texts (where the two cost the same) take the prepared parse.
+   */
+  private async viewAt(doc: TextDocument, offset: number): Promise<View> {
+    const cached = this.parsed.get(doc.uri);
+    const text = doc.getText();
+    if ((cached && cached.version === doc.version && cached.text === text) || KUSTOMIZATION_FILE.test(doc.uri))
+      return this.prepare(doc);
+    const split = splitDocuments(text);
+    const piece = pieceAt(split, offset);
+    if (!piece || split.length === 1) return this.prepare(doc);
+    const { unloadable } = await this.modelines(doc, text);
+    const effectiveText = blankModelines(text, unloadable);
+    const seen = effectiveText === text ? piece : sameSplit([piece], effectiveText)[0]!;
+    return { file: { docs: parsePiece(piece, this.limits.pieces) }, pieces: [seen], pieceDocs: new Map() };
+  }
+
+  /** The modelines of a text: those whose schema cannot be loaded, and why. */
+  private async modelines(doc: TextDocument, text: string) {
     const notes: ValidationNote[] = [];
     const unloadable = [];
     const modelineDiagnostics: Diagnostic[] = [];
@@ -286,32 +343,7 @@ export class FluxLanguageService {
         if (!check.pending) notes.push({ kind: 'modeline-unloaded', url: m.url, reason: check.reason });
       }
     }
-    // The documents are parsed from the text as written, from the parse of the previous version
-    // (an edit re-parses only the pieces it touched; the workspace's parse of the same text is
-    // taken as it is), the new pieces in slices that yield the thread.
-    const filePath = uriToPath(doc.uri);
-    const shared = filePath ? this.parseFor?.(filePath) : undefined;
-    const prev = shared?.text === text ? shared : (cached?.parsed ?? shared);
-    const clock = new SliceClock(this.limits.sliceMs);
-    const raw = (await reparseSliced(prev, text, clock, this.limits.pieces))!.parsed;
-    const file = raw.file;
-    let effectiveText = blankModelines(text, unloadable);
-    if (/(^|[\\/])kustomization\.ya?ml$/.test(doc.uri))
-      effectiveText = canonicalKustomizeKeys(effectiveText, file.docs);
-    // The schema engine sees the effective text (offsets unchanged), one document at a time.
-    const pieces = effectiveText === text ? raw.pieces : sameSplit(raw.pieces, effectiveText);
-    const entry: Prepared = {
-      version: doc.version,
-      text,
-      parsed: raw,
-      file,
-      pieces,
-      notes,
-      modelineDiagnostics,
-      pieceDocs: new Map(),
-    };
-    this.parsed.set(doc.uri, entry);
-    return entry;
+    return { notes, unloadable, modelineDiagnostics };
   }
 
   private resolveRef(docUri: string, ref: string): string {
@@ -805,12 +837,12 @@ export class FluxLanguageService {
     doc: TextDocument,
     position: Position,
   ): Promise<
-    | { ok: true; entry: Prepared; piece: Piece; pieceDoc: TextDocument; at: Position }
+    | { ok: true; entry: View; piece: Piece; pieceDoc: TextDocument; at: Position }
     | { ok: false; reason?: string }
   > {
     if (!this.guard(doc.uri, doc.getText()).ok) return { ok: false };
-    const entry = await this.prepare(doc);
     const offset = doc.offsetAt(position);
+    const entry = await this.viewAt(doc, offset);
     const piece = pieceAt(entry.pieces, offset);
     if (!piece) return { ok: false };
     for (const d of entry.file.docs) {
@@ -844,7 +876,8 @@ export class FluxLanguageService {
    */
   async kindUnknownAt(doc: TextDocument, position: Position): Promise<boolean> {
     if (!this.guard(doc.uri, doc.getText()).ok) return false;
-    const info = docAt((await this.prepare(doc)).file, doc.offsetAt(position));
+    const offset = doc.offsetAt(position);
+    const info = docAt((await this.viewAt(doc, offset)).file, offset);
     if (!info?.apiVersion || !info.kind) return false;
     const slash = info.apiVersion.lastIndexOf('/');
     const group = slash < 0 ? '' : info.apiVersion.slice(0, slash);

@@ -139,6 +139,11 @@ function parseOne(p: Plan, i: number, seen: Map<string, DocInfo[]>, limits: Piec
   p.docsOf[i] = local.map((d) => shifted(d, piece.offset, 0));
 }
 
+/** The documents of one piece alone, in file coordinates (numbered from 0 within the piece). */
+export function parsePiece(piece: Piece, limits: PieceLimits = DEFAULT_PIECE_LIMITS): DocInfo[] {
+  return parseFile(piece.text, limits).docs.map((d) => shifted(d, piece.offset, 0));
+}
+
 /** The parse of `text`, reusing `prev` (the parse of an earlier version of the same file). */
 export function reparse(
   prev: ParsedText | undefined,
