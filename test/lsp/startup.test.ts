@@ -154,7 +154,8 @@ describe('language server over stdio: the first answers after start', () => {
     }).trim();
     const cache = path.join(mkdtempSync(path.join(os.tmpdir(), 'fw-lsp-compile-cache-')), 'cache');
     const dir = workspace({ 'clusters/apps.yaml': KUSTOMIZATION });
-    for (const env of [{}, { FLUX_WORKBENCH_COMPILE_CACHE: cache }]) {
+    const envs: Array<Record<string, string>> = [{}, { FLUX_WORKBENCH_COMPILE_CACHE: cache }];
+    for (const env of envs) {
       client = new LspClient({ node, env });
       await client.initialize(dir);
       const uri = client.open(path.join(dir, 'clusters/apps.yaml'), KUSTOMIZATION);
