@@ -19,6 +19,7 @@ import {
 } from './lib/fluxView.mjs';
 import { kubectl, kubectlJson, shortRevision } from './lib/cluster.mjs';
 import { ADMIN, pickContexts } from './explorer.mjs';
+import { hoverKeyAt } from './lib/builtinSteps.mjs';
 
 const README_SHOTS = path.join(
   path.dirname(new URL(import.meta.url).pathname),
@@ -178,6 +179,86 @@ export async function stepClusterLanguage(ctx) {
       '{"data":{"CLUSTER_NAME":"production-eu-west-1"}}',
     ]);
   }
+}
+
+/**
+ * The cluster's /openapi/v3 as the built-in kinds' schemas: the status bar names the cluster and its
+ * Kubernetes version, a hover on a Deployment field names it as the source; and the setter marker
+ * of that Deployment shows the ImagePolicy's latest image from the cluster (its status written as
+ * image-reflector-controller would: that controller does not run in the test cluster).
+ */
+export async function stepClusterBuiltins(ctx) {
+  const { page } = ctx;
+  const file = 'apps/base/podinfo/deployment.yaml';
+  const k8s = `K8s v1.36 from cluster ${ADMIN}`;
+  const until = Date.now() + 90_000;
+  let status = '';
+  for (;;) {
+    status = (await statusBarTexts(page)).find((t) => t.includes('Flux schemas')) ?? '';
+    if (status.includes(k8s)) break;
+    if (Date.now() > until)
+      throw new Error(`the status bar does not say "${k8s}": ${JSON.stringify(status)}`);
+    await page.waitForTimeout(500);
+  }
+  await runCommand(page, 'View: Close All Editor Groups');
+  await quickOpen(page, file);
+  await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'Deployment' }).waitFor();
+  const lines = fs.readFileSync(path.join(ctx.ws, file), 'utf8').split('\n');
+  const replicas = lines.findIndex((l) => /^ {2}replicas:/.test(l)) + 1;
+  const hover = await hoverKeyAt(page, replicas, /desired pods/i);
+  const source = `Kubernetes v1.36 OpenAPI from cluster ${ADMIN}`;
+  if (!hover.includes(source))
+    throw new Error(`the hover does not name "${source}": ${JSON.stringify(hover)}`);
+  await readmeShot(page, 'hover-cluster-builtins', { x: 620, y: 90, width: 820, height: 190 });
+  await page.keyboard.press('Escape');
+  await kubectl(ctx.cluster, [
+    '-n',
+    'flux-system',
+    'patch',
+    'imagepolicy',
+    'podinfo',
+    '--subresource=status',
+    '--type=merge',
+    '-p',
+    JSON.stringify({ status: { latestRef: { name: 'ghcr.io/stefanprodan/podinfo', tag: '6.9.3' } } }),
+  ]);
+  // The cursor inside the marker (the editor scrolls to it: the line is wider than the editor),
+  // then Show Hover (Ctrl+K Ctrl+I), until the cluster's object list (sent at most once a second)
+  // has reached the server.
+  const want = `Latest image in cluster ${ADMIN}: ghcr.io/stefanprodan/podinfo:6.9.3`;
+  const markerLine = lines.findIndex((l) => l.includes('$imagepolicy')) + 1;
+  const col = lines[markerLine - 1].indexOf('flux-system:podinfo') + 5;
+  const markerUntil = Date.now() + 60_000;
+  let marker = '';
+  for (;;) {
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+G');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(`:${markerLine}:${col}`);
+    await page.keyboard.press('Enter');
+    await waitCursor(
+      page,
+      (p) => p.line === markerLine && p.col === col,
+      15_000,
+      `Ln ${markerLine}, Col ${col}`,
+    );
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    const shown = page
+      .locator('.monaco-hover:visible')
+      .filter({ hasText: 'Image automation setter' })
+      .first();
+    await shown.waitFor({ timeout: 20_000 }).catch(() => undefined);
+    marker = (await shown.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+    if (marker.includes(want)) break;
+    if (Date.now() > markerUntil)
+      throw new Error(`the marker's hover does not show "${want}": ${JSON.stringify(marker)}`);
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(1000);
+  }
+  await readmeShot(page, 'hover-setter-latest-image', { x: 620, y: 340, width: 820, height: 160 });
+  return { status, hover: hover.slice(-300), marker: marker.slice(0, 400) };
 }
 
 /** Go to Definition from the Workloads item of team-a-apps opens its file at the line of its name. */
@@ -357,6 +438,12 @@ export const bridgeSteps = [
     'the cluster’s CRDs name the schema source; a preview takes substituteFrom from the cluster',
     stepClusterLanguage,
     120_000,
+  ],
+  [
+    'bridge-cluster-builtins',
+    'the cluster’s /openapi/v3: status bar and a Deployment hover name it; a setter marker shows the ImagePolicy’s latest image',
+    stepClusterBuiltins,
+    150_000,
   ],
   [
     'bridge-definition',

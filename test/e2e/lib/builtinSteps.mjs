@@ -16,7 +16,7 @@ function lineOf(ws, file, re) {
 }
 
 /** Hover the key that starts the cursor's line (the cursor is put on its first character). */
-async function hoverKeyAt(page, line, want) {
+export async function hoverKeyAt(page, line, want) {
   await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
   await gotoLine(page, line);
   await page.keyboard.press('Home');
