@@ -344,7 +344,9 @@ export async function stepGraph(ctx) {
   if (!root.includes(brokenMessage.slice(0, 40)))
     throw new Error(`why blocked lacks the controller's message "${brokenMessage}": ${root}`);
   await readmeShot(page, 'dependency-graph');
-  // From a node to the file that defines it.
+  // From a node to the file that defines it: the graph opens at a readable zoom on the failing
+  // object, so first Fit the whole graph in view, as a user would.
+  await frame.locator('#zoomFit').click();
   await node('infrastructure').click();
   await frame.locator('#details button[data-action="open"]').click();
   await page

@@ -14,7 +14,8 @@
 // Environment: E2E_SKIP_PACKAGE=1 reuses an existing ./flux-workbench.vsix; E2E_VSIX=<file> tests
 // that vsix instead (no packaging); E2E_KEEP=1 keeps the temporary directory;
 // E2E_STEP_TIMEOUT_MS (default 60000); E2E_ONLY=explorer runs only the live explorer's scenario;
-// E2E_ONLY=bridge runs only its first two steps and the steps of the cluster in the editor.
+// E2E_ONLY=bridge runs only its first two steps and the steps of the cluster in the editor;
+// E2E_ONLY=graph runs only the dependency graph of a generated 300-object fleet (no cluster).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -60,6 +61,7 @@ import { startCluster, stopCluster } from './lib/cluster.mjs';
 import * as explorer from './explorer.mjs';
 import { stepNameCompletion, stepTemplateQuickFix } from './lib/semanticSteps.mjs';
 import { bridgeSteps } from './bridge.mjs';
+import { graphWorkspace, stepGraph300 } from './graph.mjs';
 
 const FIXTURE = path.join(REPO, 'test/fixtures/e2e-repo');
 const TARGET = 'clusters/dev/apps.yaml';
@@ -923,11 +925,16 @@ async function main() {
   const fixtureBefore = snapshotTree(FIXTURE);
   // The test cluster of the explorer's steps starts now, in a state folder of this run's own, while
   // the extension is packaged and the language scenarios run.
+  // E2E_ONLY=graph needs no cluster: none is started.
+  const onlyGraph = process.env.E2E_ONLY === 'graph';
   const clusterState = path.join(tmp, 'cluster');
-  clusterDir = clusterState;
-  log(`starting the test cluster in ${clusterState} (log: ${path.relative(REPO, RESULTS)}/cluster-up.log)`);
-  const clusterUp = startCluster(clusterState, path.join(RESULTS, 'cluster-up.log'));
-  clusterUp.catch(() => {}); // awaited by the explorer scenario
+  let clusterUp = null;
+  if (!onlyGraph) {
+    clusterDir = clusterState;
+    log(`starting the test cluster in ${clusterState} (log: ${path.relative(REPO, RESULTS)}/cluster-up.log)`);
+    clusterUp = startCluster(clusterState, path.join(RESULTS, 'cluster-up.log'));
+    clusterUp.catch(() => {}); // awaited by the explorer scenario
+  }
   let prep = null;
   let prepError = null;
   try {
@@ -948,7 +955,7 @@ async function main() {
   const workspaces = [];
   // E2E_ONLY=explorer runs only the live explorer's scenario (for working on it).
   const onlyBridge = process.env.E2E_ONLY === 'bridge';
-  const onlyExplorer = process.env.E2E_ONLY === 'explorer' || onlyBridge;
+  const onlyExplorer = process.env.E2E_ONLY === 'explorer' || onlyBridge || onlyGraph;
   // Scenario 1: workspace trust off (--disable-workspace-trust).
   if (!onlyExplorer) {
     const ctx = prepError
@@ -1147,8 +1154,27 @@ async function main() {
         return { compared: workspaces.length };
       },
     );
+  // The dependency graph of a generated 300-object fleet, no cluster (test/e2e/graph.mjs).
+  if (!onlyExplorer || onlyGraph) {
+    const ctx = prepError
+      ? { name: 'graph', fatal: `preparation failed: ${prepError}` }
+      : await openScenario('graph', { tmp, ...prep, trust: false, workspace: graphWorkspace });
+    try {
+      await step(ctx, 'graph-ready', 'workbench ready: explorer lists the fleet', stepReady);
+      if (ctx.failed) ctx.fatal ??= 'the workbench did not become ready';
+      await step(
+        ctx,
+        'graph-300',
+        'dependency graph of 300 objects: readable, searchable, zoomable',
+        stepGraph300,
+        120_000,
+      );
+    } finally {
+      await closeScenario(ctx);
+    }
+  }
   // Scenario 3: the live explorer against the real test cluster (trust on, then granted).
-  {
+  if (!onlyGraph) {
     let cluster = null;
     let clusterError = null;
     try {

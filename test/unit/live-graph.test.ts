@@ -8,7 +8,17 @@ import type { KubeObject } from '../../client/src/cluster/object';
 import type { CachedObject } from '../../client/src/cluster/session';
 import { fluxStatus } from '../../client/src/cluster/status';
 import { clusterGraph, whyBlocked, workspaceGraph } from '../../client/src/live/graph';
-import { drawGraph, stateClass } from '../../client/src/live/graphLayout';
+import {
+  NODE_WIDTH,
+  drawGraph,
+  fitText,
+  stateClass,
+  stateCounts,
+  textWidth,
+} from '../../client/src/live/graphLayout';
+import { lineage, namespaceGraph, namespacesOf, searchNodes } from '../../client/src/live/graphQuery';
+// @ts-expect-error: a plain ES module of the test fixtures, without types
+import { fleet } from '../fixtures/fleet.mjs';
 
 type Cond = { type: string; status: string; reason: string; message?: string };
 
@@ -254,5 +264,131 @@ describe('graph drawing', () => {
     assert.equal(small.sourceEdges, true);
     assert.equal((small.svg.match(/<path class="edge dependsOn/g) ?? []).length, 19);
     assert.equal((small.svg.match(/<path class="edge source/g) ?? []).length, 20);
+  });
+});
+
+/** The generated fleet (test/fixtures/fleet.mjs) as a cluster's objects: failing ones and their dependents waiting. */
+function fleetModel() {
+  type FleetObject = {
+    kind: string;
+    namespace: string;
+    name: string;
+    spec: Record<string, unknown>;
+    fails?: boolean;
+    suspend?: boolean;
+  };
+  const all = fleet() as FleetObject[];
+  const failing = new Set(all.filter((o) => o.fails).map((o) => `${o.namespace}/${o.name}`));
+  const objs = all.map((o) => {
+    const dep = ((o.spec['dependsOn'] as Array<{ name: string; namespace?: string }> | undefined) ?? []).find(
+      (d) => failing.has(`${d.namespace ?? o.namespace}/${d.name}`),
+    );
+    const conds = o.fails ? failed : dep ? waiting(`${dep.namespace ?? o.namespace}/${dep.name}`) : ready;
+    const k = obj(o.kind, o.namespace, o.name, { ...o.spec, ...(o.suspend ? { suspend: true } : {}) }, conds);
+    if (!['Kustomization', 'HelmRelease'].includes(o.kind)) k.apiVersion = 'source.toolkit.fluxcd.io/v1';
+    return k;
+  });
+  return clusterGraph(readSide(objs));
+}
+
+describe('the dependency graph at 300 nodes (a generated fleet in 17 namespaces)', () => {
+  const model = fleetModel();
+  const drawn = drawGraph(model);
+
+  it('draws all 300 nodes, no two boxes overlapping', () => {
+    assert.equal(model.nodes.length, 300);
+    assert.equal(drawn.boxes.length, 300);
+    assert.equal(model.nodes.filter((n) => n.missing).length, 0, 'the fleet names only objects it has');
+    const b = drawn.boxes;
+    const overlaps: string[] = [];
+    for (let i = 0; i < b.length; i++)
+      for (let j = i + 1; j < b.length; j++)
+        if (
+          b[i]!.x < b[j]!.x + b[j]!.width &&
+          b[j]!.x < b[i]!.x + b[i]!.width &&
+          b[i]!.y < b[j]!.y + b[j]!.height &&
+          b[j]!.y < b[i]!.y + b[i]!.height
+        )
+          overlaps.push(`${b[i]!.id} x ${b[j]!.id}`);
+    assert.deepEqual(overlaps, []);
+  });
+
+  it('fits every label in its box, names first, cut with an ellipsis only when too long', () => {
+    for (const box of drawn.boxes) {
+      assert.equal(box.width, NODE_WIDTH);
+      for (const l of box.lines)
+        assert.ok(textWidth(l.text, l.px) <= NODE_WIDTH - 20, `${l.text} is wider than its box`);
+      const n = model.nodes.find((x) => x.id === box.id)!;
+      assert.equal(box.lines[0]!.text, n.name, "the fleet's names are short enough to show whole");
+      assert.ok(box.lines[1]!.text.startsWith(n.namespace), 'the second line names the namespace');
+    }
+    const long = fitText('a-very-long-helmrelease-name-of-a-team-that-likes-long-names', 200, 12);
+    assert.ok(long.endsWith('…') && textWidth(long, 12) <= 200);
+    assert.equal(fitText('short', 200, 12), 'short');
+  });
+
+  it('colours by state: the failing ones and those waiting for them are counted for the legend', () => {
+    const counts = stateCounts(model);
+    assert.equal(counts['failed'], 3);
+    assert.ok((counts['waiting'] ?? 0) >= 10, JSON.stringify(counts));
+    assert.equal(counts['suspended'], 1);
+    assert.equal(
+      Object.values(counts).reduce((a, b) => a + b, 0),
+      300,
+    );
+    assert.match(drawn.svg, /<g class="node workload failed" data-id="HelmRelease\/kafka\/kafka-cluster"/);
+  });
+
+  it('finds a node by name, namespace/name and words; the exact name first', () => {
+    assert.deepEqual(searchNodes(model, 'checkout/orders-api'), ['HelmRelease/checkout/orders-api']);
+    assert.equal(searchNodes(model, 'orders-api').length, 8, 'one per team');
+    assert.deepEqual(searchNodes(model, 'POSTGRES  media'), ['HelmRelease/media/postgres']);
+    assert.equal(searchNodes(model, 'grafana')[0], 'HelmRelease/monitoring/grafana', 'the exact name first');
+    assert.ok(searchNodes(model, 'kustomization team-').length >= 8);
+    const search = searchNodes(model, 'search');
+    assert.equal(search[0], 'HelmRelease/search/alerts', 'namespace/name starting with the query first');
+    assert.equal(search.at(-1), 'Kustomization/flux-system/team-search', 'a match inside a name last');
+    assert.deepEqual(searchNodes(model, '   '), []);
+    assert.deepEqual(searchNodes(model, 'no-such-thing'), []);
+  });
+
+  it("lights a node's chain: everything it waits for and everything that waits for it", () => {
+    const l = lineage(model, 'HelmRelease/checkout/orders-api');
+    for (const id of [
+      'HelmRelease/checkout/postgres',
+      'HelmRelease/checkout/gateway',
+      'HelmRelease/ingress-nginx/ingress-nginx',
+      'HelmRelease/cert-manager/cert-manager',
+      'HelmRelease/kube-system/cilium',
+      'HelmRepository/flux-system/internal-charts',
+    ])
+      assert.ok(l.up.includes(id), `${id} upstream`);
+    for (const id of [
+      'HelmRelease/checkout/orders-worker',
+      'HelmRelease/checkout/orders-cron',
+      'HelmRelease/checkout/canary',
+      'HelmRelease/checkout/e2e-probe',
+    ])
+      assert.ok(l.down.includes(id), `${id} downstream`);
+    assert.ok(
+      !l.up.includes('HelmRelease/checkout/ledger-api') &&
+        !l.down.includes('HelmRelease/checkout/ledger-api'),
+    );
+    assert.equal(new Set(l.up).size, l.up.length, 'each once');
+    assert.equal(lineage(model, 'Kustomization/flux-system/crds').up.length, 1, 'only its source');
+  });
+
+  it('shows one namespace with its neighbours one edge away', () => {
+    const ns = namespacesOf(model);
+    assert.equal(ns.length, 17);
+    assert.equal(ns.find((n) => n.name === 'checkout')?.count, 33);
+    const part = namespaceGraph(model, 'checkout');
+    assert.equal(part.nodes.filter((n) => n.namespace === 'checkout').length, 33);
+    assert.ok(part.nodes.some((n) => n.id === 'Kustomization/flux-system/team-checkout'));
+    assert.ok(part.nodes.some((n) => n.id === 'HelmRelease/kafka/kafka-cluster'));
+    assert.ok(!part.nodes.some((n) => n.namespace === 'payments'));
+    const ids = new Set(part.nodes.map((n) => n.id));
+    assert.ok(part.edges.every((e) => ids.has(e.from) && ids.has(e.to)));
+    assert.ok(part.nodes.length < 60, `${part.nodes.length} nodes`);
   });
 });

@@ -10,7 +10,8 @@ import * as vscode from 'vscode';
 import type { ContextSession } from '../cluster';
 import type { Ctx } from '../ctx';
 import { clusterGraph, workspaceGraph, type GraphModel } from '../live/graph';
-import { drawGraph, stateClass } from '../live/graphLayout';
+import { drawGraph, stateClass, stateCounts } from '../live/graphLayout';
+import { lineage, namespaceGraph, namespacesOf, searchNodes } from '../live/graphQuery';
 import { WorkspaceGraphRequest, type WorkspaceGraphResult } from '../../../server/src/protocol';
 
 /** Redraws of a cluster graph are at most this often while its objects change. */
@@ -24,6 +25,11 @@ export interface GraphMessage {
   note?: string;
   svg: string;
   sourceEdges: boolean;
+  /** Nodes per state class, for the legend. */
+  counts: Record<string, number>;
+  /** The namespaces of the whole graph, and the one shown alone (empty: all). */
+  namespaces: Array<{ name: string; count: number }>;
+  namespace: string;
   nodes: Record<
     string,
     {
@@ -47,7 +53,10 @@ type PageMessage =
   | { type: 'open'; id: string }
   | { type: 'reveal'; id: string }
   | { type: 'refresh' }
-  | { type: 'sourceEdges'; on: boolean };
+  | { type: 'sourceEdges'; on: boolean }
+  | { type: 'namespace'; namespace: string }
+  | { type: 'search'; query: string }
+  | { type: 'lineage'; id: string };
 
 export class GraphPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -55,6 +64,10 @@ export class GraphPanel implements vscode.Disposable {
   /** The context drawn; undefined: the workspace. */
   private context: string | undefined;
   private sourceEdges: boolean | undefined;
+  /** The namespace shown alone with its neighbours; '' for the whole graph. */
+  private namespace = '';
+  /** The model as drawn (the namespace's part of this.model when one is chosen). */
+  private shown: GraphModel | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -112,6 +125,24 @@ export class GraphPanel implements vscode.Disposable {
       this.sourceEdges = m.on;
       return this.redraw();
     }
+    if (m.type === 'namespace') {
+      this.namespace = m.namespace;
+      return this.redraw();
+    }
+    const shown = this.shown;
+    if (!shown || !this.panel) return;
+    if (m.type === 'search') {
+      await this.panel.webview.postMessage({
+        type: 'matches',
+        query: m.query,
+        ids: searchNodes(shown, m.query),
+      });
+      return;
+    }
+    if (m.type === 'lineage') {
+      await this.panel.webview.postMessage({ type: 'lineage', id: m.id, ...lineage(shown, m.id) });
+      return;
+    }
     const n = this.model?.nodes.find((x) => x.id === m.id);
     if (!n) return;
     const ref = {
@@ -151,16 +182,16 @@ export class GraphPanel implements vscode.Disposable {
         ? undefined
         : 'no cluster connected: objects as the workspace defines them, without live state';
     }
+    const namespaces = namespacesOf(this.model);
+    if (this.namespace && !namespaces.some((n) => n.name === this.namespace)) this.namespace = '';
+    const shown = (this.shown = this.namespace ? namespaceGraph(this.model, this.namespace) : this.model);
     const t0 = performance.now();
-    const drawn = drawGraph(
-      this.model,
-      this.sourceEdges === undefined ? {} : { sourceEdges: this.sourceEdges },
-    );
+    const drawn = drawGraph(shown, this.sourceEdges === undefined ? {} : { sourceEdges: this.sourceEdges });
     const drawMs = Math.round(performance.now() - t0);
     if (drawMs > 200)
       this.ctx.log.debug(`dependency graph of ${this.model.nodes.length} nodes drawn in ${drawMs} ms`);
     const nodes: GraphMessage['nodes'] = {};
-    for (const n of this.model.nodes)
+    for (const n of shown.nodes)
       nodes[n.id] = {
         kind: n.kind,
         namespace: n.namespace,
@@ -170,16 +201,19 @@ export class GraphPanel implements vscode.Disposable {
         ...(n.message ? { message: n.message } : {}),
         ...(n.revision ? { revision: n.revision } : {}),
         canOpen: !n.missing || !!n.uri,
-        canReveal: this.model.origin === 'cluster' && !n.missing,
-        ...(this.model.blocked[n.id] ? { blocked: this.model.blocked[n.id] } : {}),
+        canReveal: shown.origin === 'cluster' && !n.missing,
+        ...(shown.blocked[n.id] ? { blocked: shown.blocked[n.id] } : {}),
       };
     const msg: GraphMessage = {
       type: 'graph',
-      title: this.model.title,
-      origin: this.model.origin,
+      title: shown.title,
+      origin: shown.origin,
       ...(note ? { note } : {}),
       svg: drawn.svg,
       sourceEdges: drawn.sourceEdges,
+      counts: stateCounts(shown),
+      namespaces,
+      namespace: this.namespace,
       nodes,
       drawMs,
     };
@@ -204,11 +238,14 @@ export class GraphPanel implements vscode.Disposable {
 <link rel="stylesheet" href="${media('graph.css')}">
 <title>Flux dependencies</title></head>
 <body>
-<header><h1 id="title">Flux dependencies</h1><span id="note"></span>
-<span class="tools"><label><input type="checkbox" id="sourceEdges"> source edges</label>
-<button id="zoomOut" title="Zoom out">−</button><button id="zoomFit" title="Fit">Fit</button><button id="zoomIn" title="Zoom in">+</button>
-<button id="refresh" title="Draw again">Refresh</button></span></header>
-<ul id="legend"><li class="ready">Ready</li><li class="progress">Reconciling</li><li class="waiting">Waiting</li><li class="failed">Failed / Stalled</li><li class="suspended">Suspended</li><li class="missing">missing</li><li class="nostate">no live state</li></ul>
+<header><h1 id="title">Flux dependencies</h1><span id="note"></span></header>
+<nav class="tools">
+<input id="search" type="search" placeholder="Find: name, namespace/name, kind (/)" aria-label="Find an object" spellcheck="false"><span id="matches" aria-live="polite"></span>
+<select id="namespace" aria-label="Namespace"><option value="">all namespaces</option></select>
+<button id="zoomOut" title="Zoom out (-)">−</button><button id="zoomFit" title="Fit the whole graph (0)">Fit</button><button id="zoomIn" title="Zoom in (+)">+</button><span id="zoomLevel"></span>
+<label><input type="checkbox" id="sourceEdges"> source edges</label>
+<button id="refresh" title="Draw again">Refresh</button></nav>
+<ul id="legend" title="Click a state to go to its objects one by one"><li><button class="ready" data-cls="ready">Ready</button></li><li><button class="progress" data-cls="progress">Reconciling</button></li><li><button class="waiting" data-cls="waiting">Waiting</button></li><li><button class="failed" data-cls="failed">Failed / Stalled</button></li><li><button class="suspended" data-cls="suspended">Suspended</button></li><li><button class="missing" data-cls="missing">missing</button></li><li><button class="nostate" data-cls="nostate">no live state</button></li><li class="hint">drag: pan · wheel, + −: zoom · 0: fit · /: find · select: its chain</li></ul>
 <main><div id="canvas" tabindex="0"></div><aside id="details" hidden></aside></main>
 <script nonce="${nonce}" src="${media('graph.js')}"></script>
 </body></html>`;
