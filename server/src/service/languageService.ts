@@ -303,7 +303,10 @@ export class FluxLanguageService {
   private async viewAt(doc: TextDocument, offset: number): Promise<View> {
     const cached = this.parsed.get(doc.uri);
     const text = doc.getText();
-    if ((cached && cached.version === doc.version && cached.text === text) || KUSTOMIZATION_FILE.test(doc.uri))
+    if (
+      (cached && cached.version === doc.version && cached.text === text) ||
+      KUSTOMIZATION_FILE.test(doc.uri)
+    )
       return this.prepare(doc);
     const split = splitDocuments(text);
     const piece = pieceAt(split, offset);
