@@ -42,6 +42,20 @@ export interface Finding {
   detail: string;
 }
 
+/** One measured request, kept when it is among the run's slowest. */
+export interface Offender {
+  cpuMs: number;
+  wallMs: number;
+  seed: number;
+  case: string;
+  request: string;
+  /** Size of the opened file, in bytes. */
+  bytes: number;
+}
+
+/** How many of the slowest requests a run keeps for its summary. */
+export const TOP_OFFENDERS = 12;
+
 export interface RunStats {
   cases: number;
   requests: number;
@@ -51,6 +65,22 @@ export interface RunStats {
   cliRuns: number;
   maxCliExtraCpuMs: number;
   findings: Finding[];
+  /** The slowest requests of the run (main-thread CPU), slowest first. */
+  slowest: Offender[];
+  /** The slowest request of each input class and kind of request (see offenderKey). */
+  slowestByClass: Map<string, Offender>;
+}
+
+/**
+ * An input class and a kind of request: the case's name without its corpus file and sizes (the
+ * mutators applied, or the hostile construction), and the request without its position.
+ */
+export function offenderKey(o: Offender): string {
+  const input = o.case
+    .replace(/ of .*$/, '')
+    .replace(/^(hostile \w+ \w+|\$schema).*$/, '$1')
+    .replace(/\d+/g, 'N');
+  return `${input} | ${o.request.replace(/ \d+:\d+$/, '')}`;
 }
 
 export function emptyStats(): RunStats {
@@ -63,6 +93,8 @@ export function emptyStats(): RunStats {
     cliRuns: 0,
     maxCliExtraCpuMs: 0,
     findings: [],
+    slowest: [],
+    slowestByClass: new Map(),
   };
 }
 
@@ -159,6 +191,14 @@ export class ServerUnderTest {
     this.stats.requests++;
     this.stats.maxRequestCpuMs = Math.max(this.stats.maxRequestCpuMs, cpu);
     this.stats.maxRequestWallMs = Math.max(this.stats.maxRequestWallMs, wall);
+    this.keepIfSlow({
+      cpuMs: cpu,
+      wallMs: wall,
+      seed: this.seed(),
+      case: c.name,
+      request: label,
+      bytes: Buffer.byteLength(c.files[c.open] ?? ''),
+    });
     if (result === 'hang') this.finding(c, 'hang', `${label}: no answer after ${LIMITS.hangMs} ms`);
     else if (cpu > LIMITS.requestCpuMs)
       this.finding(
@@ -167,6 +207,17 @@ export class ServerUnderTest {
         `${label}: ${Math.round(cpu)} ms of main-thread CPU (${Math.round(wall)} ms wall)`,
       );
     return result === 'hang' ? undefined : result;
+  }
+
+  private keepIfSlow(o: Offender): void {
+    const key = offenderKey(o);
+    const worst = this.stats.slowestByClass.get(key);
+    if (!worst || o.cpuMs > worst.cpuMs) this.stats.slowestByClass.set(key, o);
+    const top = this.stats.slowest;
+    if (top.length >= TOP_OFFENDERS && o.cpuMs <= top[top.length - 1]!.cpuMs) return;
+    top.push(o);
+    top.sort((a, b) => b.cpuMs - a.cpuMs);
+    top.length = Math.min(top.length, TOP_OFFENDERS);
   }
 
   /** Opens the case's file, probes it, edits it, builds it; records findings. */

@@ -1,6 +1,6 @@
-// `npm run fuzz -- [--seed N] [--seconds S] [--seeds K] [--cases C]`: runs seeds N, N+1, ... until S
+// `npm run fuzz -- [--seed N] [--seconds S] [--seeds K] [--cases C] [--only I]`: runs seeds N, N+1, ... until S
 // seconds have passed (default 60) or K seeds are done; prints each finding and a summary; exits
-// 1 when anything failed. Long runs: `npm run fuzz -- --seed 1 --seeds 300 --seconds 36000`.
+// 1 when anything failed. `--only I` replays case I of each seed alone (a reproducer). Long runs: `npm run fuzz -- --seed 1 --seeds 300 --seconds 36000`.
 import { emptyStats } from './driver';
 import { CASES_PER_SEED, cliBaseline, runSeed, summary } from './seed';
 
@@ -16,6 +16,7 @@ async function main(): Promise<number> {
   const seconds = arg('seconds', 60);
   const maxSeeds = arg('seeds', Infinity);
   const cases = arg('cases', CASES_PER_SEED);
+  const only = process.argv.includes('--only') ? arg('only', 0) : undefined;
   const verbose = process.argv.includes('--verbose');
   const stats = emptyStats();
   const t0 = Date.now();
@@ -26,7 +27,7 @@ async function main(): Promise<number> {
   const seeds: number[] = [];
   let reported = 0;
   for (let seed = first; seeds.length < maxSeeds && (Date.now() - t0) / 1000 < seconds; seed++) {
-    await runSeed(seed, stats, baseline, verbose ? (l) => console.log(l) : undefined, cases);
+    await runSeed(seed, stats, baseline, verbose ? (l) => console.log(l) : undefined, cases, only);
     seeds.push(seed);
     for (const f of stats.findings.slice(reported))
       console.log(`FINDING seed ${f.seed} [${f.kind}] ${f.case}: ${f.detail}`);

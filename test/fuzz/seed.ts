@@ -16,6 +16,8 @@ import {
 import { sharedDir } from '../unit/helpers';
 
 export const CASES_PER_SEED = 6;
+/** Input classes whose slowest request took more than this are listed in the summary. */
+const CLASS_REPORT_MS = 50;
 export const corpusDir = path.join(sharedDir, 'corpus');
 
 /** CPU of `validate` and `build` on a trivial workspace: what the CLI costs before any input. */
@@ -52,11 +54,13 @@ export async function runSeed(
   baseline: { validate: number; build: number },
   log: (line: string) => void = () => undefined,
   cases = CASES_PER_SEED,
+  only?: number,
 ): Promise<void> {
   const root = mkdtempSync(path.join(os.tmpdir(), `fw-fuzz-seed${seed}-`));
   const list: Array<{ c: FuzzCase; dir: string }> = [];
   try {
     for (let i = 0; i < cases; i++) {
+      if (only !== undefined && i !== only) continue;
       const c = generateCase(seed, i, corpusDir);
       const dir = materialize(c);
       const inRoot = path.join(root, `case${i}`);
@@ -98,5 +102,18 @@ export function summary(stats: RunStats, seeds: number[], seconds: number): stri
     `seeds ${seeds[0]}..${seeds[seeds.length - 1]} (${seeds.length}), ${stats.cases} cases, ${stats.requests} requests, ${stats.cliRuns} CLI runs, ${Math.round(seconds)} s`,
     `slow (requests over ${LIMITS.requestCpuMs} ms of main-thread CPU, CLI runs over their allowance): ${count('slow')}; hangs: ${count('hang')}; crashes: ${count('crash')}; stack traces: ${count('stack')}; memory over 1 GB: ${count('memory')}`,
     `max request main-thread CPU ${Math.round(stats.maxRequestCpuMs)} ms (max wall ${Math.round(stats.maxRequestWallMs)} ms); max CLI CPU over its trivial run ${Math.round(stats.maxCliExtraCpuMs)} ms; peak memory ${Math.round(stats.peakRssBytes / 1048576)} MB`,
+    'slowest requests (main-thread CPU, wall, seed, request, opened file size, case):',
+    ...stats.slowest.map(
+      (o) =>
+        `  ${Math.round(o.cpuMs)} ms (${Math.round(o.wallMs)} ms wall) seed ${o.seed} ${o.request} [${(o.bytes / 1024).toFixed(1)} KB] ${o.case}`,
+    ),
+    `slowest request of each input class and request over ${CLASS_REPORT_MS} ms (input | request: main-thread CPU, seed, opened file size):`,
+    ...[...stats.slowestByClass]
+      .filter(([, o]) => o.cpuMs > CLASS_REPORT_MS)
+      .sort((a, b) => b[1].cpuMs - a[1].cpuMs)
+      .map(
+        ([key, o]) =>
+          `  ${key}: ${Math.round(o.cpuMs)} ms, seed ${o.seed}, ${(o.bytes / 1024).toFixed(1)} KB`,
+      ),
   ].join('\n');
 }

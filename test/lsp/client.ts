@@ -42,7 +42,11 @@ export class LspClient {
       env?: Record<string, string>;
     } = {},
   ) {
-    this.proc = spawn(options.node ?? process.execPath, [serverPath, '--stdio'], {
+    // FLUX_WORKBENCH_SERVER_NODE_ARGS: Node options for the server process only, e.g. `--cpu-prof
+    // --cpu-prof-dir=/tmp/prof` to profile it under a test or a fuzz reproducer (NODE_OPTIONS
+    // refuses --cpu-prof, and would profile the test process too).
+    const nodeArgs = (process.env.FLUX_WORKBENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    this.proc = spawn(options.node ?? process.execPath, [...nodeArgs, serverPath, '--stdio'], {
       stdio: 'pipe',
       env: { ...process.env, ...options.env },
     });
