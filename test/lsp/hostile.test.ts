@@ -286,4 +286,22 @@ spec:
     );
     noErrorsLogged();
   });
+
+  it('9. 400 levels of indentation: not given to the schema engine (depth x nodes), completion below it within 200 ms', async () => {
+    // One space per level passes the nesting guard (it counts two); the engine's completion climbs
+    // from the cursor one level at a time, walking the whole document for each (about 1 s here).
+    const levels = Array.from({ length: 400 }, (_, i) => ' '.repeat(i) + `k${i}:`);
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata:\n${levels.join('\n')} v\n\n`;
+    const r = await probe('indented.yaml', text, [[404, 300]]);
+    assert.ok(
+      r.messages.some((m) => /400 levels of nesting over .* nodes are too costly/.test(m)),
+      r.messages.join(' | '),
+    );
+    const pid = client.proc.pid!;
+    const before = mainThreadCpuMs(pid);
+    await client.complete(r.uri, 405, 0);
+    const cpu = mainThreadCpuMs(pid) - before;
+    assert.ok(cpu <= 200, `completion below the deepest line: ${cpu} ms of main-thread CPU`);
+    noErrorsLogged();
+  });
 });

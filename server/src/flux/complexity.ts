@@ -3,8 +3,10 @@ import { isAlias, isCollection, isNode, isPair, isScalar, type Node } from 'yaml
 /**
  * Limits beyond which a document is not given to yaml-language-server, whose cost there is not
  * linear: it converts each alias by walking the document again (aliases x nodes), checks every key
- * of a mapping against the keys before it (width squared), and converts complex keys (`? ` keys
- * holding collections) into strings again at every level (exponential in their nesting). Such a
+ * of a mapping against the keys before it (width squared), converts complex keys (`? ` keys
+ * holding collections) into strings again at every level (exponential in their nesting), and finds
+ * the parent of a node by walking the whole document, which completion does once per level it
+ * climbs from the cursor (depth x nodes). Such a
  * document is checked by the Flux layer only (API versions, kinds), and a diagnostic says so.
  * Each limit is far above what Kubernetes manifests contain.
  */
@@ -32,6 +34,13 @@ export interface ComplexityLimits {
    * (`{{- if x }}` as a key) read as such keys, and the Go-template check needs to see them.
    */
   maxComplexKeyDepth: number;
+  /**
+   * Nesting depth of collections x nodes: what a completion climbing from the deepest line costs
+   * the engine (400 levels over 1,400 nodes, 84 KB: about 1 s of main-thread CPU; this limit, about
+   * 0.2 s). Flux's largest CRD (HelmRelease) is 20 levels over 2,700 nodes (55,000); the deepest
+   * document of ../shared/corpus is 14 levels, the costliest 18,000.
+   */
+  maxDepthWork: number;
 }
 
 export const DEFAULT_COMPLEXITY: ComplexityLimits = {
@@ -42,6 +51,7 @@ export const DEFAULT_COMPLEXITY: ComplexityLimits = {
   maxAliasWork: 2_000_000,
   maxWidth: 2000,
   maxComplexKeyDepth: 4,
+  maxDepthWork: 120_000,
 };
 
 export type ComplexityVerdict = { ok: true } | { ok: false; reason: string };
@@ -98,9 +108,11 @@ export function measureDocument(root: Node | null, limits: ComplexityLimits): Co
   let aliases = 0;
   let widest = 0;
   let keyDepth = 0;
-  const stack: Array<[unknown, number]> = [[root, 0]];
+  let depth = 0;
+  // [node, complex-key depth, collection depth]
+  const stack: Array<[unknown, number, number]> = [[root, 0, 0]];
   while (stack.length) {
-    const [n, depthInKeys] = stack.pop()!;
+    const [n, depthInKeys, level] = stack.pop()!;
     if (++nodes > limits.maxNodes) break;
     if (isAlias(n)) aliases++;
     else if (isPair(n)) {
@@ -108,15 +120,16 @@ export function measureDocument(root: Node | null, limits: ComplexityLimits): Co
       if (isCollection(k)) {
         keyDepth = Math.max(keyDepth, depthInKeys + 1);
         if (keyDepth > limits.maxComplexKeyDepth) break;
-        stack.push([k, depthInKeys + 1]);
-      } else if (isNode(k)) stack.push([k, depthInKeys]);
-      if (isNode(n.value)) stack.push([n.value, depthInKeys]);
+        stack.push([k, depthInKeys + 1, level]);
+      } else if (isNode(k)) stack.push([k, depthInKeys, level]);
+      if (isNode(n.value)) stack.push([n.value, depthInKeys, level]);
     } else if (isCollection(n)) {
       widest = Math.max(widest, n.items.length);
       if (widest > limits.maxWidth) break;
+      if (level + 1 > depth) depth = level + 1;
       for (const item of n.items) {
         if (isScalar(item)) nodes++;
-        else if (item !== null && item !== undefined) stack.push([item, depthInKeys]);
+        else if (item !== null && item !== undefined) stack.push([item, depthInKeys, level + 1]);
       }
     }
   }
@@ -139,6 +152,11 @@ export function measureDocument(root: Node | null, limits: ComplexityLimits): Co
     return {
       ok: false,
       reason: `its ${aliases.toLocaleString('en')} aliases over ${nodes.toLocaleString('en')} nodes are too costly to expand`,
+    };
+  if (depth * nodes > limits.maxDepthWork)
+    return {
+      ok: false,
+      reason: `its ${depth.toLocaleString('en')} levels of nesting over ${nodes.toLocaleString('en')} nodes are too costly for the schema engine (it walks the whole document for each level)`,
     };
   return { ok: true };
 }

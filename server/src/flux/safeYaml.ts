@@ -37,6 +37,7 @@ export const CONVERSION_LIMITS: ComplexityLimits = {
   maxNodes: Infinity,
   maxWidth: Infinity,
   maxAliasWork: 20_000_000,
+  maxDepthWork: Infinity, // converting is linear in depth; only the schema engine climbs level by level
 };
 
 /**

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { isMap } from 'yaml';
+import type { SliceClock } from '../io/slices';
 import { fluxPinsOf, mayPinFlux, type FluxPin } from '../flux/fluxVersion';
 import { isObject } from '../flux/jsonSchema';
 import type { DocInfo } from './documents';
@@ -63,6 +64,29 @@ export function lineStartsOf(text: string): number[] {
 
 /** Builds a file's index from its text and its parsed documents (see parsedText.ts). Never throws. */
 export function indexFile(file: string, text: string, docs: readonly DocInfo[]): FileIndex {
+  const steps = indexSteps(file, text, docs);
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+}
+
+/**
+ * {@link indexFile} in slices that yield the thread between two documents (a file of tens of
+ * thousands of documents takes a few hundred milliseconds to index).
+ */
+export async function indexFileSliced(
+  file: string,
+  text: string,
+  docs: readonly DocInfo[],
+  clock: SliceClock,
+): Promise<FileIndex> {
+  const steps = indexSteps(file, text, docs);
+  for (let r = steps.next(); ; r = steps.next()) {
+    if (r.done) return r.value;
+    await clock.yieldIfDue();
+  }
+}
+
+/** The work of {@link indexFile}, one step per document. */
+function* indexSteps(file: string, text: string, docs: readonly DocInfo[]): Generator<void, FileIndex> {
   const base = path.basename(file);
   const out: FileIndex = {
     file,
@@ -86,6 +110,7 @@ export function indexFile(file: string, text: string, docs: readonly DocInfo[]):
   for (let i = text.indexOf('${'); i >= 0; i = text.indexOf('${', i + 2)) dollars.push(i);
   let nextDollar = 0;
   for (const d of docs) {
+    yield;
     const root: At | undefined = d.contents ? { node: d.contents, base: d.base } : undefined;
     if (!root) continue;
     if (

@@ -4,7 +4,7 @@ import { specPathDir, within } from '../io/paths';
 import type { SliceClock } from '../io/slices';
 import type { DocInfo } from './documents';
 import { bootstrapEntryPoints } from './bootstrap';
-import { indexFile, textHash, type FileIndex } from './fileIndex';
+import { indexFile, indexFileSliced, textHash, type FileIndex } from './fileIndex';
 import { compileSelector } from '../kustomize/selector';
 import type { ChildPatch, CreatedObject, IndexedObject } from './objectFacts';
 import { PathTree } from './pathTree';
@@ -87,24 +87,22 @@ export class WorkspaceModel {
     return this.roots.find((r) => within(r, file));
   }
 
-  /** Indexes a file's text; `docs` may pass a parse the caller already has. */
-  update(file: string, text: string, docs?: readonly DocInfo[]): FileIndex {
+  /**
+   * Indexes a file's text; `docs` may pass a parse the caller already has, `indexed` an index of
+   * this text made beforehand (see {@link indexSliced}).
+   */
+  update(file: string, text: string, docs?: readonly DocInfo[], indexed?: FileIndex): FileIndex {
     let index: FileIndex;
     try {
       let parsed = docs;
-      if (!parsed) {
+      if (!parsed && !indexed) {
         const p = reparse(this.parses.get(file), text).parsed;
         this.keep(file, p);
         parsed = p.file.docs;
       }
-      index = indexFile(file, text, parsed);
+      index = indexed ?? indexFile(file, text, parsed!);
     } catch (err) {
-      // The parser or the walk gave up (a hostile nesting): the file contributes nothing, and says why.
-      index = {
-        ...indexFile(file, '', []),
-        textHash: textHash(text),
-        problem: `not indexed: ${(err as Error).message}`,
-      };
+      index = notIndexed(file, text, err);
     }
     this.files.set(file, index);
     this.tree.add(file, 'file');
@@ -131,6 +129,18 @@ export class WorkspaceModel {
     const r = await reparseSliced(this.parses.get(file), text, clock, undefined, isCancelled);
     if (r) this.keep(file, r.parsed);
     return r?.parsed;
+  }
+
+  /**
+   * The index of `text` (parsed by {@link warmPieces}), made in slices that yield the thread; not
+   * recorded: {@link update} does that.
+   */
+  async indexSliced(file: string, text: string, parsed: ParsedText, clock: SliceClock): Promise<FileIndex> {
+    try {
+      return await indexFileSliced(file, text, parsed.file.docs, clock);
+    } catch (err) {
+      return notIndexed(file, text, err);
+    }
   }
 
   /** The last parse of `file`, when it is kept (see {@link keepParses}). */
@@ -544,4 +554,13 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/** The index of a file the parser or the walk gave up on (a hostile nesting): nothing, and why. */
+function notIndexed(file: string, text: string, err: unknown): FileIndex {
+  return {
+    ...indexFile(file, '', []),
+    textHash: textHash(text),
+    problem: `not indexed: ${(err as Error).message}`,
+  };
 }

@@ -19,6 +19,7 @@ import { SchemaRegistry, type CrdProblem } from '../flux/schemaRegistry';
 import { readdirP } from '../io/io';
 import { SliceClock } from '../io/slices';
 import { BundledBuiltinSchemas } from '../kubernetes/builtinSchemas';
+import type { FileIndex } from './fileIndex';
 import { WorkspaceModel } from './model';
 import { gitWorkTreeOf, scanWorkspace, type ScanOptions, type ScanResult } from './scanner';
 import { gitRemoteUrls } from '../io/gitRemote';
@@ -96,7 +97,7 @@ export class Workspace {
   }
 
   /**
-   * {@link updateFile}, the documents it has not parsed before parsed in slices that yield the
+   * {@link updateFile}, the documents it has not parsed before parsed, and the file indexed, in slices that yield the
    * thread (the server's way: a file of tens of thousands of documents does not hold up requests).
    * A newer text of the same file arriving meanwhile supersedes this one.
    */
@@ -107,10 +108,12 @@ export class Workspace {
       this.latest.delete(file); // and an older text still being parsed is superseded
       return;
     }
-    await this.model.warmPieces(file, text, clock);
+    const parsed = await this.model.warmPieces(file, text, clock);
+    if (this.latest.get(file) !== token || !parsed) return;
+    const index = await this.model.indexSliced(file, text, parsed, clock);
     if (this.latest.get(file) !== token) return;
     this.latest.delete(file);
-    this.updateFile(file, text);
+    this.updateFile(file, text, index);
   }
 
   private readonly latest = new Map<string, object>();
@@ -127,12 +130,12 @@ export class Workspace {
     return this.digests.get(file) === digest && this.model.get(file) !== undefined;
   }
 
-  /** Records a file's text (from disk or an editor buffer). */
-  updateFile(file: string, text: string): void {
+  /** Records a file's text (from disk or an editor buffer); `indexed` is its index when made already. */
+  updateFile(file: string, text: string, indexed?: FileIndex): void {
     const digest = digestOf(text);
     if (this.isIndexed(file, digest)) return;
     this.digests.set(file, digest);
-    const index = this.model.update(file, text);
+    const index = this.model.update(file, text, undefined, indexed);
     const problems = this.registry.setWorkspaceFile(file, index.crds, this.label(file));
     if (problems.length) this.crdProblems.set(file, problems);
     else this.crdProblems.delete(file);
