@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { SliceClock } from '../../server/src/io/slices';
 import { Workspace } from '../../server/src/workspace/workspace';
 
 const CM = `apiVersion: v1
@@ -59,5 +60,29 @@ describe('workspace: updates of a file', () => {
     await Promise.all([slow, back]);
     assert.equal(ws.model.get('/ws/a.yaml')?.objects.length, 1);
     assert.equal(ws.model.get('/ws/a.yaml')?.objects[0]?.name, 'a');
+  });
+
+  it('a file of many documents is indexed in slices that yield the thread, to the same index', async () => {
+    const text = Array.from({ length: 3000 }, (_, i) => CM.replace('name: a', `name: a${i}`)).join('---\n');
+    const whole = new Workspace();
+    whole.updateFile('/ws/a.yaml', text);
+    const sliced = new Workspace();
+    // Turns of the event loop while the update runs: parsing and indexing each give some back.
+    let turns = 0;
+    let counting = true;
+    const count = (): void => {
+      turns++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const parse = sliced.model.warmPieces('/ws/b.yaml', text, new SliceClock(0));
+    const parsed = (await parse)!;
+    const turnsParsing = turns;
+    const index = await sliced.model.indexSliced('/ws/a.yaml', text, parsed, new SliceClock(0));
+    counting = false;
+    assert.ok(turns - turnsParsing > 100, `indexing 3,000 documents yielded ${turns - turnsParsing} times`);
+    sliced.updateFile('/ws/a.yaml', text, index);
+    assert.deepEqual(sliced.model.get('/ws/a.yaml'), whole.model.get('/ws/a.yaml'));
+    assert.equal(sliced.model.get('/ws/a.yaml')?.objects.length, 3000);
   });
 });
