@@ -250,7 +250,13 @@ export class ServerUnderTest {
     if (!this.client) {
       this.client = await this.start(root);
       this.probeUri = this.client.open(path.join(root, 'probe.yaml'), 'apiVersion: v1\nkind: ConfigMap\n');
-      await this.client.diagnosticsFor(this.probeUri);
+      // Its diagnostics wait for the first scan of the seed's workspace (every case's files): on a
+      // loaded machine that takes longer than the client's default 10 s.
+      await this.client
+        .diagnosticsFor(this.probeUri, LIMITS.hangMs)
+        .catch(() =>
+          this.finding(c, 'hang', `no diagnostics of a small document ${LIMITS.hangMs} ms after start`),
+        );
     }
     const client = this.client;
     const peakBefore = this.stats.peakRssBytes;
