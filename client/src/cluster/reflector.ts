@@ -50,6 +50,12 @@ export interface ReflectorOptions {
   random?: () => number;
   /** Ask for metadata only (PartialObjectMetadata), for kinds whose bodies are large (CRDs). */
   metadataOnly?: boolean;
+  /**
+   * The server-side timeout of every watch, in seconds; by default random in 5-10 min. The
+   * API server sends a bookmark 2 s before it (and about every minute): a short one lets a test see
+   * a bookmark in seconds.
+   */
+  watchTimeoutSeconds?: number;
 }
 
 const META_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
@@ -260,7 +266,7 @@ export class Reflector {
         watch: '1',
         resourceVersion: this.resourceVersion ?? '',
         allowWatchBookmarks: 'true',
-        timeoutSeconds: String(watchTimeoutSeconds(this.random)),
+        timeoutSeconds: String(this.opts.watchTimeoutSeconds ?? watchTimeoutSeconds(this.random)),
       }),
       ctrl.signal,
       this.opts.metadataOnly ? META_WATCH : undefined,

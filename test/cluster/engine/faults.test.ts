@@ -14,6 +14,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { findKind, FluxExplorer, formatProblem, type ContextSession } from '../../../client/src/cluster';
+import { Reflector } from '../../../client/src/cluster/reflector';
 import { seed } from './seed';
 import {
   kubectl,
@@ -411,6 +412,97 @@ describe('CRDs and watches', () => {
       10_000,
     );
     assert.equal(o.status.state, 'Pending');
+  });
+
+  it('a bookmark advances the resourceVersion past the last event; the next watch starts from it, no relist', async () => {
+    // A Kustomization watch limited to one namespace, with a server timeout of 8 s: kube-apiserver
+    // v1.36's watch cache sends a bookmark 2 s before a watch's deadline (cacheWatcher
+    // nextBookmarkTime: also about every minute), carrying the resourceVersion its cache has
+    // processed, only if newer than the watch's. Writes of the same kind in another namespace
+    // advance that cache without an event for this watch. (Writes of other kinds would not: the
+    // cache is per resource, and only etcd's progress notifications, every 10 min by default,
+    // would move it.)
+    await kubectl(cluster, ['create', 'namespace', 'bm-watched']);
+    await kubectl(cluster, ['create', 'namespace', 'bm-other']);
+    // A recording pass-through around the session's real transport (not a double: every request
+    // goes to the real API server): the path of each watch and the bookmark lines it streamed.
+    const watchPaths: string[] = [];
+    const bookmarkRvs: string[] = [];
+    const real = s.transport!;
+    const recording = new Proxy(real, {
+      get(target, prop) {
+        if (prop !== 'stream') {
+          const v = Reflect.get(target, prop, target) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        }
+        return async (p: string, signal: AbortSignal, accept?: string) => {
+          watchPaths.push(p);
+          const res = await target.stream(p, signal, accept);
+          if (!res.lines) return res;
+          const lines = res.lines;
+          return {
+            ...res,
+            lines: (async function* () {
+              for await (const line of lines) {
+                const ev = JSON.parse(line) as {
+                  type: string;
+                  object: { metadata: { resourceVersion: string } };
+                };
+                if (ev.type === 'BOOKMARK') bookmarkRvs.push(ev.object.metadata.resourceVersion);
+                yield line;
+              }
+            })(),
+          };
+        };
+      },
+    });
+    const events: string[] = [];
+    const refl = new Reflector(
+      recording,
+      { group: KS.group, version: 'v1', plural: KS.plural, kind: KS.kind },
+      { onEvent: (type, o) => events.push(`${type} ${o.metadata.name}`) },
+      { namespace: 'bm-watched', watchTimeoutSeconds: 8 },
+    );
+    refl.start();
+    try {
+      await until('the first watch', () => (refl.stats.watches === 1 ? true : undefined), 10_000, 20);
+      const opened = Date.now();
+      await kubectl(cluster, ['apply', '-f', '-'], { input: JSON.stringify(ks('bm-1', 'bm-watched')) });
+      await until('the event', () => (events.includes('ADDED bm-1') ? true : undefined), 5_000, 10);
+      const afterEvent = refl.resourceVersion!;
+      assert.equal(afterEvent, refl.items.get('bm-watched/bm-1')!.metadata.resourceVersion);
+      const others = JSON.parse(
+        await kubectl(cluster, ['apply', '-o', 'json', '-f', '-'], {
+          input: JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'List',
+            items: [1, 2, 3].map((i) => ks(`bm-other-${i}`, 'bm-other')),
+          }),
+        }),
+      ) as { items: { metadata: { resourceVersion: string } }[] };
+      const lastOther = Math.max(...others.items.map((o) => Number(o.metadata.resourceVersion)));
+      assert.ok(Date.now() - opened < 5_000, 'the writes were done before the bookmark was due');
+      await until('a bookmark', () => (refl.stats.bookmarks >= 1 ? true : undefined), 15_000, 10);
+      const bookmarkMs = Date.now() - opened;
+      const bookmark = bookmarkRvs[0]!;
+      assert.ok(
+        Number(bookmark) >= lastOther && Number(bookmark) > Number(afterEvent),
+        `bookmark ${bookmark}, last event ${afterEvent}, last write elsewhere ${lastOther}`,
+      );
+      assert.equal(refl.resourceVersion, bookmark, "the resourceVersion is the bookmark's");
+      assert.deepEqual(events, ['ADDED bm-1'], 'the other namespace sent no event');
+      // The server ends the watch at its timeout; the next one resumes from the bookmark.
+      await until('the second watch', () => (refl.stats.watches === 2 ? true : undefined), 15_000, 20);
+      const rv = new URLSearchParams(watchPaths[1]!.split('?')[1]).get('resourceVersion');
+      assert.equal(rv, bookmark, `the second watch: ${watchPaths[1]}`);
+      assert.equal(refl.stats.lists, 1, 'no relist');
+      assert.equal(refl.stats.gone, 0);
+      process.stderr.write(
+        `  last event rv ${afterEvent}, writes elsewhere up to ${lastOther}, bookmark ${bookmark} ${bookmarkMs} ms after the watch opened; re-watch from ${rv}\n`,
+      );
+    } finally {
+      refl.stop();
+    }
   });
 
   it('kube-apiserver and etcd restarted mid-watch: the cache converges (deletions included), at most one relist per kind, jittered reconnects', async () => {
