@@ -1,14 +1,15 @@
 // Optional notifications when a Flux object turns failing (Failed or Stalled) while you watch
 // (setting fluxWorkbench.explorer.notifyOnFailure, off by default). The engine's changes carry the
-// state before and after each batch: an object already failing when first listed has no "before"
-// and is not announced. Several in one batch make one notification.
+// state before and after each batch; the tracker remembers each object's last state outside a run,
+// so a failing object's retries are not announced again (shared/turnedFailing.ts). An object already
+// failing when first listed is not announced. Several in one batch make one notification.
 
 import * as vscode from 'vscode';
 import { findKind } from '../cluster';
 import { readExplorerConfig } from '../config';
 import type { ExplorerService } from '../explorerService';
 import { stateWords } from './shared/present';
-import { turnedFailing } from './shared/turnedFailing';
+import { TurnedFailingTracker } from './shared/turnedFailing';
 
 export function registerFailureAlerts(service: ExplorerService): vscode.Disposable {
   let enabled = readExplorerConfig().notifyOnFailure;
@@ -16,10 +17,14 @@ export function registerFailureAlerts(service: ExplorerService): vscode.Disposab
     if (e.affectsConfiguration('fluxWorkbench.explorer.notifyOnFailure'))
       enabled = readExplorerConfig().notifyOnFailure;
   });
+  // Fed every batch, also while off: turned on later, it knows which objects were failing already.
+  const tracker = new TurnedFailingTracker();
   const sub = service.onDidChange((e) => {
-    if (!enabled || e === 'all' || !Array.isArray(e)) return;
+    if (e === 'all' || !Array.isArray(e)) return;
+    const batch = tracker.update(e);
+    if (!enabled) return;
     const turned: { context: string; kind: string; namespace: string; name: string; text: string }[] = [];
-    for (const t of turnedFailing(e)) {
+    for (const t of batch) {
       const k = findKind(t.kind.slice(0, t.kind.indexOf('.')));
       const co = k ? service.explorer.session(t.context)?.get(k, t.namespace, t.name) : undefined;
       if (!co) continue;
