@@ -6,15 +6,17 @@
 // credential plugin is not run; then trust is granted and the plugin runs. Then, trusted: the
 // views list the cluster's objects with their real states; Reconcile reports the applied
 // revision, Reconcile with Source each step's, Force a HelmRelease's forced upgrade; a pushed
-// commit shows its revision without any refresh; Suspend and Resume; a broken commit shows its
-// failure message; events, live YAML, trace, the failing-only, text and namespace filters, and
-// actions greyed out for a user whose RBAC forbids them.
+// commit shows its revision without any refresh; Suspend and Resume; failure notifications (off
+// by default; on: one per failure, none at a retry or for an object failing when listed); a broken
+// commit shows its failure message; events, live YAML, trace, the failing-only, text and namespace
+// filters, and actions greyed out for a user whose RBAC forbids them.
 import fs from 'node:fs';
 import path from 'node:path';
 import { statusBarTexts } from './lib/workbench.mjs';
 import {
   clearToasts,
   contextMenu,
+  escapeRe,
   focusPane,
   hoverTooltip,
   menuEntries,
@@ -664,4 +666,248 @@ subjects: [{ kind: User, name: team-a-user, apiGroup: rbac.authorization.k8s.io 
     reason: tooltip.split('\n').find((l) => /Actions unavailable/.test(l)),
     status,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failure notifications (fluxWorkbench.explorer.notifyOnFailure, off by default): a Kustomization
+// of its own (team-a/e2e-notify, its objects prefixed so that they are no one else's) made to fail
+// for real by patching its path to a missing folder; kustomize-controller then retries every 5 s,
+// each retry a Ready=Unknown and a Ready=False write.
+
+const NOTIFY = 'e2e-notify';
+const notifyToasts = (page) =>
+  page.locator('.notifications-toasts .notification-toast', { hasText: `team-a/${NOTIFY}` });
+
+/**
+ * Sets a boolean user setting in the Settings editor, as a user does (ticks its checkbox), and
+ * closes the editor.
+ */
+async function setBooleanSetting(ctx, key, value) {
+  const { page } = ctx;
+  await runCommandPalette(page, 'Preferences: Open User Settings');
+  const editor = page.locator('.settings-editor');
+  await editor.waitFor({ timeout: 15_000 });
+  const search = editor.locator('.settings-header .suggest-input-container .monaco-editor').first();
+  await search.waitFor({ timeout: 15_000 });
+  await search.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(key);
+  // The row of that setting: its label is the key's last part in words ("Notify On Failure").
+  const label = key
+    .split('.')
+    .pop()
+    .replace(/([A-Z])/g, ' $1')
+    .replace(/^./, (c) => c.toUpperCase());
+  const item = editor.locator('.setting-item-bool', { hasText: label }).first();
+  const box = item.locator('.setting-value-checkbox');
+  await box.waitFor({ timeout: 15_000 });
+  if ((await box.getAttribute('aria-checked')) !== String(value)) await box.click();
+  const file = path.join(ctx.ud, 'User', 'settings.json');
+  const until = Date.now() + 10_000;
+  while ((JSON.parse(fs.readFileSync(file, 'utf8'))[key] ?? false) !== value) {
+    if (Date.now() > until)
+      throw new Error(`${key} is not ${value} in ${file}: ${fs.readFileSync(file, 'utf8')}`);
+    await page.waitForTimeout(200);
+  }
+  await closeEditors(page);
+}
+
+/** Closes every editor (a modal one, as the Settings editor may be, by its close button). */
+async function closeEditors(page) {
+  const modal = page.locator('a.action-label[aria-label^="Close Modal Editor"]').first();
+  if (await modal.isVisible().catch(() => false)) await modal.click();
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('W');
+  await page.locator('.settings-editor').waitFor({ state: 'hidden', timeout: 10_000 });
+  await page.mouse.move(1100, 150); // no hover left on the tree for the screenshots
+}
+
+async function notifyReady(ctx) {
+  const o = await kubectlJson(ctx.cluster, ['get', 'kustomization', '-n', 'team-a', NOTIFY]);
+  return (o.status?.conditions ?? []).find((c) => c.type === 'Ready');
+}
+
+/** e2e-notify's Ready condition once it is False (not in the middle of a retry). */
+async function failedReady(ctx) {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const ready = await notifyReady(ctx);
+    if (ready?.status === 'False') return ready;
+    if (Date.now() > until) throw new Error(`${NOTIFY} is not failing: ${JSON.stringify(ready)}`);
+    await ctx.page.waitForTimeout(200);
+  }
+}
+
+/** Patches e2e-notify's path and waits for the tree to draw the state that follows. */
+async function setNotifyPath(ctx, p, icon) {
+  await kubectl(ctx.cluster, [
+    'patch',
+    'kustomization',
+    '-n',
+    'team-a',
+    NOTIFY,
+    '--type',
+    'merge',
+    '-p',
+    JSON.stringify({ spec: { path: p } }),
+  ]);
+  await focusPane(ctx.page, 'Workloads');
+  return waitRow(ctx.page, 'Workloads', (r) => r.label === NOTIFY && r.icon === icon, {
+    timeout: 45_000,
+    what: `${NOTIFY} drawn as ${icon}`,
+  });
+}
+
+/** Waits until kustomize-controller has run e2e-notify again (a retry: Ready written anew). */
+async function waitRetry(ctx, ready) {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const now = await notifyReady(ctx);
+    if (now?.status === 'False' && now.lastTransitionTime !== ready.lastTransitionTime) return now;
+    if (Date.now() > until) throw new Error(`${NOTIFY} was not retried: ${JSON.stringify(now)}`);
+    await ctx.page.waitForTimeout(300);
+  }
+}
+
+/** The setting off (its default): a Ready Kustomization fails for real, and no notification shows. */
+export async function stepNotifyOff(ctx) {
+  const { page } = ctx;
+  await clearToasts(page);
+  const file = path.join(path.dirname(ctx.ws), `${NOTIFY}.json`);
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: NOTIFY, namespace: 'team-a' },
+      spec: {
+        interval: '10m',
+        retryInterval: '5s',
+        path: './tenants/team-a',
+        prune: true,
+        targetNamespace: 'team-a',
+        namePrefix: `${NOTIFY}-`,
+        sourceRef: { kind: 'GitRepository', name: 'flux-repo', namespace: 'flux-system' },
+      },
+    }),
+  );
+  await kubectl(ctx.cluster, ['apply', '-f', file]);
+  await focusPane(page, 'Workloads');
+  await waitRow(page, 'Workloads', (r) => r.label === NOTIFY && r.icon === 'pass', {
+    timeout: 45_000,
+    what: `${NOTIFY} Ready`,
+  });
+  const row = await setNotifyPath(ctx, './missing', 'error');
+  const ready = await failedReady(ctx);
+  await waitRetry(ctx, ready);
+  await page.waitForTimeout(1500);
+  const shown = await notifyToasts(page).count();
+  if (shown)
+    throw new Error(`a notification with the setting off: ${await notifyToasts(page).first().innerText()}`);
+  await setNotifyPath(ctx, './tenants/team-a', 'pass');
+  return { failed: `${row.label} | ${row.description}`, kubectl: ready.message, toasts: shown };
+}
+
+/**
+ * The setting on: the Ready Kustomization fails again; one notification names it with the
+ * controller's message, and its retry raises no second one; its Show Events opens the events.
+ */
+export async function stepNotifyFailing(ctx) {
+  const { page } = ctx;
+  await clearToasts(page);
+  await setBooleanSetting(ctx, 'fluxWorkbench.explorer.notifyOnFailure', true);
+  const t0 = Date.now();
+  await setNotifyPath(ctx, './missing', 'error');
+  const ready = await failedReady(ctx);
+  const message = ready.message.replace(/\s+/g, ' ').trim();
+  const text = await waitToast(
+    page,
+    new RegExp(`Flux \\(${escapeRe(ADMIN)}\\): Kustomization team-a/${NOTIFY} failed: ${ready.reason}`),
+    30_000,
+  ).catch(async (e) => {
+    const toasts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+    throw new Error(`${e.message.split('\n')[0]}; toasts: ${JSON.stringify(toasts)}`);
+  });
+  if (!text.includes(message))
+    throw new Error(`the notification lacks the controller's message "${message}": ${text}`);
+  const toastMs = Date.now() - t0;
+  const toast = notifyToasts(page).first();
+  const box = await toast.boundingBox();
+  await page.screenshot({ path: path.join(README_SHOTS, '..', 'notify-failing-toast.png') });
+  if (box)
+    await readmeShot(page, 'failure-notification', {
+      x: Math.max(0, box.x - 10),
+      y: Math.max(0, box.y - 10),
+      width: box.width + 20,
+      height: box.height + 20,
+    });
+  // The same element stays: a second notification of the same text would replace it.
+  await toast.evaluate((el) => el.setAttribute('data-e2e-first', '1'));
+  const retried = await waitRetry(ctx, ready);
+  await page.waitForTimeout(1500);
+  const after = await notifyToasts(page).evaluateAll((els) =>
+    els.map((e) => e.getAttribute('data-e2e-first')),
+  );
+  if (after.length !== 1 || after[0] !== '1')
+    throw new Error(
+      `after a retry (Ready at ${retried.lastTransitionTime}) the notifications are ${JSON.stringify(after)}: announced again`,
+    );
+  await toast.locator('.monaco-button', { hasText: /^Show Events$/ }).click();
+  const editor = page
+    .locator('.editor-instance .monaco-editor .view-lines', {
+      hasText: `Events of Kustomization team-a/${NOTIFY}`,
+    })
+    .first();
+  await editor.waitFor({ timeout: 30_000 });
+  await page
+    .locator('.editor-instance .monaco-editor .view-lines', { hasText: ready.reason })
+    .first()
+    .waitFor({ timeout: 30_000 });
+  const events = (await editor.innerText())
+    .replace(/\u00a0/g, ' ')
+    .split('\n')
+    .slice(0, 4);
+  return { toast: text, toastMs, retriedAt: retried.lastTransitionTime, events };
+}
+
+/**
+ * The setting on, e2e-notify failing: a context shown now (team-a-user, who sees team-a) lists
+ * it already failing and announces nothing, at its first listing nor at the retries after.
+ * Then only the admin context again, e2e-notify deleted, the setting off again.
+ */
+export async function stepNotifyStartup(ctx) {
+  const { page } = ctx;
+  await closeEditors(page);
+  await clearToasts(page);
+  try {
+    await focusPane(page, 'Clusters');
+    await pickContexts(page, [ADMIN, TEAM_A]);
+    const row = await waitRow(
+      page,
+      'Clusters',
+      (r) => r.label === TEAM_A && /· 1 failing ·/.test(r.description),
+      { timeout: 45_000, what: `${TEAM_A} listing ${NOTIFY} as failing` },
+    );
+    const ready = await failedReady(ctx);
+    const retried = await waitRetry(ctx, ready);
+    await page.waitForTimeout(1500);
+    const texts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+    await page.screenshot({ path: path.join(README_SHOTS, '..', 'notify-startup-listed.png') });
+    if (texts.some((t) => /turned failing| failed: /.test(t)))
+      throw new Error(
+        `a failure notification for an object already failing when listed: ${JSON.stringify(texts)}`,
+      );
+    return {
+      teamA: `${row.label} | ${row.description}`,
+      retriedAt: retried.lastTransitionTime,
+      toasts: texts,
+    };
+  } finally {
+    // Back to the admin context only, without e2e-notify, the setting off: as the steps after expect.
+    await pickContexts(page, [ADMIN]).catch(() => {});
+    await kubectl(ctx.cluster, ['delete', 'kustomization', '-n', 'team-a', NOTIFY, '--wait=true']).catch(
+      () => {},
+    );
+    await setBooleanSetting(ctx, 'fluxWorkbench.explorer.notifyOnFailure', false);
+  }
 }

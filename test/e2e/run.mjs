@@ -1250,6 +1250,24 @@ async function main() {
           120_000,
         ],
         [
+          'explorer-notify-off',
+          'notifyOnFailure off (its default): a Kustomization that fails for real raises no notification',
+          explorer.stepNotifyOff,
+          120_000,
+        ],
+        [
+          'explorer-notify-failing',
+          'notifyOnFailure on: one notification names the object and the controller’s message, none at its retry; Show Events',
+          explorer.stepNotifyFailing,
+          120_000,
+        ],
+        [
+          'explorer-notify-startup',
+          'notifyOnFailure on: a context shown with the object already failing announces nothing',
+          explorer.stepNotifyStartup,
+          120_000,
+        ],
+        [
           'explorer-broken',
           'a broken Kustomization pushed to Git shows its failure message',
           explorer.stepBroken,
