@@ -244,7 +244,7 @@ async function get(args: Args): Promise<number> {
       for (const r of rows) process.stdout.write(JSON.stringify(row(r)) + '\n');
     else printTable(rows, sessions.length > 1, args.all);
     if (!args.watch) return code;
-    return await watchLoop(explorer, args, kind, sessions.length > 1);
+    return await watchLoop(explorer, args, kind, sessions.length > 1, rows);
   } finally {
     await explorer.dispose();
   }
@@ -286,9 +286,16 @@ function watchLoop(
   args: Args,
   kind: FluxKind | undefined,
   withContext: boolean,
+  printed: CachedObject[],
 ): Promise<number> {
   return new Promise((resolve) => {
-    const last = new Map<string, string>();
+    // What each object last printed as: the listing above counts, so a change prints once.
+    const last = new Map(
+      printed.map((o) => [
+        `${o.context} ${kindKey(o.kind)} ${o.namespace}/${o.name}`,
+        JSON.stringify(row(o)),
+      ]),
+    );
     explorer.onDidChange((batch) => {
       for (const c of batch) {
         if (c.what !== 'object' || !c.kind || !c.key) continue;
