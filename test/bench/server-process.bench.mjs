@@ -12,8 +12,9 @@
 // Targets from issue 13: start <= 150 ms, open -> diagnostics p50 <= 5 ms, RSS <= 240 MiB.
 // Every process runs on the Node the editor runs the server on: code-server's Node 24 (the one
 // test/build/ensure-node24.sh installs; FW_BENCH_NODE names another). The server gets a compile
-// cache folder as the extension gives it one (FLUX_WORKBENCH_COMPILE_CACHE, server/src/start.ts);
-// the first start fills it and is printed on its own, the p50 is of the starts after it. The bare
+// cache folder as the extension gives it one (FLUX_WORKBENCH_COMPILE_CACHE, server/src/start.ts:
+// V8's code of every function the session compiled, written as the process exits); the first
+// start fills it and is printed on its own, the p50 is of the starts after it. The bare
 // baseline gets the same cache through Node's own NODE_COMPILE_CACHE.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -131,6 +132,10 @@ function start(script, dir) {
             resolve(p);
           });
         });
+  // As VS Code's client stops a server: shutdown, exit, then up to 2 s for the process to end
+  // (vscode-languageclient's checkProcessDied) before it is killed. The server writes its code
+  // cache as it exits (server/src/start.ts).
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
   const stop = async () => {
     try {
       await conn.sendRequest('shutdown');
@@ -138,8 +143,10 @@ function start(script, dir) {
     } catch {
       // already gone
     }
+    const timer = setTimeout(() => proc.kill(), 2000);
+    await exited;
+    clearTimeout(timer);
     conn.dispose();
-    proc.kill();
   };
   return { t0, proc, conn, init, open, openTimed, waitDiagnostics, stop };
 }

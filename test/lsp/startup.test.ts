@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
@@ -147,24 +147,40 @@ describe('language server over stdio: the first answers after start', () => {
     assert.equal(hoverText(await client.hover(uri, complexLine, 1)), hoverText(hover));
   });
 
-  it("keeps V8's compiled code of the bundle in the folder the client names (Node >= 22.1)", async () => {
+  it("keeps V8's compiled code of the bundle in the folder the client names, and compiles without it when it is refused", async () => {
     // code-server runs the server on Node 24 (test/build/ensure-node24.sh installs the same one).
     const node = execFileSync('bash', [path.join(repoRoot, 'test', 'build', 'ensure-node24.sh')], {
       encoding: 'utf8',
     }).trim();
     const cache = path.join(mkdtempSync(path.join(os.tmpdir(), 'fw-lsp-compile-cache-')), 'cache');
     const dir = workspace({ 'clusters/apps.yaml': KUSTOMIZATION });
-    const envs: Array<Record<string, string>> = [{}, { FLUX_WORKBENCH_COMPILE_CACHE: cache }];
-    for (const env of envs) {
+    const codeCaches = () =>
+      existsSync(cache) ? readdirSync(cache).filter((f) => /^server-main-.*\.v8cache$/.test(f)) : [];
+    const session = async (env: Record<string, string>): Promise<string> => {
       client = new LspClient({ node, env });
       await client.initialize(dir);
       const uri = client.open(path.join(dir, 'clusters/apps.yaml'), KUSTOMIZATION);
       assert.ok(labels(await client.complete(uri, 6, 2)).includes('prune'));
       await client.stop();
+      const stderr = client.stderr;
       client = undefined;
-      const files = existsSync(cache) ? readdirSync(cache, { recursive: true }) : [];
-      if ('FLUX_WORKBENCH_COMPILE_CACHE' in env) assert.ok(files.length > 0, 'the compile cache was written');
-      else assert.equal(files.length, 0, 'nothing written without the variable');
-    }
+      return stderr;
+    };
+    await session({});
+    assert.equal(existsSync(cache), false, 'nothing written without the variable');
+    const env = { FLUX_WORKBENCH_COMPILE_CACHE: cache };
+    await session(env);
+    const [written] = codeCaches();
+    assert.ok(written, 'the code cache was written at exit');
+    const made = statSync(path.join(cache, written)).mtimeMs;
+    // Taken on the next start, and not written again.
+    assert.doesNotMatch(await session(env), /refused/);
+    assert.equal(statSync(path.join(cache, written)).mtimeMs, made);
+    // A cache V8 refuses (here: not a cache at all) is said, the server compiles and answers, and a
+    // good cache replaces it at exit.
+    writeFileSync(path.join(cache, written), 'not a V8 code cache');
+    assert.match(await session(env), /code cache .* refused by this Node: compiling the server/);
+    assert.ok(statSync(path.join(cache, written)).size > 100_000, 'a new cache replaced the refused one');
+    assert.deepEqual(codeCaches(), [written]);
   });
 });

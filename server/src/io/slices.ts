@@ -1,7 +1,16 @@
 /**
- * Long work on the main thread, cut into slices: between two slices the thread is handed back
- * (setImmediate), so requests that arrived meanwhile are answered before the work goes on.
+ * Long work on the main thread, cut into slices: between two slices the thread is handed back, so
+ * requests that arrived meanwhile are answered before the work goes on.
+ *
+ * A yield gives up several turns of the event loop, not one: the language server's connection
+ * moves each message on by one `setImmediate` (read, handled, written), so with a single turn a
+ * request and a long piece of work alternate, and every request waited one whole slice (20 ms) to
+ * be read and another before its answer was written. Measured on the first completion after start
+ * while the opened 5,005-line file is parsed: 26 ms between the answer and its arrival at the
+ * client with one turn, under 1 ms with four. The extra turns cost microseconds when idle.
  */
+const YIELD_TURNS = 4;
+
 export class SliceClock {
   private sliceStart = performance.now();
   private cpuStart = process.cpuUsage();
@@ -21,11 +30,17 @@ export class SliceClock {
   /** Yields when the current slice has lasted `sliceMs`; resolves true when it yielded. */
   async yieldIfDue(): Promise<boolean> {
     if (performance.now() - this.sliceStart < this.sliceMs) return false;
+    await this.yieldNow();
+    return true;
+  }
+
+  /** Hands the thread back now (and starts a new slice). */
+  async yieldNow(): Promise<void> {
     const used = process.cpuUsage(this.cpuStart);
     this.cpuSpentUs += used.user + used.system;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    for (let turn = 0; turn < YIELD_TURNS; turn++)
+      await new Promise<void>((resolve) => setImmediate(resolve));
     this.sliceStart = performance.now();
     this.cpuStart = process.cpuUsage();
-    return true;
   }
 }

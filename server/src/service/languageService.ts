@@ -105,6 +105,14 @@ export const DEFAULT_SERVICE_LIMITS: ServiceLimits = {
 /** kustomize's file names: their keys are matched case-insensitively (see canonicalKustomizeKeys). */
 const KUSTOMIZATION_FILE = /(^|[\\/])kustomization\.ya?ml$/;
 
+/** A text's split, and the parse of one of its pieces (see splitOf). */
+interface SplitMemo {
+  text: string;
+  pieces: Piece[];
+  piece?: { offset: number; text: string; docs: DocInfo[] };
+  limits?: ServiceLimits;
+}
+
 /** What a request at one place reads of a file's parse (see viewAt). */
 type View = Pick<Prepared, 'file' | 'pieces' | 'pieceDocs'>;
 
@@ -130,6 +138,7 @@ interface Prepared {
 export class FluxLanguageService {
   private readonly yls: LanguageService;
   private readonly parsed = new Map<string, Prepared>();
+  private readonly splits = new Map<string, SplitMemo>();
   private readonly guards = new Map<string, { text: string; limits: ServiceLimits; verdict: GuardVerdict }>();
   private readonly segmentCache = new Map<string, Map<string, Diagnostic[]>>();
   private segmentGeneration = -1;
@@ -308,13 +317,34 @@ export class FluxLanguageService {
       KUSTOMIZATION_FILE.test(doc.uri)
     )
       return this.prepare(doc);
-    const split = splitDocuments(text);
-    const piece = pieceAt(split, offset);
-    if (!piece || split.length === 1) return this.prepare(doc);
+    const split = this.splitOf(doc.uri, text);
+    const piece = pieceAt(split.pieces, offset);
+    if (!piece || split.pieces.length === 1) return this.prepare(doc);
     const { unloadable } = await this.modelines(doc, text);
     const effectiveText = blankModelines(text, unloadable);
     const seen = effectiveText === text ? piece : sameSplit([piece], effectiveText)[0]!;
-    return { file: { docs: parsePiece(piece, this.limits.pieces) }, pieces: [seen], pieceDocs: new Map() };
+    if (
+      split.piece?.offset !== piece.offset ||
+      split.piece.text !== piece.text ||
+      split.limits !== this.limits
+    )
+      split.piece = { offset: piece.offset, text: piece.text, docs: parsePiece(piece, this.limits.pieces) };
+    split.limits = this.limits;
+    return { file: { docs: split.piece.docs }, pieces: [seen], pieceDocs: new Map() };
+  }
+
+  /**
+   * The split of a document's text, made once per text: the requests at one place (the readiness
+   * check, then the completion itself) and a user's next keystrokes in the same version read it
+   * again, and in a large file each split reads every line. With it, the parse of the piece last
+   * asked about (see viewAt).
+   */
+  private splitOf(uri: string, text: string): SplitMemo {
+    const memo = this.splits.get(uri);
+    if (memo?.text === text) return memo;
+    const fresh: SplitMemo = { text, pieces: splitDocuments(text) };
+    this.splits.set(uri, fresh);
+    return fresh;
   }
 
   /** The modelines of a text: those whose schema cannot be loaded, and why. */
@@ -376,6 +406,7 @@ export class FluxLanguageService {
 
   forget(uri: string): void {
     this.parsed.delete(uri);
+    this.splits.delete(uri);
     this.guards.delete(uri);
     this.segmentCache.delete(uri);
   }
@@ -895,7 +926,7 @@ export class FluxLanguageService {
   async complete(doc: TextDocument, position: Position): Promise<CompletionList | null> {
     // Names of objects, folders and variables of the workspace, where a reference is written.
     const filePath = uriToPath(doc.uri);
-    if (filePath && this.semantics && checkText(doc.getText(), this.limits).ok) {
+    if (filePath && this.semantics && this.guard(doc.uri, doc.getText()).ok) {
       const names = completeNames(this.semantics, filePath, doc.getText(), doc.offsetAt(position));
       if (names) return { isIncomplete: false, items: names };
     }

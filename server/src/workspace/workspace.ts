@@ -24,6 +24,12 @@ import { WorkspaceModel } from './model';
 import { gitWorkTreeOf, scanWorkspace, type ScanOptions, type ScanResult } from './scanner';
 import { gitRemoteUrls } from '../io/gitRemote';
 
+/**
+ * A buffer longer than this (about one 20 ms slice of parsing: measured, the 200 KB start
+ * benchmark file takes some 150 ms) is parsed into the model after a yield (see updateFileSliced).
+ */
+const DEFERRED_PARSE_CHARS = 32 * 1024;
+
 /** server/out/crds/flux-schemas.json, as esbuild.mjs writes it. */
 export interface BundledFluxSchemas {
   fluxVersion: string;
@@ -99,14 +105,24 @@ export class Workspace {
   /**
    * {@link updateFile}, the documents it has not parsed before parsed, and the file indexed, in slices that yield the
    * thread (the server's way: a file of tens of thousands of documents does not hold up requests).
-   * A newer text of the same file arriving meanwhile supersedes this one.
+   * A newer text of the same file arriving meanwhile supersedes this one. Without a `clock` (an
+   * editor's buffer, not a scan), a text of more than one slice's work starts after a yield: the
+   * handler of the open or edit returns at once, and requests sent with it (a completion typed
+   * right after opening a large file) are answered before the first slice, not after it. A smaller
+   * text is in the model before the next request is read, as requests that read the model (names
+   * of the workspace's objects) expect of an edit.
    */
-  async updateFileSliced(file: string, text: string, clock = new SliceClock(20)): Promise<void> {
+  async updateFileSliced(file: string, text: string, clock?: SliceClock): Promise<void> {
     const token = {};
     this.latest.set(file, token);
     if (this.isIndexed(file, digestOf(text))) {
       this.latest.delete(file); // and an older text still being parsed is superseded
       return;
+    }
+    if (!clock) {
+      clock = new SliceClock(20);
+      if (text.length > DEFERRED_PARSE_CHARS) await clock.yieldNow();
+      if (this.latest.get(file) !== token) return;
     }
     const parsed = await this.model.warmPieces(file, text, clock);
     if (this.latest.get(file) !== token || !parsed) return;
