@@ -59,6 +59,17 @@ const lazyMetaSchemas = {
         );
         rewrite(/\b(ajv(?:4|7|2019|2020))\.defaultMeta\(\)/g, '$1().defaultMeta()', 4);
         rewrite(/return (schema\w+Validator);/g, 'return $1();', 4);
+        // Ajv itself (four dialects) and its error messages in 30 languages are then needed only
+        // on that path too, but their modules were evaluated at every start (some 4 ms): each
+        // default import becomes the module's exports, loaded on first property read (what a
+        // default import of a CommonJS module is, read the same way).
+        rewrite(
+          /^import (Ajv\w*|ajvLocalizers) from '(ajv[\w/.-]*)';$/gm,
+          "const $1 = lazyModule(() => require('$2'));",
+          5,
+        );
+        text +=
+          '\nfunction lazyModule(load) { let m; return new Proxy({}, { get: (_, key) => (m ??= load())[key] }); }\n';
         // Schema texts are parsed with jsonc-parser (comments, trailing commas), about 25 ms for the
         // first Flux schema before its code is warm: the first completion after start waited for it.
         // Text that is plain JSON (every schema this server makes, most others) takes JSON.parse;

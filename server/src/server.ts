@@ -202,9 +202,15 @@ async function refreshSettings(): Promise<void> {
 
 /**
  * Diagnostic codes link to their row of the README shipped beside the server (server/out/..), which
- * is README.md in a checkout and readme.md in an installed extension (vsce renames it).
+ * is README.md in a checkout and readme.md in an installed extension (vsce renames it). The README
+ * is read with the first code to link (the first diagnostics), not before the first answers.
  */
 function codeLinks(): (code: DiagnosticCode) => string | undefined {
+  let links: ((code: DiagnosticCode) => string | undefined) | undefined;
+  return (code) => (links ??= readCodeLinks())(code);
+}
+
+function readCodeLinks(): (code: DiagnosticCode) => string | undefined {
   const root = path.resolve(__dirname, '..', '..');
   try {
     const name = readdirSync(root).find((f) => /^readme\.md$/i.test(f)) ?? 'README.md';
