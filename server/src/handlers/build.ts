@@ -15,7 +15,8 @@ import {
   type ClusterObjectParams,
   type ClusterObjectResult,
 } from '../protocol';
-import { diskText, type BuildContext } from '../service/buildPreview';
+import type { BuildContext } from '../service/buildPreview';
+import { diskText } from '../io/io';
 
 /** What builds: BuildPreviewService itself, or the host of the worker thread that runs it. */
 export interface BuildRunner {

@@ -8,7 +8,9 @@ import type {
   GitRevisionParams,
   GitRevisionResult,
 } from '../protocol';
-import { BuildPreviewService, type BuildContext } from '../service/buildPreview';
+import type { BuildContext } from '../service/buildPreview';
+import { gitRevisionOf } from '../service/gitRevision';
+import { nodeSpawner } from '../io/io';
 
 /** A build request as the build worker receives it (plain data: it crosses threads). */
 export interface BuildJob {
@@ -77,12 +79,13 @@ export class BuildWorkerHost {
     private readonly log: (message: string) => void,
   ) {}
 
-  /** A revision's commit: git commands only (child processes), so it runs here. */
+  /**
+   * A revision's commit: git commands only (child processes), so it runs here, without the build
+   * engine (which only the worker loads: the server's bundle leaves it out, and starts sooner).
+   */
   gitRevision(params: GitRevisionParams, signal?: AbortSignal): Promise<GitRevisionResult> {
-    return this.local.gitRevision(params, signal);
+    return gitRevisionOf(nodeSpawner, params, signal);
   }
-
-  private readonly local = new BuildPreviewService();
 
   build(params: BuildParams, ctx: BuildContext): Promise<BuildResult> {
     const worker = this.ensureWorker();

@@ -11,6 +11,11 @@ export const readFileP = promisify(nodeFs.readFile);
 export const readdirP = promisify(nodeFs.readdir);
 export const statP = promisify(nodeFs.stat);
 
+/** Reads a file's text from disk; undefined when unreadable (used to tell dirty buffers). */
+export async function diskText(file: string): Promise<string | undefined> {
+  return nodeFs.promises.readFile(file, 'utf8').catch(() => undefined);
+}
+
 /**
  * The I/O the build engine needs, passed in so the domain code is testable and so the server can
  * serve unsaved editor buffers. Paths are absolute.

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
 import { buildFlux, type BuildOptions, type BuildOutcome, type BuildTarget } from '../build/fluxBuild';
@@ -23,7 +22,7 @@ import {
 } from '../protocol';
 import { ClusterVariableSource } from './clusterValues';
 import { listYamlFiles } from '../workspace/workspace';
-import { checkoutRevision, resolveRevision } from './gitRevision';
+import { checkoutRevision, gitRevisionOf, resolveRevision } from './gitRevision';
 
 export interface BuildContext {
   settings: BuildSettings;
@@ -57,7 +56,7 @@ export class BuildPreviewService {
 
   /** The commit a revision names for the file or folder `params.uri`, or why there is none. */
   gitRevision(params: GitRevisionParams, signal?: AbortSignal): Promise<GitRevisionResult> {
-    return resolveRevision(this.spawn, URI.parse(params.uri).fsPath, params.revision, params.trusted, signal);
+    return gitRevisionOf(this.spawn, params, signal);
   }
 
   async build(params: BuildParams, ctx: BuildContext): Promise<BuildResult> {
@@ -368,9 +367,4 @@ function offsetAt(text: string, pos: { line: number; character: number }): numbe
     offset = nl + 1;
   }
   return Math.min(text.length, offset + pos.character);
-}
-
-/** Reads a file's text from disk; undefined when unreadable (used to tell dirty buffers). */
-export async function diskText(file: string): Promise<string | undefined> {
-  return readFile(file, 'utf8').catch(() => undefined);
 }

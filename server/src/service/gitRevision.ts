@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Spawner } from '../io/io';
-import type { GitRevisionResult } from '../protocol';
+import { URI } from 'vscode-uri';
+import type { GitRevisionParams, GitRevisionResult } from '../protocol';
 
 const GIT_OPTIONS = { timeoutMs: 60_000, maxOutputBytes: 1 << 20 };
 
@@ -89,4 +90,13 @@ export async function checkoutRevision(
     return { error: `extracting ${commit} failed: ${untar.stderr.trim()}` };
   }
   return { dir, dispose };
+}
+
+/** `flux/gitRevision`: the commit `params.revision` names for the file or folder `params.uri`. */
+export function gitRevisionOf(
+  spawn: Spawner,
+  params: GitRevisionParams,
+  signal?: AbortSignal,
+): Promise<GitRevisionResult> {
+  return resolveRevision(spawn, URI.parse(params.uri).fsPath, params.revision, params.trusted, signal);
 }
