@@ -142,6 +142,8 @@ const targets = [
   { ...common, entryPoints: ['server/src/buildWorker.ts'], outfile: 'server/out/build-worker.js' },
   // A connected cluster's OpenAPI documents are converted on a thread of the server (handlers/clusterBuiltins.ts).
   { ...common, entryPoints: ['server/src/openapiWorker.ts'], outfile: 'server/out/openapi-worker.js' },
+  // The schema engine validates large documents (every document in `validate`) on threads (service/schemaWorkers.ts).
+  { ...common, entryPoints: ['server/src/schemaWorker.ts'], outfile: 'server/out/schema-worker.js' },
   {
     ...common,
     entryPoints: ['server/src/cli/index.ts'],

@@ -39,6 +39,7 @@ import {
 import { describeBuiltinOrigin } from './kubernetes/builtinSchemas';
 import { codeActions, fixIo } from './service/codeActions';
 import { LocalSchemaPolicy } from './service/localSchemas';
+import { SchemaWorkers } from './service/schemaWorkers';
 import { FluxLanguageService, uriToPath } from './service/languageService';
 import { RemoteSchemaLoader } from './service/schemaLoader';
 import { quietEngineNoise } from './service/engineLog';
@@ -124,6 +125,7 @@ connection.onInitialize((params: InitializeParams) => {
   service.label = (f) => workspace.label(f);
   service.builtinsNote = () => clusterBuiltins.note();
   service.parseFor = (f) => workspace.model.parseOf(f);
+  service.schemaWorkers = schemaWorkers;
   void Promise.all([workspace.loadBundled(), workspace.loadBuiltins()])
     .catch((err: unknown) => connection.console.error(`schemas failed to load: ${(err as Error).message}`))
     .finally(() => markSchemasLoaded());
@@ -352,12 +354,25 @@ async function readyFor(request: string, uri: string, position: Position): Promi
   return documents.get(uri);
 }
 
+// Large documents are validated on a thread of their own, stopped at a time and memory limit.
+const schemaWorkers = new SchemaWorkers({
+  script: path.join(__dirname, 'schema-worker.js'),
+  threads: 1,
+  // FLUX_WORKBENCH_SCHEMA_TIME_LIMIT_MS: another limit, to see a stopped job (the LSP tests do).
+  timeLimitMs: Number(process.env.FLUX_WORKBENCH_SCHEMA_TIME_LIMIT_MS) || 30_000,
+  heapMb: 512,
+  requestSchema: (uri) => service!.requestSchema(uri),
+});
+
 // Builds run on a thread of their own (see handlers/buildHost.ts), stopped at their time limit.
 const builds = new BuildWorkerHost(path.join(__dirname, 'build-worker.js'), (m) =>
   connection.console.warn(m),
 );
 registerBuildHandler(connection, documents, () => roots, builds);
-connection.onShutdown(() => builds.dispose());
+connection.onShutdown(() => {
+  builds.dispose();
+  schemaWorkers.dispose();
+});
 new LiveHandlers(
   connection,
   () => workspace.model,

@@ -56,6 +56,7 @@ export class IgnoreMatcher {
       rules.add(l);
     }
     this.sets.push({ domain, rules });
+    this.folders.clear();
     return this;
   }
 
@@ -64,11 +65,23 @@ export class IgnoreMatcher {
     // As the walker meets them: each folder on the way, then the path itself.
     const parts = file.split(path.sep);
     const firstBelowRoot = this.sets.length ? this.sets[0]!.domain.split(path.sep).length : parts.length;
-    for (let i = Math.min(firstBelowRoot, parts.length); i <= parts.length; i++) {
-      const p = parts.slice(0, i).join(path.sep);
-      if (p && this.decides(p, i < parts.length || isDir)) return true;
+    const first = Math.min(firstBelowRoot, parts.length);
+    if (parts.length > first && this.folderIgnored(parts, parts.length - 1, first)) return true;
+    return this.decides(file, isDir);
+  }
+
+  /** Verdicts of folders (with those of the folders above them), as the walk meets each many times. */
+  private readonly folders = new Map<string, boolean>();
+
+  /** Is the folder of the first `n` parts, or one above it (from `first` parts on), ignored? */
+  private folderIgnored(parts: readonly string[], n: number, first: number): boolean {
+    const p = parts.slice(0, n).join(path.sep);
+    let verdict = this.folders.get(p);
+    if (verdict === undefined) {
+      verdict = (n > first && this.folderIgnored(parts, n - 1, first)) || (p !== '' && this.decides(p, true));
+      this.folders.set(p, verdict);
     }
-    return false;
+    return verdict;
   }
 
   /** The verdict of the last pattern set that has one for `p` alone. */

@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
-import type { FluxLanguageService as FluxLanguageServiceType } from '../service/languageService';
+import type {
+  FluxLanguageService as FluxLanguageServiceType,
+  ValidationResult,
+} from '../service/languageService';
 import { describeBuiltinOrigin } from '../kubernetes/builtinSchemas';
 import { RemoteSchemaLoader } from '../service/schemaLoader';
 import { listYamlFiles, Workspace } from '../workspace/workspace';
@@ -13,6 +16,9 @@ import { SemanticAnalysis } from '../semantics/analysis';
 import * as os from 'node:os';
 
 import { USAGE } from './usage';
+
+/** Files validated at once (their schema work queued on the workers while this thread goes on). */
+const FILES_IN_FLIGHT = 8;
 
 /** `flux-workbench validate ...`: returns the exit code. */
 export async function runValidateCommand(rest: string[]): Promise<number> {
@@ -110,20 +116,48 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
   const counts = { error: 0, warning: 0, info: 0 };
   const unloaded = new Map<string, { reason: string; files: number }>();
   const cwd = process.cwd();
-  for (const file of [...new Set(files)]) {
-    let text: string;
+  // The schema engine runs on worker threads (both cores: this thread meanwhile does the Flux
+  // checks of the files before and after), a few files in flight, their findings printed in order.
+  const { SchemaWorkers } = await import('../service/schemaWorkers');
+  const workers = new SchemaWorkers({
+    script: path.join(__dirname, 'schema-worker.js'),
+    threads: Math.max(1, Math.min(Number(process.env.FWT ?? os.availableParallelism()), 4)),
+    timeLimitMs: 120_000,
+    heapMb: 1024,
+    requestSchema: (uri) => service.requestSchema(uri),
+  });
+  service.schemaWorkers = workers;
+  service.limits = { ...service.limits, workerMinBytes: 0 };
+  const check = async (file: string): Promise<ValidationResult | Error> => {
+    // The scan's text when it read the file (its parse is kept for this), else read now.
+    let text = workspace.model.parseOf(file)?.text;
     try {
-      text = await readFile(file, 'utf8');
+      text ??= await readFile(file, 'utf8');
     } catch (err) {
+      return err as Error;
+    }
+    const doc = TextDocument.create(pathToFileURL(file).toString(), 'yaml', 1, text);
+    const result = await service.validate(doc);
+    service.forget(doc.uri);
+    return result;
+  };
+  const queue = [...new Set(files)];
+  const inFlight: Array<{ file: string; result: Promise<ValidationResult | Error> }> = [];
+  for (let next = 0; next < queue.length || inFlight.length; ) {
+    while (next < queue.length && inFlight.length < FILES_IN_FLIGHT) {
+      const file = queue[next++]!;
+      inFlight.push({ file, result: check(file) });
+    }
+    const { file, result } = inFlight.shift()!;
+    const outcome = await result;
+    if (outcome instanceof Error) {
       process.stdout.write(
-        `${path.relative(cwd, file)}:1:1: error: cannot read: ${(err as Error).message} [file-unreadable]\n`,
+        `${path.relative(cwd, file)}:1:1: error: cannot read: ${outcome.message} [file-unreadable]\n`,
       );
       counts.error++;
       continue;
     }
-    const doc = TextDocument.create(pathToFileURL(file).toString(), 'yaml', 1, text);
-    const { diagnostics, notes } = await service.validate(doc);
-    service.forget(doc.uri);
+    const { diagnostics, notes } = outcome;
     for (const n of notes) {
       const u = unloaded.get(n.url) ?? { reason: n.reason, files: 0 };
       u.files++;
@@ -147,6 +181,7 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
       );
     }
   }
+  workers.dispose('the run is over');
   if (unloaded.size) {
     // Said once per schema, not once per document: modelines are deliberate and usually fine online.
     const n = [...unloaded.values()].reduce((a, u) => a + u.files, 0);

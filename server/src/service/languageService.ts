@@ -10,8 +10,7 @@ import {
   type Position,
   type Range,
 } from 'vscode-languageserver-types';
-import { getLanguageService, SchemaPriority, type LanguageService } from 'yaml-language-server';
-import { SettingsState } from 'yaml-language-server/out/src/yamlSettings.js';
+import type { LanguageService } from 'yaml-language-server';
 import { isDiagnosticCode, type DiagnosticCode } from '../diagnosticCodes';
 import { schemaAt } from '../flux/jsonSchema';
 import { fluxTarget, judgeApiVersion, type FluxTarget } from '../flux/fluxVersion';
@@ -49,22 +48,22 @@ import { textHash } from '../workspace/fileIndex';
 import { blankModelines, findModelines } from './modelines';
 import { LocalSchemaPolicy, NOT_FOLLOWED } from './localSchemas';
 import type { RemoteSchemaLoader } from './schemaLoader';
+import type { SchemaWorkers } from './schemaWorkers';
 import { SliceClock } from '../io/slices';
+import {
+  configureSchemaEngine,
+  createSchemaEngine,
+  CRD_STORE,
+  K8S_ALL,
+  K8S_TYPE_BASE,
+  KUSTOMIZE_FILE_SCHEMA,
+} from './schemaEngine';
 import { checkText, DEFAULT_LIMITS, type GuardVerdict, type TextLimits } from './textGuards';
 
 export const DIAGNOSTIC_SOURCE = 'flux-workbench';
 
 let engineVersion = 0;
 
-// yaml-language-server switches to per-document apiVersion/kind detection only for this exact URL
-// shape (its Kubernetes mode); the URL is answered locally and never fetched.
-const K8S_ALL =
-  'https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.34.1-standalone-strict/all.json';
-// For the core and apiextensions groups it asks for `<folder of K8S_ALL>/<OpenAPI type name>` instead
-// of a CRD store URL (see rootStub); answered locally from the built-in kinds' schemas.
-const K8S_TYPE_BASE = K8S_ALL.slice(0, K8S_ALL.lastIndexOf('/') + 1);
-const CRD_STORE = 'fluxcrd://store';
-const KUSTOMIZE_FILE_SCHEMA = 'fluxcrd://kustomize/kustomization.json';
 const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io';
 
 export interface ValidationNote {
@@ -92,6 +91,8 @@ export interface ServiceLimits extends TextLimits {
   sliceMs: number;
   /** Main-thread time one validation may take before it stops and says so. */
   validationBudgetMs: number;
+  /** Documents this large or larger go to the schema workers, when there are any. */
+  workerMinBytes: number;
 }
 
 export const DEFAULT_SERVICE_LIMITS: ServiceLimits = {
@@ -99,6 +100,9 @@ export const DEFAULT_SERVICE_LIMITS: ServiceLimits = {
   pieces: DEFAULT_PIECE_LIMITS,
   sliceMs: 20,
   validationBudgetMs: 10_000,
+  // The engine validates a costly document (a large CRD) at about 4 ms per KB: from 16 KB on, it
+  // could hold this thread for longer than a request may wait.
+  workerMinBytes: 16 * 1024,
 };
 
 /** A document version as the service works on it: its pieces, their parse, modeline notes. */
@@ -143,6 +147,8 @@ export class FluxLanguageService {
   private readonly segmentCache = new Map<string, Map<string, Diagnostic[]>>();
   private segmentGeneration = -1;
   limits: ServiceLimits = DEFAULT_SERVICE_LIMITS;
+  /** Where documents of `limits.workerMinBytes` and more are validated; on this thread when unset. */
+  schemaWorkers: SchemaWorkers | undefined;
   /**
    * How long a request waits for a modeline's schema; a slower load goes on in the background and
    * the Flux schemas answer meanwhile. The CLI waits for the load (Infinity).
@@ -167,44 +173,20 @@ export class FluxLanguageService {
     private readonly remote: RemoteSchemaLoader,
     private readonly crdProblemsOf: (file: string) => CrdProblem[] = () => [],
   ) {
-    const yamlSettings = new SettingsState();
-    yamlSettings.kubernetesCRDStoreEnabled = true;
-    yamlSettings.kubernetesCRDStoreUrl = CRD_STORE;
-    this.yls = getLanguageService({
-      schemaRequestService: (uri) => this.requestSchema(uri),
-      workspaceContext: { resolveRelativePath: (rel, base) => new URL(rel, base).toString() },
-      yamlSettings,
-    });
-    this.configure();
-    registry.onDidChange(() => this.configure());
+    this.yls = createSchemaEngine((uri) => this.requestSchema(uri));
+    registry.onDidChange(() => this.resetEngine());
   }
 
-  private configure(): void {
-    this.yls.configure({
-      validate: true,
-      hover: true,
-      completion: true,
-      format: false,
-      hoverSchemaSource: false,
-      indentation: '  ',
-      yamlVersion: '1.2',
-      schemas: [
-        {
-          uri: K8S_ALL,
-          fileMatch: ['**/*.yaml', '**/*.yml', '!**/kustomization.yaml', '!**/kustomization.yml'],
-          priority: SchemaPriority.Settings,
-        },
-        {
-          uri: KUSTOMIZE_FILE_SCHEMA,
-          fileMatch: ['**/kustomization.yaml', '**/kustomization.yml'],
-          priority: SchemaPriority.Settings,
-        },
-      ],
-    });
+  /** Counts the resets of the engine's schemas; a schema worker resets its own when it changes. */
+  private schemaEpoch = 0;
+
+  private resetEngine(): void {
+    configureSchemaEngine(this.yls);
+    this.schemaEpoch++;
   }
 
   /** Every schema the engine asks for is answered here, offline unless a modeline names a URL. */
-  private async requestSchema(uri: string): Promise<string> {
+  async requestSchema(uri: string): Promise<string> {
     if (uri === K8S_ALL) return JSON.stringify(this.rootStub());
     if (uri.startsWith(K8S_TYPE_BASE)) {
       const builtins = this.registry.builtins;
@@ -392,7 +374,7 @@ export class FluxLanguageService {
   forgetAll(): void {
     for (const uri of [...this.parsed.keys()]) this.forget(uri);
     this.segmentCache.clear();
-    this.configure(); // the engine's own schema cache, failed loads included
+    this.resetEngine(); // the engine's own schema cache, failed loads included
   }
 
   /** {@link checkText} of a document's text, once per text (it reads the whole file). */
@@ -519,6 +501,8 @@ export class FluxLanguageService {
     const own: Diagnostic[] = [];
     const clock = new SliceClock(this.limits.sliceMs);
     let stopped = false;
+    // Findings of each piece, in order; those of pieces on a schema worker arrive later.
+    const results: Array<{ line: number; found: Diagnostic[] | Promise<Diagnostic[] | undefined> }> = [];
     for (let p = 0; p < pieces.length; p++) {
       const seg = pieces[p]!;
       // The documents parsed from this piece (the pieces the engine sees have the same boundaries).
@@ -530,35 +514,47 @@ export class FluxLanguageService {
       let found = next.get(seg.text) ?? previous.get(seg.text);
       // Nothing but markers and comments: nothing to check (and the engine logs a spurious error on it).
       if (!found && isBlankDocument(seg.text)) found = [];
-      if (!found) {
-        if (await clock.yieldIfDue()) {
-          if (options.isCancelled?.()) return undefined;
-          if (clock.spentMs > this.limits.validationBudgetMs) {
-            own.push(
-              info(
-                doc,
-                seg.offset,
-                seg.offset,
-                `Validation stopped after ${Math.round(clock.spentMs)} ms: documents ${p + 1} to ${pieces.length} of this file (from line ${seg.line + 1}) were not checked against their schemas this time. They are checked on later edits.`,
-                'validation-stopped',
-              ),
-            );
-            stopped = true;
-            break;
-          }
-        }
-        found = await this.yls.doValidation(
-          TextDocument.create(uri, doc.languageId, ++engineVersion, seg.text),
-          true,
-        );
+      if (found) {
+        next.set(seg.text, found);
+        results.push({ line: seg.line, found });
+        continue;
       }
+      if (this.schemaWorkers && seg.text.length >= this.limits.workerMinBytes) {
+        results.push({ line: seg.line, found: this.validateOnWorker(doc, seg, own, next, options) });
+        continue;
+      }
+      if (await clock.yieldIfDue()) {
+        if (options.isCancelled?.()) return undefined;
+        if (clock.spentMs > this.limits.validationBudgetMs) {
+          own.push(
+            info(
+              doc,
+              seg.offset,
+              seg.offset,
+              `Validation stopped after ${Math.round(clock.spentMs)} ms: documents ${p + 1} to ${pieces.length} of this file (from line ${seg.line + 1}) were not checked against their schemas this time. They are checked on later edits.`,
+              'validation-stopped',
+            ),
+          );
+          stopped = true;
+          break;
+        }
+      }
+      found = await this.yls.doValidation(
+        TextDocument.create(uri, doc.languageId, ++engineVersion, seg.text),
+        true,
+      );
       next.set(seg.text, found);
+      results.push({ line: seg.line, found });
+    }
+    for (const r of results) {
+      const found = await r.found;
+      if (!found) return undefined; // cancelled while on a worker
       for (const d of found) {
         raw.push({
           ...d,
           range: {
-            start: { line: d.range.start.line + seg.line, character: d.range.start.character },
-            end: { line: d.range.end.line + seg.line, character: d.range.end.character },
+            start: { line: d.range.start.line + r.line, character: d.range.start.character },
+            end: { line: d.range.end.line + r.line, character: d.range.end.character },
           },
         });
       }
@@ -567,6 +563,40 @@ export class FluxLanguageService {
     if (stopped) for (const [text, found] of previous) if (!next.has(text)) next.set(text, found);
     this.segmentCache.set(uri, next);
     return { raw, own };
+  }
+
+  /**
+   * The engine's findings on one piece, from a schema worker. A piece the worker could not finish
+   * (its time or memory limit) gets an information diagnostic saying so, and is tried again on the
+   * next run; `undefined` when a newer edit cancelled the run.
+   */
+  private async validateOnWorker(
+    doc: TextDocument,
+    seg: Piece,
+    own: Diagnostic[],
+    next: Map<string, Diagnostic[]>,
+    options: ValidateOptions,
+  ): Promise<Diagnostic[] | undefined> {
+    const verdict = await this.schemaWorkers!.validate(
+      { uri: doc.uri, languageId: doc.languageId, text: seg.text, generation: this.schemaEpoch },
+      options.isCancelled,
+    );
+    if (!verdict) return undefined;
+    if ('stopped' in verdict) {
+      const firstLine = seg.text.indexOf('\n');
+      own.push(
+        info(
+          doc,
+          seg.offset,
+          seg.offset + (firstLine < 0 ? seg.text.length : firstLine),
+          `This document was not checked against its schema: ${verdict.stopped}. The Flux checks still apply; it is tried again on the next edit.`,
+          'validation-stopped',
+        ),
+      );
+      return [];
+    }
+    next.set(seg.text, verdict.diagnostics);
+    return verdict.diagnostics;
   }
 
   /** Why a document was not given to the schema engine, said on the document. */

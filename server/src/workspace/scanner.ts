@@ -191,10 +191,10 @@ export async function scanWorkspace(
   // Read and index, a few files at a time, yielding between batches.
   yaml.sort();
   let done = 0;
-  for (let i = 0; i < yaml.length && !cancelled(); i += 16) {
-    const batch = yaml.slice(i, i + 16);
-    const texts = await Promise.all(
-      batch.map(async (file) => {
+  // The next batch is read while this one is indexed.
+  const read = (i: number) =>
+    Promise.all(
+      yaml.slice(i, i + BATCH).map(async (file) => {
         try {
           const st = await statP(file);
           if (st.size > options.maxFileBytes)
@@ -211,6 +211,10 @@ export async function scanWorkspace(
         }
       }),
     );
+  let reading = yaml.length ? read(0) : undefined;
+  for (let i = 0; i < yaml.length && !cancelled(); i += BATCH) {
+    const texts = await reading!;
+    reading = i + BATCH < yaml.length ? read(i + BATCH) : undefined;
     for (const t of texts) {
       const refused = t.text !== undefined ? options.refuse?.(t.text) : undefined;
       if (t.skip || refused) {
@@ -221,7 +225,7 @@ export async function scanWorkspace(
       else model.update(t.file, t.text!);
       result.files.push(t.file);
     }
-    done += batch.length;
+    done += texts.length;
     options.onProgress?.(done, yaml.length);
     if (Date.now() - slice > 30) {
       await yieldToRequests();
@@ -233,6 +237,9 @@ export async function scanWorkspace(
   result.ms = Date.now() - started;
   return result;
 }
+
+/** Files read at once by the scan. */
+const BATCH = 16;
 
 function yieldToRequests(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
