@@ -70,20 +70,6 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
   // its parses are kept for the validation below, so each file is parsed once.
   workspace.model.keepParses = true;
   const roots = [...new Set(targets.map(repositoryRoot))];
-  const skipped: Array<{ path: string; reason: string }> = [];
-  for (const root of roots) {
-    const scan = await workspace.scan(root, {
-      maxFileBytes: DEFAULT_LIMITS.maxFileBytes,
-      refuse: (text) => {
-        const verdict = checkText(text, DEFAULT_LIMITS);
-        return verdict.ok ? undefined : verdict.reason;
-      },
-    });
-    skipped.push(...scan.skipped);
-  }
-  const status = workspace.registry.fluxStatus();
-  const source = workspace.registry.builtins;
-  const builtins = source ? describeBuiltinOrigin(source.origin) : 'none';
   const remote = new RemoteSchemaLoader({
     enabled: remoteSchemas,
     timeoutMs: 5000,
@@ -100,9 +86,6 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
   service.semantics = new SemanticAnalysis(workspace.model);
   service.parseFor = (f) => workspace.model.takeParse(f);
   service.label = (f) => path.relative(process.cwd(), f);
-  const target = service.fluxTarget();
-  if (target.pinned)
-    process.stdout.write(`note: API versions are judged against Flux ${target.minor}: ${target.reason}\n`);
   // The user chose to check these repositories: local schema files inside them are read (only
   // regular files, only inside), as in a trusted workspace.
   const { LocalSchemaPolicy } = await import('../service/localSchemas');
@@ -110,14 +93,8 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
     () => roots,
     () => true,
   );
-
-  const files: string[] = [];
-  for (const t of targets) files.push(...(statSync(t).isDirectory() ? await listYamlFiles(t) : [t]));
-  const counts = { error: 0, warning: 0, info: 0 };
-  const unloaded = new Map<string, { reason: string; files: number }>();
-  const cwd = process.cwd();
-  // The schema engine runs on worker threads (both cores: this thread meanwhile does the Flux
-  // checks of the files before and after), a few files in flight, their findings printed in order.
+  // The schema engine runs on worker threads, as many as there are cores: this thread meanwhile
+  // reads, parses and makes the Flux checks; a few files in flight, findings printed in order.
   const { SchemaWorkers } = await import('../service/schemaWorkers');
   const workers = new SchemaWorkers({
     script: path.join(__dirname, 'schema-worker.js'),
@@ -128,6 +105,36 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
   });
   service.schemaWorkers = workers;
   service.limits = { ...service.limits, workerMinBytes: 0 };
+  const skipped: Array<{ path: string; reason: string }> = [];
+  for (const root of roots) {
+    const scan = await workspace.scan(root, {
+      maxFileBytes: DEFAULT_LIMITS.maxFileBytes,
+      refuse: (text) => {
+        const verdict = checkText(text, DEFAULT_LIMITS);
+        return verdict.ok ? undefined : verdict.reason;
+      },
+      // A file to check goes to the schema workers as soon as it is read: they validate while
+      // this thread reads and parses the rest (their findings are kept only if no CRD read later
+      // changes the schemas its documents resolve to).
+      indexed: (file, text) => {
+        if (targets.some((t) => file === t || file.startsWith(t + path.sep)))
+          void service.validateAhead(file, text).catch(() => undefined); // validated again below
+      },
+    });
+    skipped.push(...scan.skipped);
+  }
+  const status = workspace.registry.fluxStatus();
+  const source = workspace.registry.builtins;
+  const builtins = source ? describeBuiltinOrigin(source.origin) : 'none';
+  const target = service.fluxTarget();
+  if (target.pinned)
+    process.stdout.write(`note: API versions are judged against Flux ${target.minor}: ${target.reason}\n`);
+
+  const files: string[] = [];
+  for (const t of targets) files.push(...(statSync(t).isDirectory() ? await listYamlFiles(t) : [t]));
+  const counts = { error: 0, warning: 0, info: 0 };
+  const unloaded = new Map<string, { reason: string; files: number }>();
+  const cwd = process.cwd();
   const check = async (file: string): Promise<ValidationResult | Error> => {
     // The scan's text when it read the file (its parse is kept for this), else read now.
     let text = workspace.model.parseOf(file)?.text;

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   DiagnosticSeverity,
@@ -48,7 +48,7 @@ import { textHash } from '../workspace/fileIndex';
 import { blankModelines, findModelines } from './modelines';
 import { LocalSchemaPolicy, NOT_FOLLOWED } from './localSchemas';
 import type { RemoteSchemaLoader } from './schemaLoader';
-import type { SchemaWorkers } from './schemaWorkers';
+import type { SchemaVerdict, SchemaWorkers } from './schemaWorkers';
 import { SliceClock } from '../io/slices';
 import {
   configureSchemaEngine,
@@ -374,6 +374,7 @@ export class FluxLanguageService {
   forgetAll(): void {
     for (const uri of [...this.parsed.keys()]) this.forget(uri);
     this.segmentCache.clear();
+    this.ahead.clear();
     this.resetEngine(); // the engine's own schema cache, failed loads included
   }
 
@@ -520,7 +521,10 @@ export class FluxLanguageService {
         continue;
       }
       if (this.schemaWorkers && seg.text.length >= this.limits.workerMinBytes) {
-        results.push({ line: seg.line, found: this.validateOnWorker(doc, seg, own, next, options) });
+        results.push({
+          line: seg.line,
+          found: this.validateOnWorker(doc, seg, own, next, docsOf[p]!, options),
+        });
         continue;
       }
       if (await clock.yieldIfDue()) {
@@ -575,12 +579,20 @@ export class FluxLanguageService {
     seg: Piece,
     own: Diagnostic[],
     next: Map<string, Diagnostic[]>,
+    docs: readonly DocInfo[],
     options: ValidateOptions,
   ): Promise<Diagnostic[] | undefined> {
-    const verdict = await this.schemaWorkers!.validate(
-      { uri: doc.uri, languageId: doc.languageId, text: seg.text, generation: this.schemaEpoch },
-      options.isCancelled,
-    );
+    const key = `${doc.uri}\0${seg.text}`;
+    const ahead = this.ahead.get(key);
+    this.ahead.delete(key);
+    const same =
+      ahead?.schemas.length === docs.length && docs.every((d, i) => this.schemaOf(d) === ahead.schemas[i]);
+    let verdict = same ? await ahead.verdict : undefined;
+    if (!verdict || 'stopped' in verdict)
+      verdict = await this.schemaWorkers!.validate(
+        { uri: doc.uri, languageId: doc.languageId, text: seg.text, generation: this.schemaEpoch },
+        options.isCancelled,
+      );
     if (!verdict) return undefined;
     if ('stopped' in verdict) {
       const firstLine = seg.text.indexOf('\n');
@@ -597,6 +609,54 @@ export class FluxLanguageService {
     }
     next.set(seg.text, verdict.diagnostics);
     return verdict.diagnostics;
+  }
+
+  /**
+   * Schema work started ahead, while the rest of the workspace is still being read (the command
+   * line's way to keep both cores busy): each piece's job, with the schemas its documents resolved
+   * to when it was sent. {@link validateOnWorker} takes a job's findings only if its documents
+   * still resolve to the same schemas; else (a CRD read later defines the kind) it validates again.
+   */
+  private readonly ahead = new Map<
+    string,
+    { schemas: unknown[]; verdict: Promise<SchemaVerdict | undefined> }
+  >();
+
+  /**
+   * Prepares `file` (as {@link validate} will see it: version 1 of `text`) and sends its pieces to
+   * the schema workers now, without waiting for their findings.
+   */
+  async validateAhead(file: string, text: string): Promise<void> {
+    const workers = this.schemaWorkers;
+    // (Whether it is a Helm template or a generator's input is not asked: the model's answer is
+    // remade after each file the scan adds. Work for such a file is merely not used.)
+    if (!workers) return;
+    const doc = TextDocument.create(pathToFileURL(file).toString(), 'yaml', 1, text);
+    if (!this.guard(doc.uri, text).ok) return;
+    const entry = await this.prepare(doc);
+    entry.pieces.forEach((seg, p) => {
+      const docs = entry.parsed.docsOf[p]!;
+      if (seg.text.length < this.limits.workerMinBytes || isBlankDocument(seg.text)) return;
+      if (docs.some((d) => d.notChecked || d.typeProblem)) return;
+      const verdict = workers.validate({
+        uri: doc.uri,
+        languageId: doc.languageId,
+        text: seg.text,
+        generation: this.schemaEpoch,
+      });
+      this.ahead.set(`${doc.uri}\0${seg.text}`, { schemas: docs.map((d) => this.schemaOf(d)), verdict });
+    });
+  }
+
+  /** What the schema engine's choice of schema for a document depends on (compared by identity). */
+  private schemaOf(d: DocInfo): unknown {
+    if (!d.apiVersion || !d.kind) return undefined;
+    const slash = d.apiVersion.indexOf('/');
+    const group = slash < 0 ? '' : d.apiVersion.slice(0, slash);
+    const version = d.apiVersion.slice(slash + 1);
+    const r = this.registry.resolve(group, version, d.kind);
+    if (r) return r.found ? r.gvk : 'not served';
+    return this.registry.builtins?.find(group, version, d.kind);
   }
 
   /** Why a document was not given to the schema engine, said on the document. */

@@ -202,6 +202,7 @@ export class WorkspaceModel {
   private changed(structural = true): void {
     this.generation++;
     this.derived = undefined;
+    this.pins = undefined;
     this.owners = new Map();
     this.sources = new Map();
     if (!structural) return;
@@ -221,10 +222,14 @@ export class WorkspaceModel {
 
   /** Every Flux pin in the workspace (see flux/fluxVersion.ts). */
   fluxPins(): FluxPin[] {
+    if (this.pins) return this.pins;
     const out: FluxPin[] = [];
     for (const f of this.files.values()) out.push(...f.fluxPins);
-    return out;
+    return (this.pins = out);
   }
+
+  /** {@link fluxPins}, until the next change (asked once per Flux object validated). */
+  private pins: FluxPin[] | undefined;
 
   get fileCount(): number {
     return this.files.size;

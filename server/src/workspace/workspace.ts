@@ -188,7 +188,11 @@ export class Workspace {
    */
   async scan(
     root: string,
-    options: Omit<ScanOptions, 'roots'> & { roots?: readonly string[] },
+    options: Omit<ScanOptions, 'roots'> & {
+      roots?: readonly string[];
+      /** Told of each file once it is indexed. */
+      indexed?: (file: string, text: string) => void;
+    },
   ): Promise<ScanResult> {
     if (!this.roots.includes(root)) this.roots.push(root);
     // One clock for the whole scan: a file of many documents is parsed in slices too.
@@ -196,7 +200,10 @@ export class Workspace {
     const full = {
       ...options,
       roots: options.roots ?? this.roots,
-      index: (file: string, text: string) => this.updateFileSliced(file, text, clock),
+      index: async (file: string, text: string) => {
+        await this.updateFileSliced(file, text, clock);
+        options.indexed?.(file, text);
+      },
     };
     const result = await scanWorkspace(root, this.model, full);
     if (!options.start) this.scans.set(root, { options: full, ignoredReason: result.ignoredReason });
