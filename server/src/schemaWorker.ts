@@ -32,11 +32,18 @@ parentPort?.on('message', (m: SchemaWorkerRequest) => {
     else q?.reject(new Error(m.error));
     return;
   }
-  // The main thread's schemas changed since the last job: forget the ones loaded.
+  // The main thread's schemas changed since the last message: forget the ones loaded.
   if (generation !== undefined && m.generation !== generation) configureSchemaEngine(engine);
   generation = m.generation;
-  engine.doValidation(TextDocument.create(m.uri, m.languageId, ++version, m.text), true).then(
+  void validateAll(m.documents).then(
     (diagnostics) => post({ type: 'result', id: m.id, diagnostics }),
     (err: unknown) => post({ type: 'failed', id: m.id, message: (err as Error).message }),
   );
 });
+
+async function validateAll(documents: Array<{ uri: string; languageId: string; text: string }>) {
+  const out = [];
+  for (const d of documents)
+    out.push(await engine.doValidation(TextDocument.create(d.uri, d.languageId, ++version, d.text), true));
+  return out;
+}

@@ -93,12 +93,12 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
     () => roots,
     () => true,
   );
-  // The schema engine runs on worker threads, as many as there are cores: this thread meanwhile
+  // The schema engine runs on worker threads, one per core beside this one: this thread meanwhile
   // reads, parses and makes the Flux checks; a few files in flight, findings printed in order.
   const { SchemaWorkers } = await import('../service/schemaWorkers');
   const workers = new SchemaWorkers({
     script: path.join(__dirname, 'schema-worker.js'),
-    threads: Math.max(1, Math.min(Number(process.env.FWT ?? os.availableParallelism()), 4)),
+    threads: Math.max(1, Math.min(os.availableParallelism() - 1, 4)),
     timeLimitMs: 120_000,
     heapMb: 1024,
     requestSchema: (uri) => service.requestSchema(uri),

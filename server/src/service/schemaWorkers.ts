@@ -9,14 +9,20 @@ export interface SchemaJob {
   generation: number;
 }
 
+/** Several jobs of one schema generation in one message (one answer): fewer messages each way. */
 export type SchemaWorkerRequest =
-  | ({ type: 'validate'; id: number } & SchemaJob)
+  | {
+      type: 'validate';
+      id: number;
+      generation: number;
+      documents: Array<Omit<SchemaJob, 'generation'>>;
+    }
   | { type: 'schemaText'; question: number; text: string; error?: undefined }
   | { type: 'schemaText'; question: number; text?: undefined; error: string };
 
 export type SchemaWorkerReply =
   | { type: 'schema'; question: number; uri: string }
-  | { type: 'result'; id: number; diagnostics: Diagnostic[] }
+  | { type: 'result'; id: number; diagnostics: Diagnostic[][] }
   | { type: 'failed'; id: number; message: string };
 
 /** The engine's findings, or why there are none: the job was stopped (a limit, a failure). */
@@ -43,14 +49,19 @@ interface Queued {
 
 interface Slot {
   worker: Worker | undefined;
-  running: (Queued & { id: number; timer: NodeJS.Timeout; started: number }) | undefined;
+  running: { jobs: Queued[]; id: number; timer: NodeJS.Timeout } | undefined;
 }
+
+/** A message takes queued jobs up to this many characters of text (at least one job). */
+const BATCH_CHARS = 64 * 1024;
+const BATCH_JOBS = 256;
 
 /**
  * Runs the schema engine on worker threads: documents whose validation could hold the main thread
  * past its budget (large ones), or every document of a command-line run, which so uses both cores.
- * Each thread takes one job at a time; threads start on the first job and again after one was
- * ended (a job over its time or memory limit, which is answered with why). A cancelled job still
+ * Each thread takes one message of jobs at a time (queued jobs of one schema generation, up to
+ * BATCH_CHARS of text); threads start on the first job and again after one was ended (a message
+ * over its time or memory limit, whose jobs are answered with why). A cancelled job still
  * queued is dropped (answered `undefined`); one running finishes on its thread and its result is
  * dropped, since ending the thread would cost the next job the engine's start and its schemas.
  */
@@ -82,9 +93,23 @@ export class SchemaWorkers {
   private dispatch(): void {
     for (const slot of this.slots) {
       if (slot.running) continue;
-      let next: Queued | undefined;
-      while ((next = this.queue.shift()) && next.isCancelled?.()) next.resolve(undefined);
-      if (!next) break;
+      const jobs: Queued[] = [];
+      let chars = 0;
+      while (this.queue.length && jobs.length < BATCH_JOBS) {
+        const next = this.queue[0]!;
+        if (next.isCancelled?.()) {
+          this.queue.shift();
+          next.resolve(undefined);
+          continue;
+        }
+        const fits =
+          jobs.length === 0 ||
+          (next.job.generation === jobs[0]!.job.generation && chars + next.job.text.length <= BATCH_CHARS);
+        if (!fits) break;
+        jobs.push(this.queue.shift()!);
+        chars += next.job.text.length;
+      }
+      if (!jobs.length) break;
       const worker = (slot.worker ??= this.start(slot));
       worker.ref();
       const id = this.nextId++;
@@ -97,8 +122,13 @@ export class SchemaWorkers {
           ),
         limit,
       );
-      slot.running = { ...next, id, timer, started: Date.now() };
-      const request: SchemaWorkerRequest = { type: 'validate', id, ...next.job };
+      slot.running = { jobs, id, timer };
+      const request: SchemaWorkerRequest = {
+        type: 'validate',
+        id,
+        generation: jobs[0]!.job.generation,
+        documents: jobs.map(({ job: { uri, languageId, text } }) => ({ uri, languageId, text })),
+      };
       worker.postMessage(request);
     }
   }
@@ -118,7 +148,7 @@ export class SchemaWorkers {
       }
       const running = slot.running;
       if (!running || running.id !== m.id) return;
-      this.finish(slot, m.type === 'result' ? { diagnostics: m.diagnostics } : { stopped: m.message });
+      this.finish(slot, m.type === 'result' ? m.diagnostics : { stopped: m.message });
     });
     worker.on('error', (err: Error & { code?: string }) => {
       this.end(
@@ -134,11 +164,15 @@ export class SchemaWorkers {
     return worker;
   }
 
-  private finish(slot: Slot, verdict: SchemaVerdict): void {
+  /** Answers the slot's jobs: each its findings, or all the same stop. */
+  private finish(slot: Slot, outcome: Diagnostic[][] | { stopped: string }): void {
     const running = slot.running!;
     clearTimeout(running.timer);
     slot.running = undefined;
-    running.resolve(running.isCancelled?.() ? undefined : verdict);
+    running.jobs.forEach((q, i) => {
+      const verdict = Array.isArray(outcome) ? { diagnostics: outcome[i] ?? [] } : outcome;
+      q.resolve(q.isCancelled?.() ? undefined : verdict);
+    });
     if (!this.queue.length) slot.worker?.unref(); // an idle thread keeps no process alive
     this.dispatch();
   }
