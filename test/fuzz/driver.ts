@@ -2,8 +2,7 @@
 // cases, and judges them. What counts, and how it is measured so that it means the same on a busy
 // 2-core machine as on an idle one:
 //   - a request "over budget": over 200 ms of main-thread CPU, measured as below (issue 10: no
-//     request blocks others for more than 200 ms). Input classes still known to exceed it are
-//     listed in KNOWN_OVER_BUDGET with their figures: reported, not failed; any other fails.
+//     request blocks others for more than 200 ms).
 //   - a request "over 2 s": the server's main-thread CPU time (from /proc/<pid>/task/<pid>/stat)
 //     between sending a request and its answer. Other processes on the machine do not inflate it,
 //     and any work that blocks the main thread meanwhile (this request's or another's) counts.
@@ -46,21 +45,6 @@ export interface Finding {
   detail: string;
 }
 
-/**
- * Input classes (see offenderKey) whose requests still exceed the 200 ms budget: each is reported
- * in the summary (how many, the worst), not as a finding, until it is fixed; then it goes from here.
- */
-export const KNOWN_OVER_BUDGET: ReadonlyArray<{ input: RegExp; why: string }> = [
-  {
-    // Seeds 1-72 before the indexing was sliced: up to 620 ms (a hover during the validation after
-    // the edit of a 34,000-document file, 2 MB). Left: passes over every document that do not yield
-    // (the semantic findings of the workspace, the moved documents of a reparse, the Flux checks
-    // and the adjustment of the engine's findings in validate), 50-300 ms each on 25,000 documents.
-    input: /^N documents in kustomization\.yaml \|/,
-    why: 'whole-file passes over tens of thousands of documents on the main thread',
-  },
-];
-
 /** One measured request, kept when it is among the run's slowest. */
 export interface Offender {
   cpuMs: number;
@@ -88,8 +72,6 @@ export interface RunStats {
   slowest: Offender[];
   /** The slowest request of each input class and kind of request (see offenderKey). */
   slowestByClass: Map<string, Offender>;
-  /** Requests over budget of a class in KNOWN_OVER_BUDGET. */
-  knownOverBudget: Offender[];
 }
 
 /**
@@ -116,7 +98,6 @@ export function emptyStats(): RunStats {
     findings: [],
     slowest: [],
     slowestByClass: new Map(),
-    knownOverBudget: [],
   };
 }
 
@@ -225,11 +206,7 @@ export class ServerUnderTest {
     const spent = `${label}: ${Math.round(cpu)} ms of main-thread CPU (${Math.round(wall)} ms wall)`;
     if (result === 'hang') this.finding(c, 'hang', `${label}: no answer after ${LIMITS.hangMs} ms`);
     else if (cpu > LIMITS.requestCpuMs) this.finding(c, 'slow', spent);
-    else if (cpu > LIMITS.budgetCpuMs) {
-      const key = offenderKey(offender);
-      if (KNOWN_OVER_BUDGET.some((k) => k.input.test(key))) this.stats.knownOverBudget.push(offender);
-      else this.finding(c, 'over-budget', spent);
-    }
+    else if (cpu > LIMITS.budgetCpuMs) this.finding(c, 'over-budget', spent);
     return result === 'hang' ? undefined : result;
   }
 

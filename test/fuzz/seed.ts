@@ -6,9 +6,7 @@ import * as path from 'node:path';
 import { generateCase, Rng, type FuzzCase } from './generator';
 import {
   judgeCli,
-  KNOWN_OVER_BUDGET,
   LIMITS,
-  offenderKey,
   materialize,
   probePositions,
   runCli,
@@ -100,16 +98,10 @@ export function summary(stats: RunStats, seeds: number[], seconds: number): stri
   const byKind = new Map<string, number>();
   for (const f of stats.findings) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
   const count = (k: string): number => byKind.get(k) ?? 0;
-  const known = KNOWN_OVER_BUDGET.map((k) => {
-    const hits = stats.knownOverBudget.filter((o) => k.input.test(offenderKey(o)));
-    const worst = Math.max(0, ...hits.map((o) => o.cpuMs));
-    return `  ${k.input.source}: ${hits.length} requests over ${LIMITS.budgetCpuMs} ms, worst ${Math.round(worst)} ms (${k.why})`;
-  });
   return [
     `seeds ${seeds[0]}..${seeds[seeds.length - 1]} (${seeds.length}), ${stats.cases} cases, ${stats.requests} requests, ${stats.cliRuns} CLI runs, ${Math.round(seconds)} s`,
     `over budget (requests over ${LIMITS.budgetCpuMs} ms of main-thread CPU): ${count('over-budget')}; slow (requests over ${LIMITS.requestCpuMs} ms, CLI runs over their allowance): ${count('slow')}; hangs: ${count('hang')}; crashes: ${count('crash')}; stack traces: ${count('stack')}; memory over 1 GB: ${count('memory')}`,
     `max request main-thread CPU ${Math.round(stats.maxRequestCpuMs)} ms (max wall ${Math.round(stats.maxRequestWallMs)} ms); max CLI CPU over its trivial run ${Math.round(stats.maxCliExtraCpuMs)} ms; peak memory ${Math.round(stats.peakRssBytes / 1048576)} MB`,
-    ...(known.length ? ['known to exceed the budget (reported, not failed):', ...known] : []),
     'slowest requests (main-thread CPU, wall, seed, request, opened file size, case):',
     ...stats.slowest.map(
       (o) =>

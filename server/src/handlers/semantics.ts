@@ -5,7 +5,11 @@ import type { DiagnosticCode } from '../diagnosticCodes';
 import type { SemanticAnalysis } from '../semantics/analysis';
 import { fileUri, toDiagnostic } from '../semantics/findings';
 import { Navigation } from '../semantics/navigation';
+import { SliceClock } from '../io/slices';
 import { DIAGNOSTIC_SOURCE, uriToPath } from '../service/languageService';
+
+/** Longest stretch of the publication's work before requests get their turn. */
+const SLICE_MS = 20;
 
 /**
  * LSP requests answered from the workspace model (definition, references, document links, document
@@ -73,7 +77,7 @@ export class SemanticsHandlers {
   /** After a change of the model: publish what changed (debounced, so typing stays cheap). */
   schedule(delay = this.options().debounceMs): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.publish(), delay);
+    this.timer = setTimeout(() => void this.publish(), delay);
   }
 
   /** A closed document's findings go back to being published from the model. */
@@ -82,9 +86,18 @@ export class SemanticsHandlers {
     this.schedule(0);
   }
 
-  private publish(): void {
+  /** Publications started; one under way gives up when a newer one starts. */
+  private publications = 0;
+
+  private async publish(): Promise<void> {
     this.timer = undefined;
-    const findings = this.analysis.findings();
+    const publication = ++this.publications;
+    // The findings of the whole workspace are made in slices that leave the thread to requests.
+    const findings = await this.analysis.findingsSliced(
+      new SliceClock(SLICE_MS),
+      () => publication !== this.publications,
+    );
+    if (!findings) return;
     const { workspaceDiagnostics } = this.options();
     const model = this.analysis.model;
     const seen = new Set<string>();

@@ -1,3 +1,7 @@
+/** Sliced work waiting for its next slice, first come first served (see {@link nextTurn}). */
+const waiting: Array<() => void> = [];
+let resumeScheduled = false;
+
 /**
  * CPU time of this thread (Node >= 23.9), else of the process: the schema workers' threads must
  * not use up a budget of the main thread's.
@@ -19,6 +23,36 @@ const threadCpu: (previous?: NodeJS.CpuUsage) => NodeJS.CpuUsage =
  */
 const YIELD_TURNS = 4;
 
+/**
+ * Resolves after {@link YIELD_TURNS} turns of the event loop, when no other sliced work is before
+ * it: one waiter is resumed at a time, so however many pieces of sliced work run at once (a
+ * validation, the indexing of the same file, the workspace findings), a request that arrives waits
+ * for one slice, not for one slice of each.
+ */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    if (!resumeScheduled) scheduleResume();
+  });
+}
+
+function scheduleResume(): void {
+  resumeScheduled = true;
+  let turns = 0;
+  const turn = (): void => {
+    if (++turns < YIELD_TURNS) setImmediate(turn);
+    else resumeOne();
+  };
+  setImmediate(turn);
+}
+
+function resumeOne(): void {
+  resumeScheduled = false;
+  const resume = waiting.shift();
+  if (waiting.length) scheduleResume();
+  resume?.();
+}
+
 export class SliceClock {
   private sliceStart = performance.now();
   private cpuStart = threadCpu();
@@ -35,9 +69,14 @@ export class SliceClock {
     return (this.cpuSpentUs + now.user + now.system) / 1000;
   }
 
+  /** Whether the current slice has lasted `sliceMs` (a loop may ask this before it awaits). */
+  get due(): boolean {
+    return performance.now() - this.sliceStart >= this.sliceMs;
+  }
+
   /** Yields when the current slice has lasted `sliceMs`; resolves true when it yielded. */
   async yieldIfDue(): Promise<boolean> {
-    if (performance.now() - this.sliceStart < this.sliceMs) return false;
+    if (!this.due) return false;
     await this.yieldNow();
     return true;
   }
@@ -46,9 +85,28 @@ export class SliceClock {
   async yieldNow(): Promise<void> {
     const used = threadCpu(this.cpuStart);
     this.cpuSpentUs += used.user + used.system;
-    for (let turn = 0; turn < YIELD_TURNS; turn++)
-      await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     this.sliceStart = performance.now();
     this.cpuStart = threadCpu();
+  }
+}
+
+/** Runs the steps of a piece of work (a generator that yields between two) at once; its result. */
+export function drain<T>(steps: Generator<void, T>): T {
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+}
+
+/**
+ * Runs the steps of a piece of work in slices of `clock`; its result, or undefined when
+ * `isVoid` (asked after each yield) says that going on is of no use (cancelled, or its input changed).
+ */
+export async function drainSliced<T>(
+  steps: Generator<void, T>,
+  clock: SliceClock,
+  isVoid: () => boolean = () => false,
+): Promise<T | undefined> {
+  for (let r = steps.next(); ; r = steps.next()) {
+    if (r.done) return r.value;
+    if (clock.due && (await clock.yieldIfDue()) && isVoid()) return undefined;
   }
 }

@@ -15,6 +15,7 @@ import { isDynamic, referenceFindings, resolveRef } from './checks/references';
 import { renderingFindings, valueFindings } from './checks/values';
 import { variableFindings } from './checks/variables';
 import { Severity, type Finding } from './findings';
+import { drain, drainSliced, type SliceClock } from '../io/slices';
 
 const DOWNGRADED = new Set<DiagnosticCode>([
   'reference-not-found',
@@ -59,8 +60,6 @@ export class SemanticAnalysis {
   readonly resolver: ReferenceResolver;
   private cache: { generation: number; byFile: Map<string, Finding[]> } | undefined;
   private state: State | undefined;
-  /** Milliseconds the last run took (for logs and benchmarks). */
-  lastRunMs = 0;
   /**
    * False while the workspace is being indexed: a model that has not seen every file would call
    * references to unread files missing, so nothing is reported until the scan has finished.
@@ -81,13 +80,64 @@ export class SemanticAnalysis {
   invalidate(): void {
     this.cache = undefined;
     this.state = undefined;
+    // A sliced run under way is void too.
+    this.runs++;
+    this.sliced = undefined;
   }
 
   findings(): ReadonlyMap<string, Finding[]> {
     if (!this.ready) return new Map();
     if (this.cache && this.cache.generation === this.model.generation) return this.cache.byFile;
-    const started = performance.now();
-    const state = this.update();
+    return drain(this.run());
+  }
+
+  /**
+   * {@link findings}, made in slices that yield the thread between two units of work (a
+   * Kustomization, a file): the findings of a workspace of tens of thousands of objects take a few
+   * hundred milliseconds. Callers meanwhile share the run under way; a change of the model while
+   * it yields starts the work again from the new model. Undefined when `isCancelled` says so once
+   * the run it waited for ended.
+   */
+  async findingsSliced(
+    clock: SliceClock,
+    isCancelled: () => boolean = () => false,
+  ): Promise<ReadonlyMap<string, Finding[]> | undefined> {
+    for (;;) {
+      if (!this.ready) return new Map();
+      const generation = this.model.generation;
+      if (this.cache && this.cache.generation === generation) return this.cache.byFile;
+      if (this.sliced?.generation !== generation) {
+        const run = this.runs + 1;
+        // Void when the model changed, or another run (a request's, at once) made the findings.
+        const made = drainSliced(
+          this.run(),
+          clock,
+          () => this.model.generation !== generation || this.runs !== run,
+        );
+        this.sliced = { generation, made };
+      }
+      const byFile = await this.sliced.made;
+      if (isCancelled()) return undefined;
+      if (byFile && this.model.generation === generation) return byFile;
+    }
+  }
+
+  /** The sliced run under way, for the model's generation it started at. */
+  private sliced:
+    | { generation: number; made: Promise<ReadonlyMap<string, Finding[]> | undefined> }
+    | undefined;
+
+  /** Runs started: a run that yields is void once another one started. */
+  private runs = 0;
+  /** Files changed since the last complete run (a void run leaves them for the next). */
+  private readonly dirty = new Set<string>();
+
+  /** The work of {@link findings}, one step per unit; it records its results only when complete. */
+  private *run(): Generator<void, ReadonlyMap<string, Finding[]>> {
+    this.runs++;
+    const generation = this.model.generation;
+    for (const d of this.model.takeDirty()) this.dirty.add(d);
+    const state = yield* this.update();
     const all: Finding[] = [...state.structural];
     const edges: Edge[] = [];
     for (const u of state.files.values()) {
@@ -96,22 +146,25 @@ export class SemanticAnalysis {
     }
     for (const u of state.kustomizations.values()) all.push(...u.findings);
     cycleFindings(edges, all);
-    this.cache = { generation: this.model.generation, byFile: this.assemble(all) };
-    this.lastRunMs = performance.now() - started;
-    return this.cache.byFile;
+    const byFile = yield* this.assemble(all);
+    this.dirty.clear();
+    this.state = state;
+    this.cache = { generation, byFile };
+    return byFile;
   }
 
-  private update(): State {
+  private *update(): Generator<void, State> {
     const model = this.model;
-    const dirty = model.takeDirty();
+    const dirty = this.dirty;
     const previous = this.state;
     const full =
       !previous ||
       previous.structure !== model.structureGeneration ||
       previous.tree !== model.tree.generation;
+    // A copy: a run that does not complete leaves the last complete state as it was.
     const state: State =
       previous && !full
-        ? previous
+        ? { ...previous, files: new Map(previous.files), kustomizations: new Map(previous.kustomizations) }
         : {
             structure: model.structureGeneration,
             tree: model.tree.generation,
@@ -123,24 +176,34 @@ export class SemanticAnalysis {
       for (const d of dirty) if (u.touches.has(d)) return true;
       return false;
     };
+    // The model's own whole-workspace work (its indexes, the renderings), in steps too.
+    yield* model.warmSteps();
     if (full) {
-      checkPaths(model, state.structural);
-      renderingFindings(model, state.structural);
-      for (const f of model.allFiles()) state.files.set(f.file, this.fileUnit(f));
+      const structural: Finding[] = [];
+      yield* checkPaths(model, structural);
+      yield* renderingFindings(model, structural);
+      state.structural = structural;
+      for (const f of model.allFiles()) {
+        state.files.set(f.file, this.fileUnit(f));
+        yield;
+      }
     } else {
       for (const d of dirty) {
         const f = model.get(d);
         if (f) state.files.set(d, this.fileUnit(f));
         else state.files.delete(d);
+        yield;
       }
       for (const [file, u] of state.files) {
         if (dirty.has(file) || !touched(u)) continue;
         const f = model.get(file);
         if (f) state.files.set(file, this.fileUnit(f));
+        yield;
       }
     }
     const present = new Set<string>();
     for (const ks of model.fluxKustomizations()) {
+      yield;
       const key = objectKey(ks);
       present.add(key);
       const u = state.kustomizations.get(key);
@@ -149,7 +212,6 @@ export class SemanticAnalysis {
     }
     for (const key of [...state.kustomizations.keys()])
       if (!present.has(key)) state.kustomizations.delete(key);
-    this.state = state;
     return state;
   }
 
@@ -181,11 +243,16 @@ export class SemanticAnalysis {
   }
 
   /** Dedupes (two renderings can say the same), says unrendered files' findings quietly, groups by file. */
-  private assemble(all: Finding[]): Map<string, Finding[]> {
+  private *assemble(all: Finding[]): Generator<void, Map<string, Finding[]>> {
     const byFile = new Map<string, Finding[]>();
     const seen = new Set<string>();
-    const entryPoints = this.model.fluxKustomizations().some((k) => this.model.rendering(k));
+    let entryPoints = false;
+    for (const k of this.model.fluxKustomizations()) {
+      yield;
+      if ((entryPoints = this.model.rendering(k) !== undefined)) break;
+    }
     for (const found of all) {
+      yield;
       const key = `${found.file}\0${found.span[0]}\0${found.code}\0${found.message}`;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -25,13 +25,15 @@ let schemaCache: JsonSchema | undefined;
  * regard to case (`apiversion`, `Resources` work). The schema engine is case-sensitive, so keys that
  * differ from a declared field only in case are rewritten to the declared spelling in the text it
  * validates (same length, so every offset stays). Returns the text unchanged when nothing differs.
+ * One step per document: run it with drain() or drainSliced() (io/slices.ts).
  */
-export function canonicalKustomizeKeys(text: string, docs: readonly DocInfo[]): string {
+export function* canonicalKustomizeKeys(text: string, docs: readonly DocInfo[]): Generator<void, string> {
   schemaCache ??= kustomizationSchema('Kustomization');
   const parts: string[] = [];
   let at = 0;
   for (const d of docs) {
     if (!d.contents) continue;
+    yield; // one step per document (the caller may yield the thread between two)
     // Per document node, which an edit elsewhere in the file leaves as it was (see parsedText.ts).
     let rewrites = rewritesOf.get(d.contents);
     if (!rewrites) rewritesOf.set(d.contents, (rewrites = keyRewrites(d.contents, schemaCache)));

@@ -49,7 +49,7 @@ import { blankModelines, findModelines } from './modelines';
 import { LocalSchemaPolicy, NOT_FOLLOWED } from './localSchemas';
 import type { RemoteSchemaLoader } from './schemaLoader';
 import type { SchemaVerdict, SchemaWorkers } from './schemaWorkers';
-import { SliceClock } from '../io/slices';
+import { drainSliced, SliceClock } from '../io/slices';
 import {
   configureSchemaEngine,
   createSchemaEngine,
@@ -267,7 +267,8 @@ export class FluxLanguageService {
     const raw = (await reparseSliced(prev, text, clock, this.limits.pieces))!.parsed;
     const file = raw.file;
     let effectiveText = blankModelines(text, unloadable);
-    if (KUSTOMIZATION_FILE.test(doc.uri)) effectiveText = canonicalKustomizeKeys(effectiveText, file.docs);
+    if (KUSTOMIZATION_FILE.test(doc.uri))
+      effectiveText = (await drainSliced(canonicalKustomizeKeys(effectiveText, file.docs), clock))!;
     // The schema engine sees the effective text (offsets unchanged), one document at a time.
     const pieces = effectiveText === text ? raw.pieces : sameSplit(raw.pieces, effectiveText);
     const entry: Prepared = {
@@ -406,16 +407,31 @@ export class FluxLanguageService {
     if (!guard.ok)
       return { diagnostics: this.finish([info(doc, 0, 0, guard.reason, guard.code)]), notes: [] };
     const filePath = uriToPath(doc.uri);
+    // The passes over the whole file below yield the thread in slices of this clock (a file of tens
+    // of thousands of documents takes hundreds of milliseconds), and stop for a newer edit.
+    const clock = new SliceClock(this.limits.sliceMs);
+    const isCancelled = options.isCancelled ?? (() => false);
+    // The model's indexes (asked below per file and per document) are made in slices too, again
+    // when the model changed while this work yielded; false when cancelled.
+    let warmAt = -1;
+    const warm = async (): Promise<boolean> => {
+      if (warmAt === this.model.generation) return true;
+      if (!(await this.model.warmSliced(clock, isCancelled))) return false;
+      warmAt = this.model.generation;
+      return true;
+    };
+    const cancelled = async (): Promise<boolean> =>
+      clock.due && (await clock.yieldIfDue()) && (isCancelled() || !(await warm()));
+    if (!(await warm())) return { diagnostics: [], notes: [], cancelled: true };
     if (filePath && this.model.isHelmTemplate(filePath)) {
       return { diagnostics: [], notes: [] }; // Go templates are not YAML until Helm renders them
     }
     if (filePath && this.model.isGeneratorInput(filePath)) {
       // Data a kustomize generator packs into a ConfigMap or Secret (or Helm values): never applied,
       // so not validated as objects; its substitution variables and conflict markers still count.
-      return {
-        diagnostics: this.finish(this.semantics ? this.semanticDiagnostics(filePath, text) : []),
-        notes: [],
-      };
+      const semantic = this.semantics ? await this.semanticDiagnostics(filePath, text, clock, options) : [];
+      if (!semantic) return { diagnostics: [], notes: [], cancelled: true };
+      return { diagnostics: this.finish(semantic), notes: [] };
     }
     const entry = await this.prepare(doc);
     let raw: Diagnostic[];
@@ -445,10 +461,13 @@ export class FluxLanguageService {
         notes: [],
       };
     }
+    // Again: the model may have changed while the documents were validated.
+    if (!(await warm())) return { diagnostics: [], notes: entry.notes, cancelled: true };
     const isPatch = filePath ? this.model.isPatchFile(filePath) : false;
     const out: Diagnostic[] = [];
     const seen = new Set<string>();
     for (const d of raw) {
+      if (await cancelled()) return { diagnostics: [], notes: entry.notes, cancelled: true };
       const kept = this.adjust(doc, text, entry.file, d, isPatch);
       // One finding once (an empty required value can fail several of the engine's checks).
       const key =
@@ -459,9 +478,15 @@ export class FluxLanguageService {
       }
     }
     out.push(...own, ...entry.modelineDiagnostics.map((d) => ({ ...d })));
-    out.push(...this.fluxDiagnostics(doc, entry.file, filePath));
+    const flux = await this.fluxDiagnostics(doc, entry.file, filePath, cancelled);
+    if (!flux) return { diagnostics: [], notes: entry.notes, cancelled: true };
+    out.push(...flux);
     if (filePath) out.push(...this.crdProblemDiagnostics(doc, entry.file, filePath));
-    if (filePath && this.semantics) out.push(...this.semanticDiagnostics(filePath, text));
+    if (filePath && this.semantics) {
+      const semantic = await this.semanticDiagnostics(filePath, text, clock, options);
+      if (!semantic) return { diagnostics: [], notes: entry.notes, cancelled: true };
+      out.push(...semantic);
+    }
     out.sort(
       (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
     );
@@ -816,18 +841,38 @@ export class FluxLanguageService {
    * The workspace model's findings for this file, when the model holds this very text (a file
    * validated before the model saw its latest edit waits for the next run).
    */
-  private semanticDiagnostics(file: string, text: string): Diagnostic[] {
-    const index = this.model.get(file);
-    if (!index || !this.semantics || index.textHash !== textHash(text)) return [];
-    return this.semantics.findingsOf(file).map((f) => toDiagnostic(this.model, f, DIAGNOSTIC_SOURCE));
+  private async semanticDiagnostics(
+    file: string,
+    text: string,
+    clock: SliceClock,
+    options: ValidateOptions,
+  ): Promise<Diagnostic[] | undefined> {
+    const semantics = this.semantics;
+    const hash = textHash(text);
+    if (!semantics || this.model.get(file)?.textHash !== hash) return [];
+    // Made in slices; undefined when a newer edit cancelled the validation meanwhile.
+    const findings = await semantics.findingsSliced(clock, options.isCancelled);
+    if (!findings) return undefined;
+    // The model may have changed while the findings were made: they are of the model as it is now.
+    if (this.model.get(file)?.textHash !== hash) return [];
+    return (findings.get(file) ?? []).map((f) => toDiagnostic(this.model, f, DIAGNOSTIC_SOURCE));
   }
 
-  /** Flux knowledge no schema holds: unserved API versions, kinds without apiVersion. */
-  private fluxDiagnostics(doc: TextDocument, file: ParsedFile, filePath?: string): Diagnostic[] {
+  /**
+   * Flux knowledge no schema holds: unserved API versions, kinds without apiVersion. `cancelled` is
+   * asked between documents (it yields the thread when due); undefined when it said so.
+   */
+  private async fluxDiagnostics(
+    doc: TextDocument,
+    file: ParsedFile,
+    filePath: string | undefined,
+    cancelled: () => Promise<boolean>,
+  ): Promise<Diagnostic[] | undefined> {
     const out: Diagnostic[] = [];
     // A patch with an explicit target patches what the target names: its own apiVersion is not used.
     if (filePath && this.model.isTargetedPatchFile(filePath)) return out;
     for (const info of file.docs) {
+      if (await cancelled()) return undefined;
       if (info.typeProblem) continue; // said already: not a Kubernetes object the engines can read
       if (info.kind && !info.apiVersion && info.kindRange) {
         out.push(

@@ -71,7 +71,14 @@ export function parseFile(text: string, limits: PieceLimits = DEFAULT_PIECE_LIMI
   const docs: DocInfo[] = [];
   let parsed;
   try {
-    parsed = parseAllDocuments(text, { uniqueKeys: false, keepSourceTokens: false, logLevel: 'error' });
+    // No pretty errors: the messages are not read here, and making each one copies its whole line
+    // and searches it (a file of long lines and many errors took hundreds of milliseconds so).
+    parsed = parseAllDocuments(text, {
+      uniqueKeys: false,
+      keepSourceTokens: false,
+      logLevel: 'error',
+      prettyErrors: false,
+    });
   } catch {
     return { docs };
   }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { isMap } from 'yaml';
-import type { SliceClock } from '../io/slices';
+import { drain, drainSliced, type SliceClock } from '../io/slices';
 import { fluxPinsOf, mayPinFlux, type FluxPin } from '../flux/fluxVersion';
 import { isObject } from '../flux/jsonSchema';
 import type { DocInfo } from './documents';
@@ -64,8 +64,7 @@ export function lineStartsOf(text: string): number[] {
 
 /** Builds a file's index from its text and its parsed documents (see parsedText.ts). Never throws. */
 export function indexFile(file: string, text: string, docs: readonly DocInfo[]): FileIndex {
-  const steps = indexSteps(file, text, docs);
-  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+  return drain(indexSteps(file, text, docs));
 }
 
 /**
@@ -78,11 +77,7 @@ export async function indexFileSliced(
   docs: readonly DocInfo[],
   clock: SliceClock,
 ): Promise<FileIndex> {
-  const steps = indexSteps(file, text, docs);
-  for (let r = steps.next(); ; r = steps.next()) {
-    if (r.done) return r.value;
-    await clock.yieldIfDue();
-  }
+  return (await drainSliced(indexSteps(file, text, docs), clock))!;
 }
 
 /** The work of {@link indexFile}, one step per document. */

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { FluxPin } from '../flux/fluxVersion';
 import { specPathDir, within } from '../io/paths';
-import type { SliceClock } from '../io/slices';
+import { drain, drainSliced, type SliceClock } from '../io/slices';
 import type { DocInfo } from './documents';
 import { bootstrapEntryPoints } from './bootstrap';
 import { indexFile, indexFileSliced, textHash, type FileIndex } from './fileIndex';
@@ -19,6 +19,9 @@ export interface Owner {
   /** The file is read by the build (a patch, a generator's input, a kustomization file), not rendered. */
   input: boolean;
 }
+
+/** The Flux Kustomizations (by key) that render or read each file. */
+type OwnerKeys = Map<string, Array<{ ks: string; rendered: RenderedFile; input: boolean }>>;
 
 /** Cached work, rebuilt when any file changes. */
 interface Derived {
@@ -54,7 +57,7 @@ export class WorkspaceModel {
   // What depends on the structure only (which file renders which), kept across edits that leave
   // every file's structure as it was (see structureOf): by the objects' stable keys.
   private renderings = new Map<string, Rendering | undefined>();
-  private ownerKeys: Map<string, Array<{ ks: string; rendered: RenderedFile; input: boolean }>> | undefined;
+  private ownerKeys: OwnerKeys | undefined;
   private topKeys = new Map<string, ReadonlySet<string>>();
   private owners = new Map<string, Owner[]>();
   private sources = new Map<string, KustomizationSource>();
@@ -236,12 +239,58 @@ export class WorkspaceModel {
   }
 
   private d(): Derived {
-    if (this.derived) return this.derived;
+    return this.derived ?? drain(this.derive());
+  }
+
+  /**
+   * The model's whole-workspace work, one file or Flux Kustomization per step: its indexes, every
+   * Kustomization's rendering and which files each renders. A caller that yields the thread between
+   * two steps (semantics/analysis.ts) so keeps a workspace of tens of thousands of objects from
+   * holding up requests; the answers are the same as when made on first use. A caller must not go
+   * on with the steps after a change of the model (see {@link generation}).
+   */
+  *warmSteps(): Generator<void, true> {
+    if (this.warmAt === this.generation) return true;
+    const generation = this.generation;
+    if (!this.derived) yield* this.derive();
+    for (const ks of this.fluxKustomizations()) {
+      yield;
+      if (!this.renderings.has(objectKey(ks))) this.rendering(ks);
+    }
+    if (!this.ownerKeys) yield* this.ownerKeySteps();
+    if (this.generation === generation) this.warmAt = generation;
+    return true;
+  }
+
+  /** The generation {@link warmSteps} last completed at. */
+  private warmAt = -1;
+
+  /**
+   * {@link warmSteps} in slices of `clock`, again when the model changes meanwhile, until they are
+   * done for the model as it is; false when `isCancelled` said so after a yield.
+   */
+  async warmSliced(clock: SliceClock, isCancelled: () => boolean = () => false): Promise<boolean> {
+    for (;;) {
+      const generation = this.generation;
+      const done = await drainSliced(
+        this.warmSteps(),
+        clock,
+        () => isCancelled() || this.generation !== generation,
+      );
+      if (isCancelled()) return false;
+      if (done && this.generation === generation) return true;
+    }
+  }
+
+  /** The work of {@link d}, one step per file; recorded when the model did not change meanwhile. */
+  private *derive(): Generator<void, Derived> {
+    const generation = this.generation;
     const patchFiles = new Set<string>();
     const targetedPatchFiles = new Set<string>();
     const generatorInputs = new Set<string>();
     const chartDirs: string[] = [];
     for (const f of this.files.values()) {
+      yield;
       if (f.isChartManifest) chartDirs.push(path.dirname(f.file) + path.sep);
       if (!f.kustomize) continue;
       const dir = path.dirname(f.file);
@@ -258,9 +307,11 @@ export class WorkspaceModel {
     const fluxKustomizations: IndexedObject[] = [];
     const byKey = new Map<string, IndexedObject>();
     for (const f of this.files.values()) {
+      yield;
       // A patch file holds partial objects that patch others: no object of its own.
       if (patchFiles.has(f.file)) continue;
       for (const o of f.objects) {
+        yield;
         byKey.set(objectKey(o), o);
         push(byKindName, `${o.kind}/${o.name}`, o);
         push(byKind, o.kind, o);
@@ -274,7 +325,7 @@ export class WorkspaceModel {
       push(byKind, ks.kind, ks);
       fluxKustomizations.push(ks);
     }
-    return (this.derived = {
+    const derived: Derived = {
       byKey,
       byKindName,
       byKind,
@@ -284,7 +335,9 @@ export class WorkspaceModel {
       generatorInputs,
       chartDirs,
       fluxKustomizations,
-    });
+    };
+    if (this.generation === generation) this.derived = derived;
+    return derived;
   }
 
   /** Objects of `kind` named `name` (any namespace), in files that are not patches. */
@@ -370,35 +423,41 @@ export class WorkspaceModel {
   ownersOf(file: string): readonly Owner[] {
     const hit = this.owners.get(file);
     if (hit) return hit;
-    if (!this.ownerKeys) {
-      const map = new Map<string, Array<{ ks: string; rendered: RenderedFile; input: boolean }>>();
-      for (const ks of this.fluxKustomizations()) {
-        const r = this.rendering(ks);
-        if (!r) continue;
-        const key = objectKey(ks);
-        for (const [f, rendered] of r.resources) push(map, f, { ks: key, rendered, input: false });
-        for (const f of r.inputs)
-          push(map, f, {
-            ks: key,
-            rendered: {
-              renamed: false,
-              via: [],
-              ...(ks.ks?.targetNamespace ? { namespace: ks.ks.targetNamespace } : {}),
-            },
-            input: true,
-          });
-      }
-      this.ownerKeys = map;
-    }
+    const ownerKeys = this.ownerKeys ?? drain(this.ownerKeySteps());
     // The current objects of those keys (an edit that kept the structure made new objects).
     const byKey = this.d().byKey;
     const out: Owner[] = [];
-    for (const w of this.ownerKeys.get(file) ?? []) {
+    for (const w of ownerKeys.get(file) ?? []) {
       const ks = byKey.get(w.ks);
       if (ks) out.push({ ks, rendered: w.rendered, input: w.input });
     }
     this.owners.set(file, out);
     return out;
+  }
+
+  /** Which files each Flux Kustomization renders or reads, one Kustomization per step. */
+  private *ownerKeySteps(): Generator<void, OwnerKeys> {
+    const generation = this.generation;
+    const map: OwnerKeys = new Map();
+    for (const ks of this.fluxKustomizations()) {
+      yield;
+      const r = this.rendering(ks);
+      if (!r) continue;
+      const key = objectKey(ks);
+      for (const [f, rendered] of r.resources) push(map, f, { ks: key, rendered, input: false });
+      for (const f of r.inputs)
+        push(map, f, {
+          ks: key,
+          rendered: {
+            renamed: false,
+            via: [],
+            ...(ks.ks?.targetNamespace ? { namespace: ks.ks.targetNamespace } : {}),
+          },
+          input: true,
+        });
+    }
+    if (this.generation === generation) this.ownerKeys = map;
+    return map;
   }
 
   /**
@@ -513,8 +572,14 @@ export class WorkspaceModel {
 
 /** An object's identity across edits of its file that keep its place: file, document, kind, name. */
 export function objectKey(o: IndexedObject): string {
-  return `${o.file}\0${o.docIndex}\0${o.kind}\0${o.name}`;
+  // Made once per object: whole-workspace passes ask for it several times per object, and a string
+  // made once also has its hash computed once (Map keys).
+  let key = objectKeys.get(o);
+  if (key === undefined) objectKeys.set(o, (key = `${o.file}\0${o.docIndex}\0${o.kind}\0${o.name}`));
+  return key;
 }
+
+const objectKeys = new WeakMap<IndexedObject, string>();
 
 /**
  * What of a file decides what renders what: its kustomization (the paths it names, its namespace,

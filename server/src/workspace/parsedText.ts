@@ -6,7 +6,7 @@
  */
 import { pieceIndexAt } from '../flux/pieces';
 import { resplit } from '../flux/resplit';
-import type { SliceClock } from '../io/slices';
+import { drain, drainSliced, type SliceClock } from '../io/slices';
 import {
   DEFAULT_PIECE_LIMITS,
   parseFile,
@@ -101,10 +101,16 @@ function plan(prev: ParsedText | undefined, text: string, limits: PieceLimits): 
   };
 }
 
-function finish(p: Plan, text: string, limits: PieceLimits): { parsed: ParsedText; work: ParseWork } {
+/** The documents of a plan whose pieces are all parsed, numbered and moved: one step per piece. */
+function* finish(
+  p: Plan,
+  text: string,
+  limits: PieceLimits,
+): Generator<void, { parsed: ParsedText; work: ParseWork }> {
   const docs: DocInfo[] = [];
   const parsed = new Set(p.missing);
   for (let i = 0; i < p.pieces.length; i++) {
+    yield;
     let local = p.docsOf[i]!;
     if (parsed.has(i)) {
       // Fresh objects of this parse: numbered in place.
@@ -154,7 +160,7 @@ export function reparse(
   const p = plan(prev, text, limits);
   const seen = new Map<string, DocInfo[]>();
   for (const i of p.missing) parseOne(p, i, seen, limits);
-  return finish(p, text, limits);
+  return drain(finish(p, text, limits));
 }
 
 /** {@link reparse}, the new pieces parsed in slices that yield the thread (see io/slices.ts). */
@@ -172,7 +178,8 @@ export async function reparseSliced(
     if ((await clock.yieldIfDue()) && isCancelled()) return undefined;
     parseOne(p, i, seen, limits);
   }
-  return finish(p, text, limits);
+  // The numbering and moving of the documents that follow the edit, in slices as well.
+  return drainSliced(finish(p, text, limits), clock, isCancelled);
 }
 
 function noWork(): ParseWork {

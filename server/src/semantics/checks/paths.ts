@@ -21,10 +21,12 @@ const ROLE_WORDS: Readonly<Record<string, string>> = {
 /**
  * Paths that do not exist: a Flux Kustomization's spec.path (when its source is this repository),
  * and every local path of a kustomization file (remote URLs are information). Absence is said only
- * where the scan is complete, so nothing is reported while indexing.
+ * where the scan is complete, so nothing is reported while indexing. One step per Kustomization
+ * and per file (a caller may yield the thread between two, see semantics/analysis.ts).
  */
-export function checkPaths(model: WorkspaceModel, out: Finding[]): void {
+export function* checkPaths(model: WorkspaceModel, out: Finding[]): Generator<void, void> {
   for (const ks of model.fluxKustomizations()) {
+    yield;
     const p = ks.ks?.path;
     if (p === undefined || !ks.ks?.pathSpan || p.includes('${')) continue;
     const src = model.sourceOf(ks);
@@ -66,6 +68,7 @@ export function checkPaths(model: WorkspaceModel, out: Finding[]): void {
   }
 
   for (const f of model.allFiles()) {
+    yield;
     const k = f.kustomize;
     if (!k) continue;
     const dir = path.dirname(f.file);

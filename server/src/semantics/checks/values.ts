@@ -11,16 +11,6 @@ import { objectLabel, relatedOf } from './references';
 /** Chart sources whose spec.version source-controller ignores (the chart is read from a path). */
 const VERSIONLESS_SOURCES = new Set(['GitRepository', 'Bucket']);
 
-/**
- * Values checked by meaning: chart version constraints, objects rendered twice into one
- * Kustomization, merge conflict markers, image automation setter markers, and files that Flux's
- * generated kustomization cannot take.
- */
-export function checkValues(model: WorkspaceModel, resolver: ReferenceResolver, out: Finding[]): void {
-  for (const f of model.allFiles()) valueFindings(model, resolver, f, out);
-  renderingFindings(model, out);
-}
-
 /** {@link checkValues} of one file: conflict markers, chart versions, setter markers. */
 export function valueFindings(
   model: WorkspaceModel,
@@ -116,15 +106,19 @@ function removedTemplateFinding(o: IndexedObject, t: { fields: string[]; span: S
   };
 }
 
-/** What the renderings decide: duplicates, and files a generated kustomization refuses. */
-export function renderingFindings(model: WorkspaceModel, out: Finding[]): void {
-  duplicates(model, out);
-  generatedRefusals(model, out);
+/**
+ * What the renderings decide: duplicates, and files a generated kustomization refuses. One step per
+ * Kustomization (a caller may yield the thread between two, see semantics/analysis.ts).
+ */
+export function* renderingFindings(model: WorkspaceModel, out: Finding[]): Generator<void, void> {
+  yield* duplicates(model, out);
+  yield* generatedRefusals(model, out);
 }
 
 /** kustomize refuses two resources with the same id in one build ("already registered id"). */
-function duplicates(model: WorkspaceModel, out: Finding[]): void {
+function* duplicates(model: WorkspaceModel, out: Finding[]): Generator<void, void> {
   for (const ks of model.fluxKustomizations()) {
+    yield;
     const r = model.rendering(ks);
     if (!r || ks.ks?.changesNames) continue;
     const seen = new Map<string, IndexedObject[]>();
@@ -167,9 +161,10 @@ function duplicates(model: WorkspaceModel, out: Finding[]): void {
  * Without a kustomization.yaml in spec.path, Flux generates one listing every YAML file below it,
  * and kustomize refuses a file that is not Kubernetes objects (a values file, say).
  */
-function generatedRefusals(model: WorkspaceModel, out: Finding[]): void {
+function* generatedRefusals(model: WorkspaceModel, out: Finding[]): Generator<void, void> {
   const reported = new Set<string>();
   for (const ks of model.fluxKustomizations()) {
+    yield;
     const r = model.rendering(ks);
     if (!r?.generated) continue;
     for (const [file, rendered] of r.resources) {
