@@ -4,32 +4,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { widgetCrd } from '../lsp/widgetCrd';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const cli = path.join(repoRoot, 'server', 'out', 'cli.js');
 
-const crd = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.example.com
-spec:
-  group: example.com
-  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
-  scope: Namespaced
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec:
-              type: object
-              required: [size]
-              properties:
-                size: {type: integer}
-`;
+const crd = widgetCrd(['required: [size]', 'properties:', '  size: {type: integer}']);
 
 /**
  * `validate` sends each file to the schema workers as soon as the scan reads it, before the rest

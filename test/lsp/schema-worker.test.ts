@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { LspClient } from './client';
+import { widgetCrd } from './widgetCrd';
 
 /** A Deployment with `replicas: three` and an unknown `portz`, padded to `bytes` with env entries. */
 function deployment(bytes: number): { text: string; replicasLine: number; portzLine: number } {
@@ -137,31 +138,12 @@ describe('the schema worker follows the schemas of the workspace', () => {
     const uri = client.open(path.join(dir, 'widget.yaml'), widget);
     const first = await client.diagnosticsFor(uri);
     assert.ok(!first.some((d) => /size/.test(String(d.message))), 'no schema for Widget yet');
-    const crd = [
-      'apiVersion: apiextensions.k8s.io/v1',
-      'kind: CustomResourceDefinition',
-      'metadata:',
-      '  name: widgets.example.com',
-      'spec:',
-      '  group: example.com',
-      '  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}',
-      '  scope: Namespaced',
-      '  versions:',
-      '    - name: v1',
-      '      served: true',
-      '      storage: true',
-      '      schema:',
-      '        openAPIV3Schema:',
-      '          type: object',
-      '          properties:',
-      '            spec:',
-      '              type: object',
-      '              required: [size]',
-      '              properties:',
-      '                size: {type: integer}',
-      '                items: {type: array, items: {type: string}}',
-      '',
-    ].join('\n');
+    const crd = widgetCrd([
+      'required: [size]',
+      'properties:',
+      '  size: {type: integer}',
+      '  items: {type: array, items: {type: string}}',
+    ]);
     client.open(path.join(dir, 'widget-crd.yaml'), crd);
     const found = await client.waitFor(() => {
       const p = client.diagnostics.get(uri);

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { hoverText, labels, LspClient, repoRoot } from './client';
+import { widgetCrd } from './widgetCrd';
 
 const KUSTOMIZATION = `apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
@@ -18,28 +19,11 @@ spec:
 `;
 
 // A CRD that only the workspace defines: its schema comes with the workspace scan.
-const WIDGET_CRD = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.example.com
-spec:
-  group: example.com
-  names: { kind: Widget, plural: widgets, singular: widget, listKind: WidgetList }
-  scope: Namespaced
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec:
-              type: object
-              properties:
-                colour: { type: string, enum: [red, green] }
-                sprockets: { type: integer }
-`;
+const WIDGET_CRD = widgetCrd([
+  'properties:',
+  '  colour: { type: string, enum: [red, green] }',
+  '  sprockets: { type: integer }',
+]);
 
 const WIDGET = `apiVersion: example.com/v1
 kind: Widget
