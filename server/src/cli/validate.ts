@@ -64,7 +64,7 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
   if (workspace.builtinsProblem)
     process.stderr.write(`warning: ${workspace.builtinsProblem}; built-in kinds are not validated\n`);
   // Loaded on demand (yaml-language-server costs ~0.5 s of start-up that `build` does not need),
-  // while the workspace is scanned.
+  // and made before the scan, which feeds it the files as it reads them.
   const loading = import('../service/languageService');
   // The workspace model (objects, kustomize structure, CRDs) comes from each target's repository;
   // its parses are kept for the validation below, so each file is parsed once.
