@@ -19,7 +19,7 @@ import {
   escapeRe,
   focusPane,
   hoverTooltip,
-  menuEntries,
+  rowMenuEntries,
   openFluxContainer,
   pane,
   rowLocator,
@@ -371,9 +371,7 @@ export async function stepSuspend(ctx) {
   const ks = await kubectlJson(ctx.cluster, ['get', 'kustomization', '-n', 'flux-system', 'apps']);
   if (ks.spec.suspend !== true) throw new Error(`spec.suspend is ${ks.spec.suspend}`);
   // Reconcile is no longer offered on a suspended object; Resume is.
-  await rowLocator(page, 'Workloads', 'apps').click({ button: 'right' });
-  const entries = await menuEntries(page);
-  await page.keyboard.press('Escape');
+  const entries = await rowMenuEntries(page, 'Workloads', 'apps');
   if (entries.some((e) => e.label === 'Reconcile') || !entries.some((e) => e.label === 'Resume'))
     throw new Error(`menu of a suspended object: ${JSON.stringify(entries)}`);
   return { toast, row: `${row.label} | ${row.description}`, menu: entries.map((e) => e.label) };
@@ -637,10 +635,7 @@ subjects: [{ kind: User, name: team-a-user, apiGroup: rbac.authorization.k8s.io 
   const until = Date.now() + 30_000;
   let entries = [];
   for (;;) {
-    await rowLocator(page, 'Workloads', 'infrastructure').click({ button: 'right' });
-    await page.locator('.monaco-menu .action-item').first().waitFor({ timeout: 10_000 });
-    entries = await menuEntries(page);
-    await page.keyboard.press('Escape');
+    entries = await rowMenuEntries(page, 'Workloads', 'infrastructure');
     if (entries.find((e) => e.label === 'Reconcile')?.disabled) break;
     if (Date.now() > until)
       throw new Error(
@@ -649,10 +644,7 @@ subjects: [{ kind: User, name: team-a-user, apiGroup: rbac.authorization.k8s.io 
     await page.waitForTimeout(500);
   }
   // In team-a the same user may patch: Reconcile is enabled there.
-  await rowLocator(page, 'Workloads', 'team-a-apps').click({ button: 'right' });
-  await page.locator('.monaco-menu .action-item').first().waitFor({ timeout: 10_000 });
-  const own = await menuEntries(page);
-  await page.keyboard.press('Escape');
+  const own = await rowMenuEntries(page, 'Workloads', 'team-a-apps');
   if (own.find((e) => e.label === 'Reconcile')?.disabled !== false)
     throw new Error(`Reconcile should be enabled in team-a: ${JSON.stringify(own)}`);
   // Last, so that the screenshot shows it: the tooltip says why.

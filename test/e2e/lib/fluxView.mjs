@@ -92,11 +92,39 @@ export function escapeRe(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Right-clicks a row and runs the context-menu item `item`. */
-export async function contextMenu(page, title, label, item, { level, timeout = 15_000 } = {}) {
+/**
+ * Right-clicks a row until its context menu is open (a watch event may redraw the row between
+ * finding it and clicking it, and the click then lands on nothing): up to three tries, each waiting
+ * 5 s for the menu, so that a menu that never opens still fails the step.
+ */
+export async function openRowMenu(page, title, label, { level, timeout = 15_000 } = {}) {
   const row = rowLocator(page, title, label, level);
   await row.waitFor({ timeout });
-  await row.click({ button: 'right' });
+  const menu = page.locator('.monaco-menu .action-item').first();
+  for (let attempt = 1; ; attempt++) {
+    await row.click({ button: 'right' });
+    try {
+      await menu.waitFor({ timeout: 5_000 });
+      return;
+    } catch (e) {
+      if (attempt === 3) throw new Error(`${title}: the context menu of ${label} did not open: ${e.message}`);
+      await page.keyboard.press('Escape');
+      await page.mouse.move(1100, 150);
+    }
+  }
+}
+
+/** Opens a row's context menu and resolves its entries, then closes it. */
+export async function rowMenuEntries(page, title, label, opts) {
+  await openRowMenu(page, title, label, opts);
+  const entries = await menuEntries(page);
+  await page.keyboard.press('Escape');
+  return entries;
+}
+
+/** Right-clicks a row and runs the context-menu item `item`. */
+export async function contextMenu(page, title, label, item, { level, timeout = 15_000 } = {}) {
+  await openRowMenu(page, title, label, { level, timeout });
   const entry = page
     .locator('.monaco-menu .action-item', { hasText: new RegExp(`^\\s*${escapeRe(item)}\\s*$`) })
     .first();
