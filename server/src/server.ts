@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
@@ -274,13 +273,7 @@ documents.onDidClose(({ document }) => {
   scheduler.clear(document.uri);
   // The model goes back to the file on disk (the buffer may have been closed without saving).
   const file = uriToPath(document.uri);
-  if (file && workspace.scannedRootOf(file))
-    void readFile(file, 'utf8')
-      .then(
-        (text) => workspace.updateFileSliced(file, text),
-        () => workspace.removeFile(file),
-      )
-      .finally(() => semantics.closed(document.uri));
+  if (file) void indexer.reload(file).finally(() => semantics.closed(document.uri));
 });
 
 connection.onDidChangeConfiguration(async () => {

@@ -2,10 +2,27 @@
 // stdio. A request is judged by the server's main-thread CPU time (from /proc), which other work on
 // a busy machine does not inflate: over 2 s fails. Logs and stderr must stay free of errors.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import type { SymbolInformation } from 'vscode-languageserver-types';
+
+interface FileEvent {
+  uri: string;
+  type: number;
+}
 import { hoverText, LspClient } from './client';
 
 const BUDGET_MS = 2000;
@@ -324,5 +341,78 @@ spec:
     const cpu = mainThreadCpuMs(pid) - before;
     assert.ok(cpu <= 200, `completion below the deepest line: ${cpu} ms of main-thread CPU`);
     noErrorsLogged();
+  });
+});
+
+describe('files the scan leaves out stay out after their buffer closes or a file event names them', () => {
+  let client: LspClient;
+  let dir: string;
+  const big = (): string => path.join(dir, 'big', 'kustomization.yaml');
+  const fifo = (): string => path.join(dir, 'pipe.yaml');
+  const symbols = (query: string) =>
+    client.request<SymbolInformation[]>('workspace/symbol', { query }).then((s) => s.map((x) => x.name));
+  /** A ConfigMap file made known by a file event; resolves once the model has it. */
+  async function sentinel(name: string, before: FileEvent[] = []): Promise<void> {
+    const file = path.join(dir, `${name}.yaml`);
+    writeFileSync(file, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`);
+    await client.conn.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [...before, { uri: pathToFileURL(file).toString(), type: 1 }],
+    });
+    for (const until = Date.now() + 30_000; !(await symbols(name)).length; ) {
+      assert.ok(Date.now() < until, `${name} never reached the model`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'fw-left-out-'));
+    mkdirSync(path.join(dir, 'big'));
+    // 2,500 Kustomizations, 228 KB: over the 0.1 MB limit set below, so the scan leaves it out.
+    writeFileSync(
+      big(),
+      Array.from(
+        { length: 2500 },
+        (_, i) =>
+          `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: big-${i}\n`,
+      ).join('---\n'),
+    );
+    assert.equal(spawnSync('mkfifo', [fifo()]).status, 0, 'mkfifo');
+    client = new LspClient({ configuration: { validation: { maxFileSize: 0.1 } } });
+    await client.initialize(dir);
+    await sentinel('first');
+  });
+  after(async () => {
+    // A server that opened the FIFO waits for a writer: one comes, so that it can stop.
+    try {
+      closeSync(openSync(fifo(), constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      // no reader: as it should be
+    }
+    await client.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a file over the size limit, opened and closed, is not parsed into the model from disk', async () => {
+    const uri = client.open(big(), readFileSync(big(), 'utf8'));
+    const diags = await client.diagnosticsFor(uri);
+    assert.match(String(diags[0]?.message), /larger than the limit of 102 KB/);
+    await client.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    await sentinel('after-close');
+    // Were it read (seconds of parsing in the background for a file of 40,000 documents), its
+    // objects would be in the model within a moment.
+    for (const until = Date.now() + 2000; Date.now() < until; ) {
+      assert.deepEqual(await symbols('big-1'), [], 'objects of the oversized file in the model');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
+  it('a FIFO named *.yaml that a file event names is never opened', async () => {
+    await sentinel('after-fifo', [{ uri: pathToFileURL(fifo()).toString(), type: 2 }]);
+    // Opening it to write without blocking fails (ENXIO) while no one has it open to read.
+    assert.throws(
+      () => closeSync(openSync(fifo(), constants.O_WRONLY | constants.O_NONBLOCK)),
+      /ENXIO/,
+      'the server holds the FIFO open',
+    );
+    assert.equal(client.stderr, '');
   });
 });

@@ -81,10 +81,7 @@ export class WorkspaceIndexer {
           maxFileBytes: s.maxFileBytes,
           exclude: s.exclude,
           isCancelled: () => cancelled,
-          refuse: (text) => {
-            const verdict = checkText(text, { ...DEFAULT_LIMITS, maxFileBytes: s.maxFileBytes });
-            return verdict.ok ? undefined : verdict.reason;
-          },
+          refuse: (text) => this.refused(text),
           onProgress: (done, total) =>
             progress?.report(
               Math.round((done / Math.max(1, total)) * 100),
@@ -132,6 +129,48 @@ export class WorkspaceIndexer {
     return true;
   }
 
+  /**
+   * The model follows the file on disk again (its buffer was closed, perhaps without saving), read
+   * by the scan's rules.
+   */
+  async reload(file: string): Promise<void> {
+    if (!this.workspace.scannedRootOf(file)) return;
+    const st = await statP(file).catch(() => undefined);
+    if (st?.isDirectory()) return;
+    if (st) await this.readFile(file, st);
+    else this.workspace.removeFile(file);
+  }
+
+  /**
+   * A file of a scanned folder, read as the scan reads it: ignored files are recorded as such, a
+   * file that is not a regular file (a FIFO or a device named *.yaml) is never opened, and one over
+   * the size limit or refused by the text guards is left out of the model (as the scan leaves it),
+   * instead of being parsed for seconds in the background.
+   */
+  private async readFile(file: string, st: { isFile(): boolean; size: number }): Promise<void> {
+    const reason = this.workspace.ignoredReason(file, false);
+    if (reason) {
+      this.workspace.model.tree.addIgnored(file, reason);
+      return;
+    }
+    if (!/\.ya?ml$/i.test(file)) {
+      if (st.isFile()) this.workspace.model.addPath(file, 'file');
+      return;
+    }
+    const text =
+      st.isFile() && st.size <= this.settings().maxFileBytes
+        ? await readFileP(file, 'utf8').catch(() => undefined)
+        : undefined;
+    if (text === undefined || this.refused(text)) this.workspace.removeFile(file);
+    else await this.workspace.updateFileSliced(file, text);
+  }
+
+  /** Why the scan does not index a text (its size, its nesting), or undefined. */
+  private refused(text: string): string | undefined {
+    const verdict = checkText(text, { ...DEFAULT_LIMITS, maxFileBytes: this.settings().maxFileBytes });
+    return verdict.ok ? undefined : verdict.reason;
+  }
+
   /** workspace/didChangeWatchedFiles. */
   async onFileEvents(changes: readonly FileEvent[]): Promise<void> {
     if (!this.analysis.ready && this.indexing) {
@@ -159,19 +198,7 @@ export class WorkspaceIndexer {
         if (!this.workspace.ignoredReason(file, true)) rescans.add(file);
         continue;
       }
-      const reason = this.workspace.ignoredReason(file, false);
-      if (reason) {
-        this.workspace.model.tree.addIgnored(file, reason);
-        continue;
-      }
-      if (!/\.ya?ml$/i.test(base)) {
-        this.workspace.model.addPath(file, 'file');
-        continue;
-      }
-      if (st.size > this.settings().maxFileBytes) continue;
-      const text = await readFileP(file, 'utf8').catch(() => undefined);
-      if (text === undefined) this.workspace.removeFile(file);
-      else await this.workspace.updateFileSliced(file, text);
+      await this.readFile(file, st);
     }
     for (const dir of rescans) {
       // Ignore rules changed: what the folder holds is read again from scratch.

@@ -124,10 +124,12 @@ export class Workspace {
       if (text.length > DEFERRED_PARSE_CHARS) await clock.yieldNow();
       if (this.latest.get(file) !== token) return;
     }
-    const parsed = await this.model.warmPieces(file, text, clock);
-    if (this.latest.get(file) !== token || !parsed) return;
+    // A newer text stops this parse between two slices (a file of 40,000 documents takes seconds).
+    const superseded = () => this.latest.get(file) !== token;
+    const parsed = await this.model.warmPieces(file, text, clock, superseded);
+    if (superseded() || !parsed) return;
     const index = await this.model.indexSliced(file, text, parsed, clock);
-    if (this.latest.get(file) !== token) return;
+    if (superseded()) return;
     this.latest.delete(file);
     this.updateFile(file, text, index);
   }
@@ -164,6 +166,7 @@ export class Workspace {
   }
 
   removeFile(file: string): void {
+    this.latest.delete(file); // a parse of it under way is dropped, not recorded after this
     this.digests.delete(file);
     const had = (this.model.get(file)?.crds.length ?? 0) > 0;
     this.model.remove(file);
