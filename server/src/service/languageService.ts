@@ -525,7 +525,7 @@ export class FluxLanguageService {
     const next = new Map<string, Diagnostic[]>();
     const raw: Diagnostic[] = [];
     const own: Diagnostic[] = [];
-    const clock = new SliceClock(this.limits.sliceMs);
+    const clock = new SliceClock(this.limits.sliceMs, true); // its CPU time is the validation budget
     let stopped = false;
     // Findings of each piece, in order; those of pieces on a schema worker arrive later.
     const results: Array<{ line: number; found: Diagnostic[] | Promise<Diagnostic[] | undefined> }> = [];
