@@ -106,6 +106,8 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
   service.schemaWorkers = workers;
   service.limits = { ...service.limits, workerMinBytes: 0 };
   const skipped: Array<{ path: string; reason: string }> = [];
+  // The text the scan read of each file to check (the service takes the model's parse of it).
+  const scanned = new Map<string, string>();
   for (const root of roots) {
     const scan = await workspace.scan(root, {
       maxFileBytes: DEFAULT_LIMITS.maxFileBytes,
@@ -117,8 +119,9 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
       // this thread reads and parses the rest (their findings are kept only if no CRD read later
       // changes the schemas its documents resolve to).
       indexed: (file, text) => {
-        if (targets.some((t) => file === t || file.startsWith(t + path.sep)))
-          void service.validateAhead(file, text).catch(() => undefined); // validated again below
+        if (!targets.some((t) => file === t || file.startsWith(t + path.sep))) return;
+        scanned.set(file, text);
+        void service.validateAhead(file, text).catch(() => undefined); // validated again below
       },
     });
     skipped.push(...scan.skipped);
@@ -136,8 +139,9 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
   const unloaded = new Map<string, { reason: string; files: number }>();
   const cwd = process.cwd();
   const check = async (file: string): Promise<ValidationResult | Error> => {
-    // The scan's text when it read the file (its parse is kept for this), else read now.
-    let text = workspace.model.parseOf(file)?.text;
+    // The scan's text when it read the file, else read now.
+    let text = scanned.get(file);
+    scanned.delete(file);
     try {
       text ??= await readFile(file, 'utf8');
     } catch (err) {
