@@ -116,6 +116,7 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
   for (const root of roots) {
     const scan = await workspace.scan(root, {
       maxFileBytes: DEFAULT_LIMITS.maxFileBytes,
+      readSync: true,
       refuse: (text) => {
         const verdict = checkText(text, DEFAULT_LIMITS);
         return verdict.ok ? undefined : verdict.reason;
