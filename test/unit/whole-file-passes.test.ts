@@ -7,8 +7,10 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { parseAllDocuments } from 'yaml';
 import { SliceClock } from '../../server/src/io/slices';
 import { DEFAULT_SERVICE_LIMITS } from '../../server/src/service/languageService';
+import { parseFile } from '../../server/src/workspace/documents';
 import { reparse, reparseSliced } from '../../server/src/workspace/parsedText';
 import { makeService } from './helpers';
 import { GIT_FLUX_SYSTEM, ks, modelOf } from './semantics-helpers';
@@ -89,6 +91,53 @@ describe('whole-file passes yield the thread', () => {
     assert.equal(once.work.docsMoved, n - 1);
     assert.ok(yields > n / 2, `moving ${n - 1} documents yielded ${yields} times`);
     assert.deepEqual(result!.parsed.file, once.parsed.file);
+  });
+
+  it('the parse of one large document yields between tokens, with the documents of parseAllDocuments', async () => {
+    // One document of 2,000 entries with anchors, aliases and complex keys (54 KB: under the 64 KB
+    // past which a document is read by a line scan instead).
+    const lines = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: one', 'data:'];
+    for (let i = 0; i < 2000; i++)
+      lines.push(i % 3 ? `  k${i}: &a${i} value ${i}` : `  ? [x${i}, *a${i - 1}]\n  : y${i}`);
+    const text = lines.join('\n') + '\n';
+    const { result, yields } = await yieldsDuring(() => reparseSliced(undefined, text, new SliceClock(0)));
+    const docs = result!.parsed.file.docs;
+    assert.equal(docs.length, 1);
+    assert.ok(yields >= 10, `the parse of one document of ${text.length} characters yielded ${yields} times`);
+    const yamlOwn = parseAllDocuments(text, {
+      uniqueKeys: false,
+      keepSourceTokens: false,
+      logLevel: 'error',
+    });
+    const ownDocs = Array.isArray(yamlOwn) ? yamlOwn : [];
+    assert.deepEqual(
+      docs.map((d) => ({ range: [d.start, d.end], js: (d.contents as { toJSON(): unknown }).toJSON() })),
+      ownDocs.map((d) => ({ range: [d.range[0], d.range[2]], js: d.contents!.toJSON() })),
+    );
+  });
+
+  it('the stepped parse gives what parseAllDocuments gives, errors included, on broken YAML', () => {
+    const texts = [
+      'a: [1, 2\nb: {c: d\n',
+      'key: "unterminated\n---\n- - - x\n...\n%YAML 1.2\n---\nz: 1\n',
+      '? ? ? a\n: b\n: c\n*undefined\n',
+      '',
+      '# only a comment\n',
+    ];
+    for (const text of texts) {
+      const ours = parseFile(text).docs;
+      const yamlOwn = parseAllDocuments(text, {
+        uniqueKeys: false,
+        keepSourceTokens: false,
+        logLevel: 'error',
+      });
+      const theirs = Array.isArray(yamlOwn) ? yamlOwn : [];
+      assert.deepEqual(
+        ours.map((d) => [d.start, d.end, JSON.stringify(d.contents)]),
+        theirs.map((d) => [d.range[0], d.range[2], JSON.stringify(d.contents)]),
+        JSON.stringify(text),
+      );
+    }
   });
 
   it('validate: the adjustment of the engine’s findings and the Flux checks yield between documents', async () => {

@@ -10,6 +10,7 @@ import { drain, drainSliced, type SliceClock } from '../io/slices';
 import {
   DEFAULT_PIECE_LIMITS,
   parseFile,
+  parseFileSteps,
   splitDocuments,
   type DocInfo,
   type ParsedFile,
@@ -132,17 +133,23 @@ function* finish(
   };
 }
 
-/** Parses one piece a plan lacks; `seen` shares the parse of pieces with the same text. */
-function parseOne(p: Plan, i: number, seen: Map<string, DocInfo[]>, limits: PieceLimits): void {
+/** Parses one piece a plan lacks, in steps; `seen` shares the parse of pieces with the same text. */
+function* parseOne(
+  p: Plan,
+  i: number,
+  seen: Map<string, DocInfo[]>,
+  limits: PieceLimits,
+): Generator<void, true> {
   const piece = p.pieces[i]!;
   let local = seen.get(piece.text);
   if (!local) {
-    local = parseFile(piece.text, limits).docs;
+    local = (yield* parseFileSteps(piece.text, limits)).docs;
     seen.set(piece.text, local);
     p.work.piecesParsed++;
   }
   // Placed at the piece (fresh objects: the same text may occur twice); numbered by finish().
   p.docsOf[i] = local.map((d) => shifted(d, piece.offset, 0));
+  return true;
 }
 
 /** The documents of one piece alone, in file coordinates (numbered from 0 within the piece). */
@@ -159,7 +166,7 @@ export function reparse(
   if (prev && prev.text === text && prev.limits === limits) return { parsed: prev, work: noWork() };
   const p = plan(prev, text, limits);
   const seen = new Map<string, DocInfo[]>();
-  for (const i of p.missing) parseOne(p, i, seen, limits);
+  for (const i of p.missing) drain(parseOne(p, i, seen, limits));
   return drain(finish(p, text, limits));
 }
 
@@ -176,7 +183,8 @@ export async function reparseSliced(
   const seen = new Map<string, DocInfo[]>();
   for (const i of p.missing) {
     if ((await clock.yieldIfDue()) && isCancelled()) return undefined;
-    parseOne(p, i, seen, limits);
+    // A piece's parse yields too (one large document of costly YAML takes hundreds of milliseconds).
+    if (!(await drainSliced(parseOne(p, i, seen, limits), clock, isCancelled))) return undefined;
   }
   // The numbering and moving of the documents that follow the edit, in slices as well.
   return drainSliced(finish(p, text, limits), clock, isCancelled);
