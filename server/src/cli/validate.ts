@@ -58,20 +58,6 @@ function repositoryRoot(p: string): string {
 }
 
 async function validate(targets: string[], remoteSchemas: boolean): Promise<number> {
-  // The schema engine runs on worker threads, one per core beside this one: this thread meanwhile
-  // reads, parses and makes the Flux checks; a few files in flight, findings printed in order.
-  // They start now: each loads the engine (a quarter of a second) while this thread loads the rest.
-  const { SchemaWorkers } = await import('../service/schemaWorkers');
-  let schemaText = (uri: string): Promise<string> => Promise.reject(new Error(`no schemas yet: ${uri}`));
-  const workers = new SchemaWorkers({
-    script: path.join(__dirname, 'schema-worker.js'),
-    threads: Math.max(1, Math.min(os.availableParallelism() - 1, 4)),
-    timeLimitMs: 120_000,
-    heapMb: 1024,
-    // Answered by the service (made below; jobs come from it).
-    requestSchema: (uri) => schemaText(uri),
-  });
-  workers.startThreads();
   const workspace = new Workspace();
   await Promise.all([workspace.loadBundled(), workspace.loadBuiltins()]);
   if (workspace.bundledProblem) process.stderr.write(`warning: ${workspace.bundledProblem}\n`);
@@ -107,7 +93,16 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
     () => roots,
     () => true,
   );
-  schemaText = (uri) => service.requestSchema(uri);
+  // The schema engine runs on worker threads, one per core beside this one: this thread meanwhile
+  // reads, parses and makes the Flux checks; a few files in flight, findings printed in order.
+  const { SchemaWorkers } = await import('../service/schemaWorkers');
+  const workers = new SchemaWorkers({
+    script: path.join(__dirname, 'schema-worker.js'),
+    threads: Math.max(1, Math.min(os.availableParallelism() - 1, 4)),
+    timeLimitMs: 120_000,
+    heapMb: 1024,
+    requestSchema: (uri) => service.requestSchema(uri),
+  });
   service.schemaWorkers = workers;
   service.limits = { ...service.limits, workerMinBytes: 0 };
   const skipped: Array<{ path: string; reason: string }> = [];
@@ -116,7 +111,6 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
   for (const root of roots) {
     const scan = await workspace.scan(root, {
       maxFileBytes: DEFAULT_LIMITS.maxFileBytes,
-      readSync: true,
       refuse: (text) => {
         const verdict = checkText(text, DEFAULT_LIMITS);
         return verdict.ok ? undefined : verdict.reason;

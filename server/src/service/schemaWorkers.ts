@@ -77,14 +77,6 @@ export class SchemaWorkers {
     }));
   }
 
-  /**
-   * Starts every thread now instead of on the first job, so that each loads the engine while the
-   * caller does other work; an idle thread keeps no process alive.
-   */
-  startThreads(): void {
-    for (const slot of this.slots) (slot.worker ??= this.start(slot)).unref();
-  }
-
   validate(job: SchemaJob, isCancelled?: () => boolean): Promise<SchemaVerdict | undefined> {
     return new Promise((resolve) => {
       this.queue.push({ job, resolve, isCancelled });

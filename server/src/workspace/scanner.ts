@@ -28,11 +28,6 @@ export interface ScanOptions {
   onProgress?: (indexed: number, total: number) => void;
   /** Scan only this folder below the root (a folder created or moved in); the root's ignore files apply. */
   start?: string;
-  /**
-   * Reads files on this thread, blocking (the command line's way: no request waits for its thread,
-   * and a read through the thread pool costs this thread more than the read itself).
-   */
-  readSync?: boolean;
   /** Indexes one file (the Workspace also feeds CRDs to its schema registry); model.update by default. */
   index?: (file: string, text: string) => void | Promise<void>;
 }
@@ -201,16 +196,13 @@ export async function scanWorkspace(
     Promise.all(
       yaml.slice(i, i + BATCH).map(async (file) => {
         try {
-          const st = options.readSync ? fs.statSync(file) : await statP(file);
+          const st = await statP(file);
           if (st.size > options.maxFileBytes)
             return {
               file,
               skip: `larger than ${Math.round(options.maxFileBytes / 1024 / 1024)} MB (setting fluxWorkbench.validation.maxFileSize)`,
             };
-          return {
-            file,
-            text: options.readSync ? fs.readFileSync(file, 'utf8') : await readFileP(file, 'utf8'),
-          };
+          return { file, text: await readFileP(file, 'utf8') };
         } catch (err) {
           return {
             file,
