@@ -11,7 +11,7 @@ import type {
 import { describeBuiltinOrigin } from '../kubernetes/builtinSchemas';
 import { RemoteSchemaLoader } from '../service/schemaLoader';
 import { listYamlFiles, Workspace } from '../workspace/workspace';
-import { checkText, DEFAULT_LIMITS } from '../service/textGuards';
+import { DEFAULT_LIMITS, refusal } from '../service/textGuards';
 import { SemanticAnalysis } from '../semantics/analysis';
 import * as os from 'node:os';
 
@@ -111,10 +111,7 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
   for (const root of roots) {
     const scan = await workspace.scan(root, {
       maxFileBytes: DEFAULT_LIMITS.maxFileBytes,
-      refuse: (text) => {
-        const verdict = checkText(text, DEFAULT_LIMITS);
-        return verdict.ok ? undefined : verdict.reason;
-      },
+      refuse: (text) => refusal(text, DEFAULT_LIMITS),
       // A file to check goes to the schema workers as soon as it is read: they validate while
       // this thread reads and parses the rest (their findings are kept only if no CRD read later
       // changes the schemas its documents resolve to).

@@ -9,7 +9,7 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { readFileP, statP } from '../io/io';
 import type { SemanticAnalysis } from '../semantics/analysis';
-import { checkText, DEFAULT_LIMITS } from '../service/textGuards';
+import { DEFAULT_LIMITS, refusal } from '../service/textGuards';
 import { uriToPath } from '../service/languageService';
 import type { Workspace } from '../workspace/workspace';
 
@@ -167,8 +167,7 @@ export class WorkspaceIndexer {
 
   /** Why the scan does not index a text (its size, its nesting), or undefined. */
   private refused(text: string): string | undefined {
-    const verdict = checkText(text, { ...DEFAULT_LIMITS, maxFileBytes: this.settings().maxFileBytes });
-    return verdict.ok ? undefined : verdict.reason;
+    return refusal(text, { ...DEFAULT_LIMITS, maxFileBytes: this.settings().maxFileBytes });
   }
 
   /** workspace/didChangeWatchedFiles. */

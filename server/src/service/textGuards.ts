@@ -13,6 +13,12 @@ export type GuardVerdict =
   | { ok: true }
   | { ok: false; reason: string; code: 'file-too-large' | 'binary-file' | 'nesting-too-deep' };
 
+/** Why {@link checkText} refuses a text, or undefined (the scan's `refuse` rule). */
+export function refusal(text: string, limits: TextLimits): string | undefined {
+  const verdict = checkText(text, limits);
+  return verdict.ok ? undefined : verdict.reason;
+}
+
 export function checkText(text: string, limits: TextLimits): GuardVerdict {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > limits.maxFileBytes) {
