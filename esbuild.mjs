@@ -144,6 +144,8 @@ const targets = [
   { ...common, entryPoints: ['server/src/openapiWorker.ts'], outfile: 'server/out/openapi-worker.js' },
   // The schema engine validates large documents (every document in `validate`) on threads (service/schemaWorkers.ts).
   { ...common, entryPoints: ['server/src/schemaWorker.ts'], outfile: 'server/out/schema-worker.js' },
+  // `validate` parses, indexes and validates each file on one of these threads (cli/validateThreads.ts).
+  { ...common, entryPoints: ['server/src/validateWorker.ts'], outfile: 'server/out/validate-worker.js' },
   {
     ...common,
     entryPoints: ['server/src/cli/index.ts'],

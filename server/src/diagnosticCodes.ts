@@ -1,3 +1,6 @@
+/** The `source` of every diagnostic Flux Workbench reports. */
+export const DIAGNOSTIC_SOURCE = 'flux-workbench';
+
 /**
  * Every diagnostic Flux Workbench reports carries one of these codes (the LSP `code`, and the
  * `[name]` that `flux-workbench validate` prints). Each code has a row in the README's

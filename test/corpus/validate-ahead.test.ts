@@ -12,9 +12,10 @@ const cli = path.join(repoRoot, 'server', 'out', 'cli.js');
 const crd = widgetCrd(['required: [size]', 'properties:', '  size: {type: integer}']);
 
 /**
- * `validate` sends each file to the schema workers as soon as the scan reads it, before the rest
- * of the repository (CRDs included) is read. A file whose kind a CRD read later defines must be
- * judged by that CRD, as in a run that validates after the whole scan.
+ * `validate` parses and indexes each file on a thread as soon as the scan reads it, before the rest
+ * of the repository (CRDs included) is read, and validates it on that thread from its kept parse. A
+ * file whose kind a CRD read later defines must be judged by that CRD, as in a run that reads
+ * everything first.
  */
 describe('validate: schema work started during the scan', () => {
   it('a CRD read after the file that uses it still decides its findings', () => {

@@ -236,3 +236,28 @@ spec:
     }
   });
 });
+
+describe('path tree snapshot', () => {
+  it('a restored copy answers every question as the tree it was taken of', async () => {
+    const { PathTree } = await import('../../server/src/workspace/pathTree');
+    const a = new PathTree();
+    a.add('/r/apps/base/a.yaml', 'file');
+    a.add('/r/apps/prod', 'dir');
+    a.addIgnored('/r/secret', 'listed in .sourceignore');
+    a.markComplete('/r', { allFiles: false });
+    const b = new PathTree();
+    b.add('/elsewhere/x.yaml', 'file');
+    b.restore(structuredClone(a.snapshot()));
+    for (const p of [
+      '/r/apps/base/a.yaml',
+      '/r/apps/prod',
+      '/r/apps',
+      '/r/secret/x.yaml',
+      '/r/nope.yaml',
+      '/elsewhere/x.yaml',
+    ])
+      assert.deepEqual(b.state(p), a.state(p), p);
+    assert.equal(b.isComplete('/r/apps/c.yaml'), a.isComplete('/r/apps/c.yaml'));
+    assert.equal(b.isComplete('/r/apps/c.txt'), false);
+  });
+});

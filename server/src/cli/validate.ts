@@ -1,24 +1,18 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import { DiagnosticSeverity } from 'vscode-languageserver-types';
-import type {
-  FluxLanguageService as FluxLanguageServiceType,
-  ValidationResult,
-} from '../service/languageService';
-import { describeBuiltinOrigin } from '../kubernetes/builtinSchemas';
-import { RemoteSchemaLoader } from '../service/schemaLoader';
-import { listYamlFiles, Workspace } from '../workspace/workspace';
-import { DEFAULT_LIMITS, refusal } from '../service/textGuards';
-import { SemanticAnalysis } from '../semantics/analysis';
 import * as os from 'node:os';
+import * as path from 'node:path';
+import { DiagnosticSeverity } from 'vscode-languageserver-types';
+import { DIAGNOSTIC_SOURCE } from '../diagnosticCodes';
+import { describeBuiltinOrigin } from '../kubernetes/builtinSchemas';
+import { SemanticAnalysis } from '../semantics/analysis';
+import { toDiagnostic } from '../semantics/findings';
+import { DEFAULT_LIMITS, refusal } from '../service/textGuards';
+import { textHash, type FileIndex } from '../workspace/fileIndex';
+import { listYamlFiles, Workspace } from '../workspace/workspace';
+import { ValidateThreads } from './validateThreads';
 
 import { USAGE } from './usage';
-
-/** Files validated at once (their schema work queued on the workers while this thread goes on). */
-const FILES_IN_FLIGHT = 8;
 
 /** `flux-workbench validate ...`: returns the exit code. */
 export async function runValidateCommand(rest: string[]): Promise<number> {
@@ -63,109 +57,99 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
   if (workspace.bundledProblem) process.stderr.write(`warning: ${workspace.bundledProblem}\n`);
   if (workspace.builtinsProblem)
     process.stderr.write(`warning: ${workspace.builtinsProblem}; built-in kinds are not validated\n`);
-  // Loaded on demand (yaml-language-server costs ~0.5 s of start-up that `build` does not need),
-  // and made before the scan, which feeds it the files as it reads them.
-  const loading = import('../service/languageService');
-  // The workspace model (objects, kustomize structure, CRDs) comes from each target's repository;
-  // its parses are kept for the validation below, so each file is parsed once.
-  workspace.model.keepParses = true;
+  // The workspace model (objects, kustomize structure, CRDs) comes from each target's repository.
   const roots = [...new Set(targets.map(repositoryRoot))];
-  const remote = new RemoteSchemaLoader({
-    enabled: remoteSchemas,
-    timeoutMs: 5000,
-    cacheDir: path.join(os.homedir(), '.cache', 'flux-workbench', 'schemas'),
-  });
-  const { FluxLanguageService } = await loading;
-  const service: FluxLanguageServiceType = new FluxLanguageService(
-    workspace.registry,
-    workspace.model,
-    remote,
-    (f) => workspace.problemsOf(f),
+  // Each file is parsed, indexed and validated on one of these threads (one per core, and this
+  // one reads, makes the model of their indexes, the cross-file findings, and prints).
+  const threads = new ValidateThreads(
+    path.join(__dirname, 'validate-worker.js'),
+    Math.max(1, Math.min(os.availableParallelism(), 4)),
+    {
+      roots,
+      remoteSchemas,
+      cacheDir: path.join(os.homedir(), '.cache', 'flux-workbench', 'schemas'),
+    },
   );
-  service.remoteWaitMs = Infinity; // a CI run waits for each modeline's schema once
-  service.semantics = new SemanticAnalysis(workspace.model);
-  service.parseFor = (f) => workspace.model.takeParse(f);
-  service.label = (f) => path.relative(process.cwd(), f);
-  // The user chose to check these repositories: local schema files inside them are read (only
-  // regular files, only inside), as in a trusted workspace.
-  const { LocalSchemaPolicy } = await import('../service/localSchemas');
-  service.localSchemas = new LocalSchemaPolicy(
-    () => roots,
-    () => true,
-  );
-  // The schema engine runs on worker threads, one per core beside this one: this thread meanwhile
-  // reads, parses and makes the Flux checks; a few files in flight, findings printed in order.
-  const { SchemaWorkers } = await import('../service/schemaWorkers');
-  const workers = new SchemaWorkers({
-    script: path.join(__dirname, 'schema-worker.js'),
-    threads: Math.max(1, Math.min(os.availableParallelism() - 1, 4)),
-    timeLimitMs: 120_000,
-    heapMb: 1024,
-    requestSchema: (uri) => service.requestSchema(uri),
-  });
-  service.schemaWorkers = workers;
-  service.limits = { ...service.limits, workerMinBytes: 0 };
+  try {
+    return await validateOn(threads, workspace, targets, roots);
+  } finally {
+    threads.dispose();
+  }
+}
+
+async function validateOn(
+  threads: ValidateThreads,
+  workspace: Workspace,
+  targets: string[],
+  roots: string[],
+): Promise<number> {
   const skipped: Array<{ path: string; reason: string }> = [];
-  // The text the scan read of each file to check (the service takes the model's parse of it).
-  const scanned = new Map<string, string>();
+  // The text of each file the scan read (validated as read), and its index, made on a thread.
+  const read = new Map<string, string>();
+  const indexing: Array<{ file: string; text: string; index: Promise<FileIndex> }> = [];
   for (const root of roots) {
     const scan = await workspace.scan(root, {
       maxFileBytes: DEFAULT_LIMITS.maxFileBytes,
       refuse: (text) => refusal(text, DEFAULT_LIMITS),
-      // A file to check goes to the schema workers as soon as it is read: they validate while
-      // this thread reads and parses the rest (their findings are kept only if no CRD read later
-      // changes the schemas its documents resolve to).
-      indexed: (file, text) => {
-        if (!targets.some((t) => file === t || file.startsWith(t + path.sep))) return;
-        scanned.set(file, text);
-        void service.validateAhead(file, text).catch(() => undefined); // validated again below
+      indexElsewhere: (file, text) => {
+        read.set(file, text);
+        indexing.push({ file, text, index: threads.index(file, text) });
       },
     });
     skipped.push(...scan.skipped);
   }
+  // The model, in the order the scan read the files.
+  for (const { file, text, index } of indexing) workspace.updateFile(file, text, await index);
+  const target = await threads.copyModel(workspace);
   const status = workspace.registry.fluxStatus();
   const source = workspace.registry.builtins;
   const builtins = source ? describeBuiltinOrigin(source.origin) : 'none';
-  const target = service.fluxTarget();
   if (target.pinned)
     process.stdout.write(`note: API versions are judged against Flux ${target.minor}: ${target.reason}\n`);
 
   const files: string[] = [];
   for (const t of targets) files.push(...(statSync(t).isDirectory() ? await listYamlFiles(t) : [t]));
+  const queue = [...new Set(files)];
+  // Every file is sent at once: each thread validates its own in order, and they are printed in order.
+  const results = await Promise.all(
+    queue.map(async (file) => {
+      let text = read.get(file);
+      try {
+        text ??= await readFile(file, 'utf8');
+      } catch (err) {
+        return err as Error;
+      }
+      return { text, outcome: threads.validate(file, text) };
+    }),
+  );
+  // The cross-file findings, made here (this thread holds the model) while the threads validate.
+  const model = workspace.model;
+  const findings = new SemanticAnalysis(model).findings();
   const counts = { error: 0, warning: 0, info: 0 };
   const unloaded = new Map<string, { reason: string; files: number }>();
   const cwd = process.cwd();
-  const check = async (file: string): Promise<ValidationResult | Error> => {
-    // The scan's text when it read the file, else read now.
-    let text = scanned.get(file);
-    scanned.delete(file);
-    try {
-      text ??= await readFile(file, 'utf8');
-    } catch (err) {
-      return err as Error;
-    }
-    const doc = TextDocument.create(pathToFileURL(file).toString(), 'yaml', 1, text);
-    const result = await service.validate(doc);
-    service.forget(doc.uri);
-    return result;
-  };
-  const queue = [...new Set(files)];
-  const inFlight: Array<{ file: string; result: Promise<ValidationResult | Error> }> = [];
-  for (let next = 0; next < queue.length || inFlight.length; ) {
-    while (next < queue.length && inFlight.length < FILES_IN_FLIGHT) {
-      const file = queue[next++]!;
-      inFlight.push({ file, result: check(file) });
-    }
-    const { file, result } = inFlight.shift()!;
-    const outcome = await result;
-    if (outcome instanceof Error) {
+  for (let i = 0; i < queue.length; i++) {
+    const file = queue[i]!;
+    const r = results[i]!;
+    if (r instanceof Error) {
       process.stdout.write(
-        `${path.relative(cwd, file)}:1:1: error: cannot read: ${outcome.message} [file-unreadable]\n`,
+        `${path.relative(cwd, file)}:1:1: error: cannot read: ${r.message} [file-unreadable]\n`,
       );
       counts.error++;
       continue;
     }
-    const { diagnostics, notes } = outcome;
+    const outcome = await r.outcome;
+    if (outcome instanceof Error) {
+      process.stdout.write(
+        `${path.relative(cwd, file)}:1:1: error: not validated: ${outcome.message} [validation-failed]\n`,
+      );
+      counts.error++;
+      continue;
+    }
+    const { notes } = outcome;
+    const diagnostics = [...outcome.diagnostics];
+    if (outcome.semanticsDue && model.get(file)?.textHash === textHash(r.text))
+      for (const f of findings.get(file) ?? []) diagnostics.push(toDiagnostic(model, f, DIAGNOSTIC_SOURCE));
     for (const n of notes) {
       const u = unloaded.get(n.url) ?? { reason: n.reason, files: 0 };
       u.files++;
@@ -189,7 +173,6 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
       );
     }
   }
-  workers.dispose('the run is over');
   if (unloaded.size) {
     // Said once per schema, not once per document: modelines are deliberate and usually fine online.
     const n = [...unloaded.values()].reduce((a, u) => a + u.files, 0);

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   DiagnosticSeverity,
@@ -11,7 +11,7 @@ import {
   type Range,
 } from 'vscode-languageserver-types';
 import type { LanguageService } from 'yaml-language-server';
-import { isDiagnosticCode, type DiagnosticCode } from '../diagnosticCodes';
+import { DIAGNOSTIC_SOURCE, isDiagnosticCode, type DiagnosticCode } from '../diagnosticCodes';
 import { schemaAt } from '../flux/jsonSchema';
 import { fluxTarget, judgeApiVersion, type FluxTarget } from '../flux/fluxVersion';
 import { describeBuiltinSchemas } from '../kubernetes/builtinSchemas';
@@ -48,7 +48,7 @@ import { textHash } from '../workspace/fileIndex';
 import { blankModelines, findModelines } from './modelines';
 import { LocalSchemaPolicy, NOT_FOLLOWED } from './localSchemas';
 import type { RemoteSchemaLoader } from './schemaLoader';
-import type { SchemaVerdict, SchemaWorkers } from './schemaWorkers';
+import type { SchemaWorkers } from './schemaWorkers';
 import { drainSliced, SliceClock } from '../io/slices';
 import {
   configureSchemaEngine,
@@ -60,7 +60,7 @@ import {
 } from './schemaEngine';
 import { checkText, DEFAULT_LIMITS, type GuardVerdict, type TextLimits } from './textGuards';
 
-export const DIAGNOSTIC_SOURCE = 'flux-workbench';
+export { DIAGNOSTIC_SOURCE };
 
 let engineVersion = 0;
 
@@ -77,6 +77,8 @@ export interface ValidationResult {
   notes: ValidationNote[];
   /** Set when `isCancelled` stopped the work: the diagnostics are not the document's. */
   cancelled?: true;
+  /** Set when the file's cross-file findings belong with these and are made elsewhere ({@link FluxLanguageService.semanticsElsewhere}). */
+  semanticsDue?: true;
 }
 
 export interface ValidateOptions {
@@ -156,6 +158,11 @@ export class FluxLanguageService {
   remoteWaitMs = 1000;
   /** Cross-file Flux findings (references, dependsOn, paths, variables); none when unset. */
   semantics: SemanticAnalysis | undefined;
+  /**
+   * The cross-file findings are made by another thread, which holds the whole model: results say
+   * where they belong (`semanticsDue`) instead (the command line's validation threads).
+   */
+  semanticsElsewhere = false;
   /** A parse of a file another part already made (the workspace's), to start from. */
   parseFor: ((file: string) => ParsedText | undefined) | undefined;
   /** A file's name for messages (workspace-relative in the server and CLI). */
@@ -375,7 +382,6 @@ export class FluxLanguageService {
   forgetAll(): void {
     for (const uri of [...this.parsed.keys()]) this.forget(uri);
     this.segmentCache.clear();
-    this.ahead.clear();
     this.resetEngine(); // the engine's own schema cache, failed loads included
   }
 
@@ -431,7 +437,7 @@ export class FluxLanguageService {
       // so not validated as objects; its substitution variables and conflict markers still count.
       const semantic = this.semantics ? await this.semanticDiagnostics(filePath, text, clock, options) : [];
       if (!semantic) return { diagnostics: [], notes: [], cancelled: true };
-      return { diagnostics: this.finish(semantic), notes: [] };
+      return { diagnostics: this.finish(semantic), notes: [], ...this.due() };
     }
     const entry = await this.prepare(doc);
     let raw: Diagnostic[];
@@ -490,7 +496,11 @@ export class FluxLanguageService {
     out.sort(
       (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
     );
-    return { diagnostics: this.finish(out), notes: entry.notes };
+    return { diagnostics: this.finish(out), notes: entry.notes, ...(filePath ? this.due() : {}) };
+  }
+
+  private due(): { semanticsDue?: true } {
+    return this.semanticsElsewhere ? { semanticsDue: true } : {};
   }
 
   /** Every diagnostic leaves with this server's source, a named code and, when known, its link. */
@@ -548,7 +558,7 @@ export class FluxLanguageService {
       if (this.schemaWorkers && seg.text.length >= this.limits.workerMinBytes) {
         results.push({
           line: seg.line,
-          found: this.validateOnWorker(doc, seg, own, next, docsOf[p]!, options),
+          found: this.validateOnWorker(doc, seg, own, next, options),
         });
         continue;
       }
@@ -604,20 +614,12 @@ export class FluxLanguageService {
     seg: Piece,
     own: Diagnostic[],
     next: Map<string, Diagnostic[]>,
-    docs: readonly DocInfo[],
     options: ValidateOptions,
   ): Promise<Diagnostic[] | undefined> {
-    const key = `${doc.uri}\0${seg.text}`;
-    const ahead = this.ahead.get(key);
-    this.ahead.delete(key);
-    const same =
-      ahead?.schemas.length === docs.length && docs.every((d, i) => this.schemaOf(d) === ahead.schemas[i]);
-    let verdict = same ? await ahead.verdict : undefined;
-    if (!verdict || 'stopped' in verdict)
-      verdict = await this.schemaWorkers!.validate(
-        { uri: doc.uri, languageId: doc.languageId, text: seg.text, generation: this.schemaEpoch },
-        options.isCancelled,
-      );
+    const verdict = await this.schemaWorkers!.validate(
+      { uri: doc.uri, languageId: doc.languageId, text: seg.text, generation: this.schemaEpoch },
+      options.isCancelled,
+    );
     if (!verdict) return undefined;
     if ('stopped' in verdict) {
       const firstLine = seg.text.indexOf('\n');
@@ -634,54 +636,6 @@ export class FluxLanguageService {
     }
     next.set(seg.text, verdict.diagnostics);
     return verdict.diagnostics;
-  }
-
-  /**
-   * Schema work started ahead, while the rest of the workspace is still being read (the command
-   * line's way to keep both cores busy): each piece's job, with the schemas its documents resolved
-   * to when it was sent. {@link validateOnWorker} takes a job's findings only if its documents
-   * still resolve to the same schemas; else (a CRD read later defines the kind) it validates again.
-   */
-  private readonly ahead = new Map<
-    string,
-    { schemas: unknown[]; verdict: Promise<SchemaVerdict | undefined> }
-  >();
-
-  /**
-   * Prepares `file` (as {@link validate} will see it: version 1 of `text`) and sends its pieces to
-   * the schema workers now, without waiting for their findings.
-   */
-  async validateAhead(file: string, text: string): Promise<void> {
-    const workers = this.schemaWorkers;
-    // (Whether it is a Helm template or a generator's input is not asked: the model's answer is
-    // remade after each file the scan adds. Work for such a file is merely not used.)
-    if (!workers) return;
-    const doc = TextDocument.create(pathToFileURL(file).toString(), 'yaml', 1, text);
-    if (!this.guard(doc.uri, text).ok) return;
-    const entry = await this.prepare(doc);
-    entry.pieces.forEach((seg, p) => {
-      const docs = entry.parsed.docsOf[p]!;
-      if (seg.text.length < this.limits.workerMinBytes || isBlankDocument(seg.text)) return;
-      if (docs.some((d) => d.notChecked || d.typeProblem)) return;
-      const verdict = workers.validate({
-        uri: doc.uri,
-        languageId: doc.languageId,
-        text: seg.text,
-        generation: this.schemaEpoch,
-      });
-      this.ahead.set(`${doc.uri}\0${seg.text}`, { schemas: docs.map((d) => this.schemaOf(d)), verdict });
-    });
-  }
-
-  /** What the schema engine's choice of schema for a document depends on (compared by identity). */
-  private schemaOf(d: DocInfo): unknown {
-    if (!d.apiVersion || !d.kind) return undefined;
-    const slash = d.apiVersion.indexOf('/');
-    const group = slash < 0 ? '' : d.apiVersion.slice(0, slash);
-    const version = d.apiVersion.slice(slash + 1);
-    const r = this.registry.resolve(group, version, d.kind);
-    if (r) return r.found ? r.gvk : 'not served';
-    return this.registry.builtins?.find(group, version, d.kind);
   }
 
   /** Why a document was not given to the schema engine, said on the document. */

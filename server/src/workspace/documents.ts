@@ -15,6 +15,18 @@ export const DEFAULT_PIECE_LIMITS: PieceLimits = {
   complexity: DEFAULT_COMPLEXITY,
 };
 
+/**
+ * How the documents of a piece are parsed when not the default (the stepped parse below): the
+ * command line's validation threads parse with the schema engine's own parser and keep what it made,
+ * so that the engine validates the very documents the model was made of (one parse per document).
+ */
+let documentsParser: ((text: string) => Document.Parsed[]) | undefined;
+
+/** Sets (or, with undefined, unsets) the parser of {@link parseFileSteps} for this thread. */
+export function setDocumentsParser(parse: ((text: string) => Document.Parsed[]) | undefined): void {
+  documentsParser = parse;
+}
+
 /** The facts about one YAML document of a file that Flux features need. */
 export interface DocInfo {
   index: number;
@@ -84,7 +96,7 @@ export function* parseFileSteps(
   const docs: DocInfo[] = [];
   let list: Document.Parsed[];
   try {
-    list = yield* parseAllDocumentsSteps(text);
+    list = documentsParser ? documentsParser(text) : yield* parseAllDocumentsSteps(text);
   } catch {
     return { docs };
   }

@@ -7,7 +7,7 @@ import { bootstrapEntryPoints } from './bootstrap';
 import { indexFile, indexFileSliced, textHash, type FileIndex } from './fileIndex';
 import { compileSelector } from '../kustomize/selector';
 import type { ChildPatch, CreatedObject, IndexedObject } from './objectFacts';
-import { PathTree } from './pathTree';
+import { PathTree, type PathTreeSnapshot } from './pathTree';
 import { reparse, reparseSliced, type ParsedText } from './parsedText';
 import { renderKustomization, type RenderContext, type RenderedFile, type Rendering } from './rendering';
 import { sourceOf, type KustomizationSource, type SourceSettings } from './sources';
@@ -76,6 +76,17 @@ export class WorkspaceModel {
 
   setRoots(roots: readonly string[]): void {
     this.roots = [...new Set(roots.map((r) => path.resolve(r)))].sort((a, b) => b.length - a.length);
+    this.changed(true);
+  }
+
+  /** The source roots set by {@link setRoots}. */
+  get sourceRoots(): readonly string[] {
+    return this.roots;
+  }
+
+  /** Makes the path tree a copy of another model's (see {@link PathTree.snapshot}). */
+  restoreTree(snapshot: PathTreeSnapshot): void {
+    this.tree.restore(snapshot);
     this.changed(true);
   }
 

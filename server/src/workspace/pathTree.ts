@@ -13,6 +13,14 @@ export type PathState =
  * Every file and folder the scanner saw (YAML or not), so "does this path exist?" is answered from
  * memory, and folders can be listed the way Flux's generated kustomization lists them.
  */
+/** A {@link PathTree}'s state as plain data. */
+export interface PathTreeSnapshot {
+  kinds: Array<[string, 'file' | 'dir']>;
+  children: Array<[string, string[]]>;
+  ignored: Array<[string, string]>;
+  complete: Array<[string, { allFiles: boolean }]>;
+}
+
 export class PathTree {
   private readonly kinds = new Map<string, 'file' | 'dir'>();
   private readonly children = new Map<string, Set<string>>();
@@ -25,6 +33,26 @@ export class PathTree {
 
   /** Bumped whenever a path is added, removed or ignored (answers of {@link state} may change). */
   generation = 0;
+
+  /** Everything the tree knows, as plain data (for a copy of the model on another thread). */
+  snapshot(): PathTreeSnapshot {
+    return {
+      kinds: [...this.kinds],
+      children: [...this.children].map(([dir, names]) => [dir, [...names]]),
+      ignored: [...this.ignored],
+      complete: [...this.complete],
+    };
+  }
+
+  /** Makes this tree the one a {@link snapshot} was taken of. */
+  restore(s: PathTreeSnapshot): void {
+    this.generation++;
+    for (const m of [this.kinds, this.children, this.ignored, this.complete]) m.clear();
+    for (const [p, k] of s.kinds) this.kinds.set(p, k);
+    for (const [dir, names] of s.children) this.children.set(dir, new Set(names));
+    for (const [p, reason] of s.ignored) this.ignored.set(p, reason);
+    for (const [r, o] of s.complete) this.complete.set(r, o);
+  }
 
   add(p: string, kind: 'file' | 'dir'): void {
     if (this.kinds.get(p) === kind && !this.ignored.has(p)) return;

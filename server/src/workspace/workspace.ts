@@ -195,6 +195,11 @@ export class Workspace {
       roots?: readonly string[];
       /** Told of each file once it is indexed. */
       indexed?: (file: string, text: string) => void;
+      /**
+       * Given each file to index instead of this thread parsing it: the caller indexes it elsewhere
+       * and records it with {@link updateFile} (the command line's validation threads).
+       */
+      indexElsewhere?: (file: string, text: string) => void;
     },
   ): Promise<ScanResult> {
     if (!this.roots.includes(root)) this.roots.push(root);
@@ -204,6 +209,7 @@ export class Workspace {
       ...options,
       roots: options.roots ?? this.roots,
       index: async (file: string, text: string) => {
+        if (options.indexElsewhere) return options.indexElsewhere(file, text);
         await this.updateFileSliced(file, text, clock);
         options.indexed?.(file, text);
       },
