@@ -15,7 +15,15 @@ const SERVER_LAYERS: string[][] = [
   ['semantics'],
   ['service'],
   ['handlers'],
-  ['server.ts', 'buildWorker.ts', 'openapiWorker.ts', 'schemaWorker.ts', 'validateWorker.ts', 'cli', 'start.ts'],
+  [
+    'server.ts',
+    'buildWorker.ts',
+    'openapiWorker.ts',
+    'schemaWorker.ts',
+    'validateWorker.ts',
+    'cli',
+    'start.ts',
+  ],
 ];
 
 function tsFiles(dir: string): string[] {
