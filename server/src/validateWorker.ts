@@ -23,7 +23,9 @@ import { setDocumentsParser } from './workspace/documents';
 import type { FileIndex } from './workspace/fileIndex';
 import { Workspace } from './workspace/workspace';
 
-const post = (m: FromValidateThread): void => parentPort?.postMessage(m);
+// The answers to the requests of one message, sent together once they are all answered.
+let answers: FromValidateThread[] = [];
+const post = (m: FromValidateThread): void => void answers.push(m);
 
 // The schema engine's parse of each piece this thread parsed, until its file is validated, by the
 // text parsed: the piece with its modelines blanked. The engine is given a file's text with the
@@ -133,12 +135,16 @@ async function handle(m: ToValidateThread): Promise<void> {
   }
 }
 
-// One message at a time, in order: a file's validation never interleaves with another's.
+// One message at a time, each request of it in order: a file's validation never interleaves with
+// another's.
 let chain = Promise.resolve();
-parentPort?.on('message', (m: ToValidateThread) => {
-  chain = chain.then(() =>
-    handle(m).catch((err: unknown) => {
-      if ('id' in m) post({ type: 'failed', id: m.id, message: (err as Error).message });
-    }),
-  );
+parentPort?.on('message', (batch: ToValidateThread[]) => {
+  chain = chain.then(async () => {
+    for (const m of batch)
+      await handle(m).catch((err: unknown) => {
+        if ('id' in m) post({ type: 'failed', id: m.id, message: (err as Error).message });
+      });
+    if (answers.length) parentPort?.postMessage(answers);
+    answers = [];
+  });
 });

@@ -98,6 +98,7 @@ async function validateOn(
     });
     skipped.push(...scan.skipped);
   }
+  threads.flush();
   // The model, in the order the scan read the files.
   for (const { file, text, index } of indexing) workspace.updateFile(file, text, await index);
   const target = await threads.copyModel(workspace);

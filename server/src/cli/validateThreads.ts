@@ -3,6 +3,10 @@
 // the indexing to the validation and gives the schema engine the very documents it parsed, so each
 // document is parsed once. This thread reads the files, makes the workspace model of every
 // thread's indexes, copies it to each thread, makes the cross-file findings and prints.
+//
+// Messages go in batches both ways (an array of requests, an array of answers): each message wakes
+// the thread it is for, and a thousand files made four thousand wake-ups of threads that share two
+// cores.
 import { Worker } from 'node:worker_threads';
 import type { FileIndex } from '../workspace/fileIndex';
 import type { SourceSettings } from '../workspace/sources';
@@ -41,6 +45,9 @@ export type FromValidateThread =
   | { type: 'validated'; id: number; result: ValidationResult }
   | { type: 'failed'; id: number; message: string };
 
+/** Requests sent together at most (a thread starts on the first of them as soon as they arrive). */
+const BATCH = 16;
+
 interface Pending<T> {
   resolve: (v: T) => void;
   reject: (e: Error) => void;
@@ -48,6 +55,8 @@ interface Pending<T> {
 
 interface Thread {
   worker: Worker;
+  /** Requests not sent yet (see {@link ValidateThreads.flush}). */
+  outbox: ToValidateThread[];
   /** Characters given to it: the next file goes to the least loaded thread. */
   load: number;
   /** Requests not answered yet, by id. */
@@ -69,12 +78,14 @@ export class ValidateThreads {
 
   private start(script: string, options: ValidateThreadOptions): Thread {
     const worker = new Worker(script);
-    const t: Thread = { worker, load: 0, waiting: new Map() };
-    worker.on('message', (m: FromValidateThread) => {
-      const p = t.waiting.get(m.id) as Pending<unknown> | undefined;
-      t.waiting.delete(m.id);
-      if (m.type === 'failed') p?.reject(new Error(m.message));
-      else p?.resolve(m.type === 'indexed' ? m.index : m.type === 'modelled' ? m.target : m.result);
+    const t: Thread = { worker, outbox: [], load: 0, waiting: new Map() };
+    worker.on('message', (batch: FromValidateThread[]) => {
+      for (const m of batch) {
+        const p = t.waiting.get(m.id) as Pending<unknown> | undefined;
+        t.waiting.delete(m.id);
+        if (m.type === 'failed') p?.reject(new Error(m.message));
+        else p?.resolve(m.type === 'indexed' ? m.index : m.type === 'modelled' ? m.target : m.result);
+      }
     });
     const end = (why: string) => {
       if (t.ended) return;
@@ -90,16 +101,39 @@ export class ValidateThreads {
       ),
     );
     worker.on('exit', (code) => end(`a validation thread ended (exit code ${code})`));
-    worker.postMessage({ type: 'init', options } satisfies ToValidateThread);
+    worker.postMessage([{ type: 'init', options }] satisfies ToValidateThread[]);
     return t;
   }
 
-  private ask<T>(t: Thread, message: (id: number) => ToValidateThread): Promise<T> {
+  /**
+   * Sends the requests made so far. Others than {@link index} are sent at the end of the turn of
+   * the event loop they were made in, together; the indexing requests, made one per file the scan
+   * reads, in batches of {@link BATCH}, and the caller flushes at the end of the scan.
+   */
+  flush(): void {
+    this.flushScheduled = false;
+    for (const t of this.threads) this.send(t);
+  }
+
+  private send(t: Thread): void {
+    if (!t.outbox.length || t.ended) return;
+    t.worker.postMessage(t.outbox);
+    t.outbox = [];
+  }
+
+  private flushScheduled = false;
+
+  private ask<T>(t: Thread, message: (id: number) => ToValidateThread, held = false): Promise<T> {
     if (t.ended) return Promise.reject(new Error(t.ended));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       t.waiting.set(id, { resolve, reject } as Pending<never>);
-      t.worker.postMessage(message(id));
+      t.outbox.push(message(id));
+      if (t.outbox.length >= BATCH) this.send(t);
+      else if (!held && !this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
     });
   }
 
@@ -107,12 +141,15 @@ export class ValidateThreads {
     return this.threads.filter((t) => !t.ended).sort((a, b) => a.load - b.load)[0] ?? this.threads[0]!;
   }
 
-  /** Parses and indexes `text` on a thread, which keeps the parse for {@link validate}. */
+  /**
+   * Parses and indexes `text` on a thread, which keeps the parse for {@link validate}. Sent with
+   * the next {@link BATCH} or at {@link flush}.
+   */
   index(file: string, text: string): Promise<FileIndex> {
     const t = this.leastLoaded();
     t.load += text.length;
     this.owner.set(file, t);
-    return this.ask(t, (id) => ({ type: 'index', id, file, text }));
+    return this.ask(t, (id) => ({ type: 'index', id, file, text }), true);
   }
 
   /** Gives every thread a copy of the workspace's model (made of all their indexes). */
