@@ -71,6 +71,8 @@ export class ValidateThreads {
   /** The thread holding each file's parse. */
   private readonly owner = new Map<string, Thread>();
   private nextId = 1;
+  /** Whether a {@link flush} is due at the end of this turn of the event loop. */
+  private flushScheduled = false;
 
   constructor(script: string, count: number, options: ValidateThreadOptions) {
     this.threads = Array.from({ length: Math.max(1, count) }, () => this.start(script, options));
@@ -120,8 +122,6 @@ export class ValidateThreads {
     t.worker.postMessage(t.outbox);
     t.outbox = [];
   }
-
-  private flushScheduled = false;
 
   private ask<T>(t: Thread, message: (id: number) => ToValidateThread, held = false): Promise<T> {
     if (t.ended) return Promise.reject(new Error(t.ended));

@@ -35,11 +35,12 @@ export async function hoverKeyAt(page, line, want) {
       await hover.waitFor({ timeout: 10_000 });
       return (await hover.innerText()).trim();
     } catch {
-      const visible = await page.locator('.monaco-hover:visible').allInnerTexts();
-      if (attempt === 2)
+      if (attempt === 2) {
+        const visible = await page.locator('.monaco-hover:visible').allInnerTexts();
         throw new Error(
           `no hover matching ${want} over line ${line}; visible hovers: ${JSON.stringify(visible)}`,
         );
+      }
       await page.keyboard.press('Escape');
     }
   }
