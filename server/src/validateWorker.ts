@@ -7,12 +7,15 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Document } from 'yaml';
+import { Composer, LineCounter, Parser, type Document, type CST } from 'yaml';
+import { getCustomTags } from 'yaml-language-server/out/src/languageservice/parser/custom-tag-provider.js';
 import {
+  SingleYAMLDocument,
+  YAMLDocument,
   yamlDocumentsCache,
-  type YAMLDocument,
 } from 'yaml-language-server/out/src/languageservice/parser/yaml-documents.js';
 import { parse as engineParse } from 'yaml-language-server/out/src/languageservice/parser/yamlParser07.js';
+import { TextBuffer } from 'yaml-language-server/out/src/languageservice/utils/textBuffer.js';
 import type { FromValidateThread, ToValidateThread, ValidateThreadOptions } from './cli/validateThreads';
 import { SliceClock } from './io/slices';
 import { FluxLanguageService } from './service/languageService';
@@ -34,17 +37,83 @@ const post = (m: FromValidateThread): void => void answers.push(m);
 // model's documents are the same either way. A text with a modeline left in is the engine's to
 // parse (it reads the modeline).
 const ENGINE_OPTIONS = { customTags: [] as string[], yamlVersion: '1.2' as const };
-const parses = new Map<string, YAMLDocument>();
+const parses = new Map<string, YAMLDocument | LeanParse>();
 /** What each piece text parsed since the last `take` was parsed as (its key in `parses`). */
 let parsedKeys: string[] = [];
 setDocumentsParser((piece) => {
   const text = blankModelines(piece, findModelines(piece));
-  const parsed = engineParse(text, ENGINE_OPTIONS, TextDocument.create('file:///piece', 'yaml', 0, text));
+  const parsed = text.includes('&')
+    ? engineParse(text, ENGINE_OPTIONS, TextDocument.create('file:///piece', 'yaml', 0, text))
+    : leanParse(text);
   parses.set(text, parsed);
   parsedKeys.push(text);
   // The documents yaml composed (the engine keeps them whole: they are `Document.Parsed`).
-  return parsed.documents.map((d) => d.internalDocument as Document.Parsed);
+  return parsed instanceof YAMLDocument
+    ? parsed.documents.map((d) => d.internalDocument as Document.Parsed)
+    : parsed.docs;
 });
+
+/**
+ * The engine's parse of a piece without an anchor, kept lean until the piece is validated: the
+ * documents yaml composed, without the lexer's tokens (the engine reads them for completion and
+ * for the ranges of unused anchors, `&` in the text) and without the engine's own tree of them,
+ * made when it is validated ({@link engineDocument}). Kept whole, a thousand files' tokens and
+ * trees live until the last file is validated and cost the collector about a third of the parse.
+ */
+interface LeanParse {
+  docs: Document.Parsed[];
+  lineCounter: LineCounter;
+  /** Each document's comments before its first content, as the engine gathers them. */
+  headers: string[][];
+}
+
+/** What the engine's parse does (yamlParser07.js, 2.0.0), keeping {@link LeanParse}. */
+function leanParse(text: string): LeanParse {
+  const buffer = new TextBuffer(TextDocument.create('file:///piece', 'yaml', 0, text));
+  const lastLineEmpty = buffer.getLineContent(buffer.getPosition(text.length).line).trim().length === 0;
+  const lineCounter = new LineCounter();
+  // The engine counts lines only when the last line is not blank; so here, for the same ranges.
+  const parser = lastLineEmpty ? new Parser() : new Parser(lineCounter.addNewLine);
+  const tokens = Array.from(parser.parse(text));
+  const composer = new Composer({
+    strict: false,
+    customTags: getCustomTags(ENGINE_OPTIONS.customTags),
+    version: ENGINE_OPTIONS.yamlVersion,
+    keepSourceTokens: false,
+  });
+  const docs = Array.from(composer.compose(tokens, true, text.length));
+  return { docs, lineCounter, headers: headerComments(tokens) };
+}
+
+/**
+ * The comments before each document's content: those at the top level after the previous
+ * document's end marker or content, and those in the document's start.
+ */
+function headerComments(tokens: CST.Token[]): string[][] {
+  const out: string[][] = [];
+  let pending: string[] = [];
+  for (const t of tokens) {
+    if (t.type === 'comment') pending.push(t.source);
+    else if (t.type === 'document') {
+      for (const s of t.start) if (s.type === 'comment') pending.push(s.source);
+      out.push(pending);
+      pending = [];
+    } else if (!['newline', 'space', 'byte-order-mark', 'directive'].includes(t.type)) pending = [];
+  }
+  if (pending.length) out.push(pending);
+  return out;
+}
+
+/** The engine's document of a lean parse (its tree made now). */
+function engineDocument(lean: LeanParse): YAMLDocument {
+  const docs = lean.docs.map((d, i) => {
+    const single = new SingleYAMLDocument(lean.lineCounter);
+    single.documentHeaderComments = lean.headers[i] ?? [];
+    single.internalDocument = d;
+    return single;
+  });
+  return new YAMLDocument(docs, []);
+}
 const takeParsedKeys = (): string[] => {
   const keys = parsedKeys;
   parsedKeys = [];
@@ -57,7 +126,11 @@ const engineOwnParse = cache.parse;
 cache.parse = (text, options, document) => {
   const kept = parses.get(text);
   const same = !options?.customTags?.length && (options?.yamlVersion ?? '1.2') === '1.2';
-  return kept && same ? kept : engineOwnParse(text, options, document);
+  if (!kept || !same) return engineOwnParse(text, options, document);
+  if (kept instanceof YAMLDocument) return kept;
+  const made = engineDocument(kept);
+  parses.set(text, made);
+  return made;
 };
 
 const workspace = new Workspace();

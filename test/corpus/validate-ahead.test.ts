@@ -44,3 +44,41 @@ describe('validate: schema work started during the scan', () => {
     assert.match(r.stdout, /3002 files checked/);
   });
 });
+
+/**
+ * A thread keeps the parse of a piece without an anchor lean until it validates it (no lexer
+ * tokens, the engine's tree made then): the findings must be those of the engine's own parse,
+ * positions included. The expected lines are what the engine's whole parse gives (the build
+ * before the lean parse, run on these files).
+ */
+describe('validate: findings from the threads’ kept parses', () => {
+  it('unused anchors, a last line without a newline, comments and end markers between documents', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fw-lean-'));
+    writeFileSync(
+      path.join(dir, 'anchor.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: &unused\n    x: y\ndata:\n  k: v\n',
+    );
+    writeFileSync(
+      path.join(dir, 'multi.yaml'),
+      '# head\n---\n# second head\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata: 3\n...\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: many\n',
+    );
+    writeFileSync(
+      path.join(dir, 'no-newline.yaml'),
+      '# a comment\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n    - port: notanumber',
+    );
+    const r = spawnSync(process.execPath, [cli, 'validate', '--no-remote-schemas', '.'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    assert.equal(r.stderr, '');
+    assert.deepEqual(r.stdout.trim().split('\n').slice(0, -1), [
+      'anchor.yaml:5:11: info: Unused anchor "&unused" [unused-anchor]',
+      'multi.yaml:8:7: error: Incorrect type. Expected "object(ConfigMap (v1))". [wrong-type]',
+      'multi.yaml:15:1: error: Missing property "selector". [missing-required]',
+      'multi.yaml:15:1: error: Missing property "template". [missing-required]',
+      'multi.yaml:16:13: error: Incorrect type. Expected "integer". [wrong-type]',
+      'no-newline.yaml:8:13: error: Incorrect type. Expected "integer". [wrong-type]',
+    ]);
+    assert.equal(r.status, 1);
+  });
+});
