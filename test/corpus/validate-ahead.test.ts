@@ -9,6 +9,10 @@ import { widgetCrd } from '../lsp/widgetCrd';
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const cli = path.join(repoRoot, 'server', 'out', 'cli.js');
 
+/** `validate --no-remote-schemas .` run in `dir`. */
+const validateIn = (dir: string) =>
+  spawnSync(process.execPath, [cli, 'validate', '--no-remote-schemas', '.'], { cwd: dir, encoding: 'utf8' });
+
 const crd = widgetCrd(['required: [size]', 'properties:', '  size: {type: integer}']);
 
 /**
@@ -34,10 +38,7 @@ describe('validate: schema work started during the scan', () => {
         `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\ndata:\n  key: value\n`,
       );
     writeFileSync(path.join(dir, 'z-crd.yaml'), crd);
-    const r = spawnSync(process.execPath, [cli, 'validate', '--no-remote-schemas', '.'], {
-      cwd: dir,
-      encoding: 'utf8',
-    });
+    const r = validateIn(dir);
     assert.equal(r.stderr, '');
     assert.match(r.stdout, /^a-widget\.yaml:5:1: error: Missing property "size"\. \[missing-required\]$/m);
     assert.equal(r.status, 1);
@@ -66,10 +67,7 @@ describe('validate: findings from the threads’ kept parses', () => {
       path.join(dir, 'no-newline.yaml'),
       '# a comment\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n    - port: notanumber',
     );
-    const r = spawnSync(process.execPath, [cli, 'validate', '--no-remote-schemas', '.'], {
-      cwd: dir,
-      encoding: 'utf8',
-    });
+    const r = validateIn(dir);
     assert.equal(r.stderr, '');
     assert.deepEqual(r.stdout.trim().split('\n').slice(0, -1), [
       'anchor.yaml:5:11: info: Unused anchor "&unused" [unused-anchor]',
