@@ -21,12 +21,117 @@ const KUBERNETES_VERSION = 'v1.36.3';
 const stub = join(root, 'server/src/vendor-stubs/prettier.ts');
 
 /**
+ * Rewrites a library module's text for the bundle: each rewrite must match exactly as often as
+ * expected, else the build fails. A new version of the library needs the rewrite looked at again,
+ * not a silent skip.
+ */
+function rewriter(file, plugin) {
+  let text = readFileSync(file, 'utf8');
+  const rewrite = (pattern, replacement, expected) => {
+    const found = text.match(pattern)?.length ?? 0;
+    if (found !== expected)
+      throw new Error(
+        `${file}: expected ${expected} matches of ${pattern}, found ${found}: yaml-language-server changed; review ${plugin} in esbuild.mjs`,
+      );
+    text = text.replace(pattern, replacement);
+  };
+  return { rewrite, result: () => ({ contents: text, loader: 'js' }) };
+}
+
+/**
+ * yaml-language-server 2.0.0 finds a document's apiVersion and kind (to pick the schema of its
+ * kind) by converting the whole document to JavaScript, on every validation and completion: a
+ * tenth of `validate`'s schema work on a large repository. The conversion is left for what it
+ * answers differently only: a root that is not a mapping, a key other than a plain string, or an
+ * apiVersion or kind whose value is not a scalar. Otherwise the two values are read from the root
+ * mapping the way the conversion does (the last of repeated keys; `<<` is not merged, as the
+ * conversion without a document does not merge either).
+ */
+const kindWithoutConverting = {
+  name: 'kind-without-converting-the-document',
+  setup(build) {
+    build.onLoad(
+      {
+        filter:
+          /yaml-language-server[\\/]out[\\/]src[\\/]languageservice[\\/]services[\\/]k8sSchemaUtil\.js$/,
+      },
+      (args) => {
+        const { rewrite, result } = rewriter(args.path, 'kindWithoutConverting');
+        rewrite(
+          /const rootJSON = doc\.root\.internalNode\.toJSON\(\);/g,
+          'const rootJSON = apiVersionAndKind(doc.root.internalNode);',
+          1,
+        );
+        rewrite(/^import /m, "import { isMap as isMap$, isScalar as isScalar$ } from 'yaml';\nimport ", 1);
+        rewrite(
+          /$(?![\s\S])/g,
+          `
+function apiVersionAndKind(node) {
+  if (!isMap$(node)) return node.toJSON();
+  const found = {};
+  for (const { key, value } of node.items) {
+    if (!isScalar$(key) || typeof key.value !== 'string') return node.toJSON();
+    if (key.value !== 'apiVersion' && key.value !== 'kind') continue;
+    if (value !== null && !isScalar$(value)) return node.toJSON();
+    found[key.value] = value === null ? null : value.toJSON();
+  }
+  return found;
+}
+`,
+          1,
+        );
+        return result();
+      },
+    );
+  },
+};
+
+/**
+ * yaml-language-server 2.0.0 looks for unused anchors and unresolved aliases by visiting every node
+ * of every document it validates: about a tenth of a document's validation, for a finding that
+ * needs an anchor or an alias in the document. Both begin a token: an `&` or `*` at the start of
+ * the text or after a space, a line break, `[`, `{`, `,` or `:`. A document whose text (its whole
+ * range, from the start of its `---` to its end) has no such character is answered at once (an `&`
+ * in a URL's query or a `*` in a glob is not one); the others are visited as before.
+ */
+const anchorsOnlyWhereMarked = {
+  name: 'anchors-only-where-marked',
+  setup(build) {
+    build.onLoad(
+      {
+        filter:
+          /yaml-language-server[\\/]out[\\/]src[\\/]languageservice[\\/]services[\\/]validation[\\/]unused-anchors\.js$/,
+      },
+      (args) => {
+        const { rewrite, result } = rewriter(args.path, 'anchorsOnlyWhereMarked');
+        rewrite(
+          /^( +)validate\(document, yamlDoc\) \{$/gm,
+          '$1validate(document, yamlDoc) {\n$1    if (unmarked(document, yamlDoc)) return [];',
+          1,
+        );
+        rewrite(
+          /$(?![\s\S])/g,
+          `
+function unmarked(document, yamlDoc) {
+  const range = yamlDoc.internalDocument?.range;
+  if (!range) return false;
+  return !/(?:^|[\\s[{,:])[&*]/.test(document.getText().slice(range[0], range[2]));
+}
+`,
+          1,
+        );
+        return result();
+      },
+    );
+  },
+};
+
+/**
  * yaml-language-server 2.0.0 builds four Ajv instances and compiles their JSON Schema meta-schemas
  * when its schema service module loads (about 180 ms of CPU, over half of the server's start-up),
  * although they are used only for schemas that declare a `$schema` dialect (a modeline's remote
  * schema, say; never the Flux or Kubernetes ones). This rewrites them to be built on first use.
- * Each rewrite must match exactly as often as expected, else the build fails: a new version of
- * the library needs this looked at again, not a silent skip.
+ * (Each rewrite is checked: see {@link rewriter}.)
  */
 const lazyMetaSchemas = {
   name: 'lazy-yaml-language-server-meta-schemas',
@@ -37,15 +142,7 @@ const lazyMetaSchemas = {
           /yaml-language-server[\\/]out[\\/]src[\\/]languageservice[\\/]services[\\/]yamlSchemaService\.js$/,
       },
       (args) => {
-        let text = readFileSync(args.path, 'utf8');
-        const rewrite = (pattern, replacement, expected) => {
-          const found = text.match(pattern)?.length ?? 0;
-          if (found !== expected)
-            throw new Error(
-              `${args.path}: expected ${expected} matches of ${pattern}, found ${found}: yaml-language-server changed; review lazyMetaSchemas in esbuild.mjs`,
-            );
-          text = text.replace(pattern, replacement);
-        };
+        const { rewrite, result } = rewriter(args.path, 'lazyMetaSchemas');
         // `const ajv4 = new Ajv4.default(...)` -> a memoized function; its uses call it.
         rewrite(
           /^const (ajv\w+) = (new \w+\.default\(\{ allErrors: true \}\));$/gm,
@@ -68,8 +165,11 @@ const lazyMetaSchemas = {
           "const $1 = lazyModule(() => require('$2'));",
           5,
         );
-        text +=
-          '\nfunction lazyModule(load) { let m; return new Proxy({}, { get: (_, key) => (m ??= load())[key] }); }\n';
+        rewrite(
+          /$(?![\s\S])/g,
+          '\nfunction lazyModule(load) { let m; return new Proxy({}, { get: (_, key) => (m ??= load())[key] }); }\n',
+          1,
+        );
         // Schema texts are parsed with jsonc-parser (comments, trailing commas), about 25 ms for the
         // first Flux schema before its code is warm: the first completion after start waited for it.
         // Text that is plain JSON (every schema this server makes, most others) takes JSON.parse;
@@ -79,7 +179,7 @@ const lazyMetaSchemas = {
           '$1try { schemaContent = JSON.parse(content); } catch { schemaContent = Json.parse(content, jsonErrors); }',
           1,
         );
-        return { contents: text, loader: 'js' };
+        return result();
       },
     );
   },
@@ -115,7 +215,7 @@ const common = {
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'warning',
-  plugins: [lazyMetaSchemas, sharedLanguageServer],
+  plugins: [lazyMetaSchemas, kindWithoutConverting, anchorsOnlyWhereMarked, sharedLanguageServer],
   // yaml-language-server pulls prettier in only for formatting, which this server does not offer.
   alias: {
     'prettier/standalone': stub,
@@ -145,7 +245,9 @@ const targets = [
   // The schema engine validates large documents (every document in `validate`) on threads (service/schemaWorkers.ts).
   { ...common, entryPoints: ['server/src/schemaWorker.ts'], outfile: 'server/out/schema-worker.js' },
   // `validate` parses, indexes and validates each file on one of these threads (cli/validateThreads.ts).
-  { ...common, entryPoints: ['server/src/validateWorker.ts'], outfile: 'server/out/validate-worker.js' },
+  // (Its entry runs the thread with a V8 code cache, see server/src/codeCache.ts.)
+  { ...common, entryPoints: ['server/src/validateWorkerEntry.ts'], outfile: 'server/out/validate-worker.js' },
+  { ...common, entryPoints: ['server/src/validateWorker.ts'], outfile: 'server/out/validate-worker-main.js' },
   {
     ...common,
     entryPoints: ['server/src/cli/index.ts'],

@@ -1,8 +1,9 @@
-// A validation thread of `flux-workbench validate` (server/out/validate-worker.js): it parses and
-// indexes the files it is given, keeps each parse, and validates them once it holds a copy of the
-// whole workspace model (cli/validateThreads.ts says the protocol). Its documents are parsed by the
-// schema engine's parser, and the engine is handed those very documents when it validates the same
-// text, so each document is parsed once. Wiring only: messages in, the service, messages out.
+// A validation thread of `flux-workbench validate` (server/out/validate-worker-main.js, run by
+// validateWorkerEntry.ts): it parses and indexes the files it is given, keeps each parse, and
+// validates them once it holds a copy of the whole workspace model (cli/validateThreads.ts says
+// the protocol). Its documents are parsed by the schema engine's parser, and the engine is handed
+// those very documents when it validates the same text, so each document is parsed once. Wiring
+// only: messages in, the service, messages out.
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort } from 'node:worker_threads';
@@ -15,7 +16,6 @@ import {
   yamlDocumentsCache,
 } from 'yaml-language-server/out/src/languageservice/parser/yaml-documents.js';
 import { parse as engineParse } from 'yaml-language-server/out/src/languageservice/parser/yamlParser07.js';
-import { TextBuffer } from 'yaml-language-server/out/src/languageservice/utils/textBuffer.js';
 import type { FromValidateThread, ToValidateThread, ValidateThreadOptions } from './cli/validateThreads';
 import { SliceClock } from './io/slices';
 import { FluxLanguageService } from './service/languageService';
@@ -37,7 +37,7 @@ const post = (m: FromValidateThread): void => void answers.push(m);
 // model's documents are the same either way. A text with a modeline left in is the engine's to
 // parse (it reads the modeline).
 const ENGINE_OPTIONS = { customTags: [] as string[], yamlVersion: '1.2' as const };
-const parses = new Map<string, YAMLDocument | LeanParse>();
+const parses = new Map<string, Array<YAMLDocument | LeanParse>>();
 /** What each piece text parsed since the last `take` was parsed as (its key in `parses`). */
 let parsedKeys: string[] = [];
 setDocumentsParser((piece) => {
@@ -45,7 +45,10 @@ setDocumentsParser((piece) => {
   const parsed = text.includes('&')
     ? engineParse(text, ENGINE_OPTIONS, TextDocument.create('file:///piece', 'yaml', 0, text))
     : leanParse(text);
-  parses.set(text, parsed);
+  // Files with the same text (a repository's copies of one kustomization.yaml) each keep their own.
+  const list = parses.get(text);
+  if (list) list.push(parsed);
+  else parses.set(text, [parsed]);
   parsedKeys.push(text);
   // The documents yaml composed (the engine keeps them whole: they are `Document.Parsed`).
   return parsed instanceof YAMLDocument
@@ -69,8 +72,10 @@ interface LeanParse {
 
 /** What the engine's parse does (yamlParser07.js, 2.0.0), keeping {@link LeanParse}. */
 function leanParse(text: string): LeanParse {
-  const buffer = new TextBuffer(TextDocument.create('file:///piece', 'yaml', 0, text));
-  const lastLineEmpty = buffer.getLineContent(buffer.getPosition(text.length).line).trim().length === 0;
+  // The engine reads the last line through a text buffer (every line's offset computed): the same
+  // line is what follows the last line break (`\n`, `\r\n` or `\r`).
+  const lastLineStart = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) + 1;
+  const lastLineEmpty = text.slice(lastLineStart).trim().length === 0;
   const lineCounter = new LineCounter();
   // The engine counts lines only when the last line is not blank; so here, for the same ranges.
   const parser = lastLineEmpty ? new Parser() : new Parser(lineCounter.addNewLine);
@@ -124,12 +129,13 @@ const takeParsedKeys = (): string[] => {
 const cache = yamlDocumentsCache as unknown as { parse: typeof engineParse };
 const engineOwnParse = cache.parse;
 cache.parse = (text, options, document) => {
-  const kept = parses.get(text);
+  const list = parses.get(text);
+  const kept = list?.[0];
   const same = !options?.customTags?.length && (options?.yamlVersion ?? '1.2') === '1.2';
   if (!kept || !same) return engineOwnParse(text, options, document);
   if (kept instanceof YAMLDocument) return kept;
   const made = engineDocument(kept);
-  parses.set(text, made);
+  list![0] = made;
   return made;
 };
 
@@ -166,6 +172,7 @@ function init(options: ValidateThreadOptions): void {
 
 async function handle(m: ToValidateThread): Promise<void> {
   if (m.type === 'init') return init(m.options);
+  if (m.type === 'close') return parentPort?.close();
   await loaded;
   const clock = new SliceClock(1000);
   if (m.type === 'index') {
@@ -203,8 +210,13 @@ async function handle(m: ToValidateThread): Promise<void> {
   } catch (err) {
     post({ type: 'failed', id: m.id, message: (err as Error).message });
   } finally {
-    // Its parses, and those made while it was validated (of a file not indexed here).
-    for (const k of [...(kept?.keys ?? []), ...takeParsedKeys()]) parses.delete(k);
+    // Its parses, and those made while it was validated (of a file not indexed here): one of each
+    // text, as it may be another file's too.
+    for (const k of [...(kept?.keys ?? []), ...takeParsedKeys()]) {
+      const list = parses.get(k);
+      list?.shift();
+      if (!list?.length) parses.delete(k);
+    }
   }
 }
 

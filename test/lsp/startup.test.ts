@@ -163,7 +163,7 @@ describe('language server over stdio: the first answers after start', () => {
     // A cache V8 refuses (here: not a cache at all) is said, the server compiles and answers, and a
     // good cache replaces it at exit.
     writeFileSync(path.join(cache, written), 'not a V8 code cache');
-    assert.match(await session(env), /code cache .* refused by this Node: compiling the server/);
+    assert.match(await session(env), /code cache .* refused by this Node: compiling server-main\.js/);
     assert.ok(statSync(path.join(cache, written)).size > 100_000, 'a new cache replaced the refused one');
     assert.deepEqual(codeCaches(), [written]);
   });

@@ -8,4 +8,7 @@ export const USAGE = `Usage: flux-workbench validate [--no-remote-schemas] <file
 
 Validates Flux and kustomize YAML with the same engine as the editor and prints
   <file>:<line>:<col>: <error|warning|info>: <message>
-then a summary. Exit status: 1 if any error, 0 otherwise, 2 for a usage error.`;
+then a summary. Exit status: 1 if any error, 0 otherwise, 2 for a usage error.
+Compiled code is kept in ~/.cache/flux-workbench/compile-cache (FLUX_WORKBENCH_COMPILE_CACHE names
+another folder; set to nothing, none is kept). validate runs on one thread per core but one
+(FLUX_WORKBENCH_VALIDATE_THREADS sets another count).`;

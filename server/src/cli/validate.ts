@@ -10,6 +10,7 @@ import { toDiagnostic } from '../semantics/findings';
 import { DEFAULT_LIMITS, refusal } from '../service/textGuards';
 import { textHash, type FileIndex } from '../workspace/fileIndex';
 import { listYamlFiles, Workspace } from '../workspace/workspace';
+import { codeCacheFolder } from './codeCacheFolder';
 import { ValidateThreads } from './validateThreads';
 
 import { USAGE } from './usage';
@@ -51,6 +52,26 @@ function repositoryRoot(p: string): string {
   return dir;
 }
 
+/**
+ * How many validation threads: FLUX_WORKBENCH_VALIDATE_THREADS, else one per core but the one this
+ * thread works on (reading, the model, the cross-file findings), one to four. One more is not free:
+ * each thread warms V8's compiled code of the parser and the engine anew (on home-ops the first
+ * 600 KB take a thread twice as long to parse as the next 600 KB), and on two cores two threads
+ * took longer than one (10 paired runs of home-ops: median 4.25 s against 3.95 s, CPU 8.0 s
+ * against 6.3 s).
+ */
+function validateThreadCount(): number {
+  const named = process.env.FLUX_WORKBENCH_VALIDATE_THREADS;
+  if (named) {
+    const n = Number(named);
+    if (Number.isInteger(n) && n >= 1 && n <= 64) return n;
+    process.stderr.write(
+      `warning: FLUX_WORKBENCH_VALIDATE_THREADS=${named} is not a number of threads from 1 to 64; using the default\n`,
+    );
+  }
+  return Math.max(1, Math.min(os.availableParallelism() - 1, 4));
+}
+
 async function validate(targets: string[], remoteSchemas: boolean): Promise<number> {
   const workspace = new Workspace();
   await Promise.all([workspace.loadBundled(), workspace.loadBuiltins()]);
@@ -59,21 +80,22 @@ async function validate(targets: string[], remoteSchemas: boolean): Promise<numb
     process.stderr.write(`warning: ${workspace.builtinsProblem}; built-in kinds are not validated\n`);
   // The workspace model (objects, kustomize structure, CRDs) comes from each target's repository.
   const roots = [...new Set(targets.map(repositoryRoot))];
-  // Each file is parsed, indexed and validated on one of these threads (one per core, and this
-  // one reads, makes the model of their indexes, the cross-file findings, and prints).
+  // Each file is parsed, indexed and validated on one of these threads (this one reads, makes the
+  // model of their indexes, the cross-file findings, and prints).
   const threads = new ValidateThreads(
     path.join(__dirname, 'validate-worker.js'),
-    Math.max(1, Math.min(os.availableParallelism(), 4)),
+    validateThreadCount(),
     {
       roots,
       remoteSchemas,
       cacheDir: path.join(os.homedir(), '.cache', 'flux-workbench', 'schemas'),
     },
+    codeCacheFolder(),
   );
   try {
     return await validateOn(threads, workspace, targets, roots);
   } finally {
-    threads.dispose();
+    await threads.dispose();
   }
 }
 

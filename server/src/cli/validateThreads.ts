@@ -37,7 +37,9 @@ export type ToValidateThread =
       settings: SourceSettings;
       workspaceRoots: string[];
     }
-  | { type: 'validate'; id: number; file: string; text?: string };
+  | { type: 'validate'; id: number; file: string; text?: string }
+  /** The run is over: the thread lets its event loop end (and so writes its code cache). */
+  | { type: 'close' };
 
 export type FromValidateThread =
   | { type: 'indexed'; id: number; index: FileIndex }
@@ -74,12 +76,13 @@ export class ValidateThreads {
   /** Whether a {@link flush} is due at the end of this turn of the event loop. */
   private flushScheduled = false;
 
-  constructor(script: string, count: number, options: ValidateThreadOptions) {
-    this.threads = Array.from({ length: Math.max(1, count) }, () => this.start(script, options));
+  /** `codeCache`: the folder of the threads' V8 code cache (see codeCache.ts), if any. */
+  constructor(script: string, count: number, options: ValidateThreadOptions, codeCache?: string) {
+    this.threads = Array.from({ length: Math.max(1, count) }, () => this.start(script, options, codeCache));
   }
 
-  private start(script: string, options: ValidateThreadOptions): Thread {
-    const worker = new Worker(script);
+  private start(script: string, options: ValidateThreadOptions, codeCache: string | undefined): Thread {
+    const worker = new Worker(script, { workerData: { codeCache } });
     const t: Thread = { worker, outbox: [], load: 0, waiting: new Map() };
     worker.on('message', (batch: FromValidateThread[]) => {
       for (const m of batch) {
@@ -194,10 +197,27 @@ export class ValidateThreads {
     })).catch((err: Error) => err);
   }
 
-  dispose(): void {
-    for (const t of this.threads) {
-      t.ended ??= 'the run is over';
-      void t.worker.terminate();
-    }
+  /**
+   * Ends the threads: each is told to close and given `graceMs` to end by itself (writing its code
+   * cache when it has none yet), then stopped.
+   */
+  async dispose(graceMs = 2000): Promise<void> {
+    await Promise.all(
+      this.threads.map(async (t) => {
+        const running = !t.ended;
+        t.ended ??= 'the run is over';
+        if (running) {
+          const exited = new Promise<void>((resolve) => t.worker.once('exit', () => resolve()));
+          t.worker.postMessage([{ type: 'close' }] satisfies ToValidateThread[]);
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            exited,
+            new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+          ]);
+          clearTimeout(timer);
+        }
+        await t.worker.terminate();
+      }),
+    );
   }
 }

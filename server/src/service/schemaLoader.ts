@@ -46,10 +46,15 @@ async function readLimited(res: Response, max: number): Promise<string> {
  */
 export class RemoteSchemaLoader {
   private readonly memory = new Map<string, Promise<string>>();
+  /** Whether each URL's text is JSON, once per text loaded (a schema can be megabytes). */
+  private readonly verdicts = new Map<string, Promise<{ ok: true } | { ok: false; reason: string }>>();
   constructor(private options: RemoteSchemaOptions) {}
 
   configure(options: RemoteSchemaOptions): void {
-    if (options.enabled !== this.options.enabled) this.memory.clear();
+    if (options.enabled !== this.options.enabled) {
+      this.memory.clear();
+      this.verdicts.clear();
+    }
     this.options = options;
   }
 
@@ -62,7 +67,6 @@ export class RemoteSchemaLoader {
     return p;
   }
 
-  /** Whether the URL loads; never throws. */
   /**
    * Whether the URL loads; never throws. A load still running after `waitMs` answers
    * `pending` (the caller uses the Flux schemas meanwhile, so no request waits on the network).
@@ -71,12 +75,16 @@ export class RemoteSchemaLoader {
     url: string,
     waitMs = Infinity,
   ): Promise<{ ok: true } | { ok: false; reason: string; pending?: true }> {
-    const result = this.load(url)
-      .then((text) => {
-        JSON.parse(text);
-        return { ok: true as const };
-      })
-      .catch((err: unknown) => ({ ok: false as const, reason: (err as Error).message }));
+    let result = this.verdicts.get(url);
+    if (!result) {
+      result = this.load(url)
+        .then((text) => {
+          JSON.parse(text);
+          return { ok: true as const };
+        })
+        .catch((err: unknown) => ({ ok: false as const, reason: (err as Error).message }));
+      this.verdicts.set(url, result);
+    }
     if (!Number.isFinite(waitMs)) return result;
     let timer: NodeJS.Timeout | undefined;
     const pending = new Promise<{ ok: false; reason: string; pending: true }>((resolve) => {
