@@ -145,6 +145,8 @@ async function validateOn(
       return { text, outcome: threads.validate(file, text) };
     }),
   );
+  // Sent now: the findings below hold this thread, and the last requests would wait for them.
+  threads.flush();
   // The cross-file findings, made here (this thread holds the model) while the threads validate.
   const model = workspace.model;
   const findings = new SemanticAnalysis(model).findings();
