@@ -245,7 +245,7 @@ const targets = [
   // The schema engine validates large documents (every document in `validate`) on threads (service/schemaWorkers.ts).
   { ...common, entryPoints: ['server/src/schemaWorker.ts'], outfile: 'server/out/schema-worker.js' },
   // `validate` parses, indexes and validates each file on one of these threads (cli/validateThreads.ts).
-  // (Its entry runs the thread with a V8 code cache, see server/src/codeCache.ts.)
+  // (Its entry runs the thread with a V8 code cache, see server/src/io/codeCache.ts.)
   { ...common, entryPoints: ['server/src/validateWorkerEntry.ts'], outfile: 'server/out/validate-worker.js' },
   { ...common, entryPoints: ['server/src/validateWorker.ts'], outfile: 'server/out/validate-worker-main.js' },
   {

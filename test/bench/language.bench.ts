@@ -264,14 +264,18 @@ let docs = 0; for (const f of files) docs += parseAllDocuments(fs.readFileSync(f
   // CPU time (user + system, all threads) from /usr/bin/time when the machine has it: wall time on
   // a loaded machine measures the load as much as the work.
   const timed = existsSync('/usr/bin/time');
+  // The command line keeps V8 code caches (server/src/io/codeCache.ts): here in a folder of this run,
+  // empty at first, so the first run is measured as a first run after an install is.
+  const env = { ...process.env, FLUX_WORKBENCH_COMPILE_CACHE: path.join(tmp, 'compile-cache') };
   const run = (args: string[]) => {
     const t = performance.now();
     const r = timed
       ? spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', process.execPath, ...args], {
           encoding: 'utf8',
           maxBuffer: 64 << 20,
+          env,
         })
-      : spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+      : spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20, env });
     const wall = performance.now() - t;
     const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr ?? '');
     return { r, wall, cpu: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN };
@@ -282,12 +286,16 @@ let docs = 0; for (const f of files) docs += parseAllDocuments(fs.readFileSync(f
     validateCpu: [] as number[],
     parseCpu: [] as number[],
   };
-  for (let i = 0; i < 3; i++) {
+  const validateArgs = [cli, 'validate', '--no-remote-schemas', repo];
+  const first = run(validateArgs);
+  if (first.r.status !== 0)
+    throw new Error(`validate failed: ${first.r.stdout.slice(-500)} ${first.r.stderr.slice(-500)}`);
+  for (let i = 0; i < 5; i++) {
     const p = run([parseScript, list]);
     if (p.r.status !== 0) throw new Error(p.r.stderr);
     runs.parse.push(p.wall);
     runs.parseCpu.push(p.cpu);
-    const v = run([cli, 'validate', '--no-remote-schemas', repo]);
+    const v = run(validateArgs);
     if (v.r.status !== 0)
       throw new Error(`validate failed: ${v.r.stdout.slice(-500)} ${v.r.stderr.slice(-500)}`);
     runs.validate.push(v.wall);
@@ -297,13 +305,21 @@ let docs = 0; for (const f of files) docs += parseAllDocuments(fs.readFileSync(f
   const p = Math.min(...runs.parse);
   const vc = Math.min(...runs.validateCpu);
   const pc = Math.min(...runs.parseCpu);
+  const vm = pct(runs.validate, 50);
+  const pm = pct(runs.parse, 50);
   console.log(
-    `\n# Cold validate of ${files.length} files (joryirving__home-ops), best of 3 fresh processes, paired`,
+    `\n# Cold validate of ${files.length} files (joryirving__home-ops), fresh processes, 5 paired runs after a first run that made the code cache`,
   );
   console.log(`| measure | flux-workbench validate | parse with yaml alone (floor) | ratio | target |`);
   console.log(`|---|---|---|---|---|`);
   console.log(
-    `| wall | ${(v / 1000).toFixed(2)} s | ${(p / 1000).toFixed(2)} s | ${(v / p).toFixed(2)}x | ≤ 2x: ${v / p <= 2 ? 'met' : 'MISSED'} |`,
+    `| wall, best of 5 | ${(v / 1000).toFixed(2)} s | ${(p / 1000).toFixed(2)} s | ${(v / p).toFixed(2)}x | ≤ 2x: ${v / p <= 2 ? 'met' : 'MISSED'} |`,
+  );
+  console.log(
+    `| wall, median of 5 | ${(vm / 1000).toFixed(2)} s | ${(pm / 1000).toFixed(2)} s | ${(vm / pm).toFixed(2)}x | ≤ 2x: ${vm / pm <= 2 ? 'met' : 'MISSED'} |`,
+  );
+  console.log(
+    `| wall, the first run (no code cache yet) | ${(first.wall / 1000).toFixed(2)} s | ${(pm / 1000).toFixed(2)} s (median) | ${(first.wall / pm).toFixed(2)}x | (once after an install) |`,
   );
   if (timed)
     console.log(

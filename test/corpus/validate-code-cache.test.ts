@@ -10,7 +10,7 @@ const cli = path.join(repoRoot, 'server', 'out', 'cli.js');
 
 /**
  * The command line runs its command's bundle and the validation threads' bundle with a V8 code
- * cache (server/src/codeCache.ts): written at the end of the first run, taken by the next ones,
+ * cache (server/src/io/codeCache.ts): written at the end of the first run, taken by the next ones,
  * said and replaced when V8 refuses it; FLUX_WORKBENCH_COMPILE_CACHE names the folder, empty turns
  * it off. Whatever the cache, the findings are the same.
  */

@@ -21,6 +21,7 @@ const SERVER_LAYERS: string[][] = [
     'openapiWorker.ts',
     'schemaWorker.ts',
     'validateWorker.ts',
+    'validateWorkerEntry.ts',
     'cli',
     'start.ts',
   ],

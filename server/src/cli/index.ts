@@ -4,7 +4,7 @@
 // may import every other folder.
 
 import * as path from 'node:path';
-import { runWithCodeCache } from '../codeCache';
+import { runWithCodeCache } from '../io/codeCache';
 import type { runBuildCommand } from './build';
 import type { runClusterCommand } from './cluster';
 import { codeCacheFolder } from './codeCacheFolder';
@@ -18,7 +18,7 @@ import type { runValidateCommand } from './validate';
  * V8 code cache of {@link codeCacheFolder}, so that a run after the first compiles little.
  */
 function load<T>(bundle: string): T {
-  // A computed path keeps esbuild from inlining the bundle; run with the code cache (codeCache.ts).
+  // A computed path keeps esbuild from inlining the bundle; run with the code cache (io/codeCache.ts).
   return runWithCodeCache(path.join(__dirname, bundle), codeCacheFolder(), (message) =>
     process.stderr.write(`warning: ${message}\n`),
   ) as T;

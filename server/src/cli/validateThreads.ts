@@ -76,7 +76,7 @@ export class ValidateThreads {
   /** Whether a {@link flush} is due at the end of this turn of the event loop. */
   private flushScheduled = false;
 
-  /** `codeCache`: the folder of the threads' V8 code cache (see codeCache.ts), if any. */
+  /** `codeCache`: the folder of the threads' V8 code cache (see io/codeCache.ts), if any. */
   constructor(script: string, count: number, options: ValidateThreadOptions, codeCache?: string) {
     this.threads = Array.from({ length: Math.max(1, count) }, () => this.start(script, options, codeCache));
   }
